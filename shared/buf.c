@@ -1,0 +1,2 @@
+/* buf.c - placeholder until the engine lands. */
+typedef int orm_placeholder_buf;

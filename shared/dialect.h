@@ -1,0 +1,78 @@
+/*
+ * dialect.h - the one interface behind which each database lives (private).
+ *
+ * Introduced in chapter 1. A dialect is a struct of function pointers; the
+ * engine, and later the session and the schema code, call only these. The
+ * files dialect_sqlite.c and dialect_postgres.c are the only ones in the
+ * library that include sqlite3.h or libpq-fe.h. If anything above this
+ * interface needs to know which database it talks to, the design has leaked:
+ * add a function (or a flag) here instead.
+ *
+ * Conventions for every function below:
+ *   - Failures return a negative ORM_E* code and write a one-line message
+ *     into `err` with orm_err_set() (see internal.h), keeping the
+ *     database's own words. Passwords never appear in messages.
+ *   - SQL given to prepare() uses '?' for parameters; the dialect rewrites
+ *     it for its database ('?' inside quoted literals is left alone).
+ *   - Text handed out by column() is borrowed and valid until the next
+ *     next()/reset()/finalize() on that statement.
+ */
+#ifndef ORM_DIALECT_H
+#define ORM_DIALECT_H
+
+#include "internal.h"
+#include "orm/engine.h"
+
+typedef struct orm_dbconn orm_dbconn; /* a dialect's open connection */
+typedef struct orm_dbstmt orm_dbstmt; /* a dialect's prepared statement */
+
+typedef struct orm_dialect {
+	const char *name;           /* "sqlite", "postgresql" */
+	const char *const *drivers; /* accepted "+driver" names, NULL-terminated */
+
+	/* Opens a connection for `url` (already checked by validate_url). */
+	int (*connect)(orm_dbconn **out, const orm_url *url, const orm_engine_options *opts,
+	               orm_err *err);
+	void (*disconnect)(orm_dbconn *conn);
+
+	/* Checks at create_engine time that the URL has what this dialect
+	 * needs (e.g. a database path for SQLite); ORM_EINVAL naming the part. */
+	int (*validate_url)(const orm_url *url, orm_err *err);
+
+	/* True when every connection to `url` would see a different database
+	 * (SQLite ":memory:"), so the pool must hold exactly one. */
+	bool (*single_connection)(const orm_url *url);
+
+	/* Runs SQL that has no parameters and returns no rows: BEGIN, COMMIT,
+	 * ROLLBACK, DDL, pragmas. */
+	int (*exec)(orm_dbconn *conn, const char *sql, orm_err *err);
+
+	/* Prepares `sql` (parameters written as '?'). */
+	int (*prepare)(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_err *err);
+	/* The statement text as sent to the database (after rewriting '?'),
+	 * shown by echo. Borrowed from the statement. */
+	const char *(*sql_sent)(const orm_dbstmt *stmt);
+	/* Number of parameters the statement takes. */
+	int (*nparams)(const orm_dbstmt *stmt);
+	/* Binds `params` and runs the statement. Afterwards next() yields its
+	 * rows, if any. Errors of the statement itself (constraints...) are
+	 * reported here. */
+	int (*execute)(orm_dbstmt *stmt, const orm_value *params, size_t nparams, orm_err *err);
+	/* ORM_ROW or ORM_DONE (or a negative code). */
+	int (*next)(orm_dbstmt *stmt, orm_err *err);
+	int (*ncols)(const orm_dbstmt *stmt);
+	const char *(*colname)(const orm_dbstmt *stmt, int col);
+	/* Column `col` of the current row, typed as the database reports it. */
+	orm_value (*column)(const orm_dbstmt *stmt, int col);
+	/* Rows changed by the last execute() of this statement. */
+	int64_t (*changes)(const orm_dbstmt *stmt);
+	/* Forgets the rows and bindings; the statement can be executed again. */
+	void (*reset)(orm_dbstmt *stmt);
+	/* Frees the prepared statement. Accepts NULL. */
+	void (*finalize)(orm_dbstmt *stmt);
+} orm_dialect;
+
+extern const orm_dialect orm_dialect_sqlite;
+extern const orm_dialect orm_dialect_postgres;
+
+#endif

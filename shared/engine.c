@@ -1,0 +1,2 @@
+/* engine.c - placeholder until the engine lands. */
+typedef int orm_placeholder_engine;

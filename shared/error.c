@@ -1,0 +1,2 @@
+/* error.c - placeholder until the engine lands. */
+typedef int orm_placeholder_error;

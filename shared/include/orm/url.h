@@ -1,0 +1,77 @@
+/*
+ * orm/url.h - database URLs, parsed into their parts.
+ *
+ * Introduced in chapter 1 (the engine). A URL names the three things the
+ * write-up says an engine needs: which database, which driver, and where:
+ *
+ *     dialect[+driver]://user:password@host:port/database?key=value&...
+ *
+ *     sqlite:///:memory:                    an in-memory SQLite database
+ *     sqlite:///events.db                   a file, relative to the current directory
+ *     sqlite:////var/lib/events.db          a file, absolute path (four slashes)
+ *     postgresql://app:s3cret@localhost:5432/eventdb
+ *     postgresql:///eventdb?host=/run/postgresql   a unix socket directory
+ *
+ * Percent-escapes (%40 for '@', %2F for '/', ...) are decoded in the user,
+ * password, host, database and query parts. The parsed parts are plain
+ * fields, like SQLAlchemy's URL object; treat them as read-only.
+ */
+#ifndef ORM_URL_H
+#define ORM_URL_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct orm_url_param {
+	char *key;
+	char *value;
+} orm_url_param;
+
+typedef struct orm_url {
+	char *dialect;  /* "sqlite" or "postgresql"; never NULL */
+	char *driver;   /* "pysqlite", "psycopg2", ... or NULL when not given */
+	char *username; /* NULL when not given */
+	char *password; /* NULL when not given; never printed, see orm_url_render */
+	char *host;     /* NULL when not given */
+	int port;       /* 0 when not given */
+	char *database; /* the path for SQLite (":memory:" allowed), the name for PostgreSQL; NULL when not given */
+	size_t nquery;
+	orm_url_param *query; /* the ?key=value pairs in order */
+} orm_url;
+
+/*
+ * Parses `text` into *out. The caller owns *out and frees it with
+ * orm_url_free(). On error *out is NULL, the return is ORM_EINVAL (or
+ * ORM_ENOMEM) and orm_error_last() names the part at fault, e.g.
+ *     invalid URL 'postgresql://h:99999/db': port '99999' is out of range 1-65535
+ * with any password in the quoted URL shown as ***.
+ *
+ * Parsing checks the form only. Whether the dialect is one the library
+ * knows is decided by orm_create_engine().
+ */
+int orm_url_parse(orm_url **out, const char *text);
+
+/* Frees a parsed URL. Accepts NULL. */
+void orm_url_free(orm_url *url);
+
+/*
+ * The value of query parameter `key`, or NULL. Borrowed from `url`.
+ */
+const char *orm_url_query_get(const orm_url *url, const char *key);
+
+/*
+ * Writes the URL back as text into buf (at most `size` bytes, always
+ * NUL-terminated), with the password replaced by "***" so the result is
+ * safe to print or log. Returns the length the full text needs, like
+ * snprintf.
+ */
+size_t orm_url_render(const orm_url *url, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
