@@ -1,0 +1,222 @@
+/*
+ * orm/session.h - the session: the holding zone for objects, and the unit
+ * of work that turns their changes into SQL.
+ *
+ * Introduced in chapter 2. SQLAlchemy's sessionmaker and Session in C.
+ *
+ * OWNERSHIP - the one rule, true everywhere:
+ *   An object belongs to the session that holds it. Everything a session
+ *   returns (from get, from a query, through a relationship) and everything
+ *   you add() to it is the session's: it stays valid until the session is
+ *   closed, and orm_session_close() frees it. Arrays a query returns are
+ *   yours (orm_free the array, not the objects in it). To keep an object
+ *   after close, orm_session_expunge() it first: it is then detached and
+ *   yours, and you free it with orm_object_free().
+ *
+ * Lifecycle of a session (the write-up's get_db(): open, use, always close):
+ *   1. orm_sessionmaker_new()   once per program: bind an engine and options
+ *   2. orm_session_open()       per unit of work (per request in chapter 6)
+ *   3. add / get / query / delete, changing fields of objects directly
+ *   4. orm_session_commit()     flush the changes and commit; or
+ *      orm_session_rollback()   forget them
+ *   5. orm_session_close()      roll back what is uncommitted, give the
+ *                               connection back, free every object it holds
+ *
+ * A session begins a transaction when it first needs the database
+ * (autobegin) and holds one connection from the engine's pool until commit,
+ * rollback or close.
+ *
+ * The five states of an object (orm_object_state):
+ *   transient   made by orm_object_new(), in no session
+ *   pending     added to a session, not yet flushed
+ *   persistent  has a row in the database and is in a session
+ *   deleted     deleted in a flush not yet committed
+ *   detached    was persistent, now in no session (expunged, or deleted and committed)
+ *
+ * Changes are found without setters: the session keeps a compact
+ * snapshot of each object as loaded and compares at flush. Write fields
+ * directly (event->social_status = ...); for strings use orm_set_text() so
+ * the old text is freed.
+ *
+ * C has no attribute access hooks, so "expired" objects (after commit with
+ * expire_on_commit) are not reloaded when a field is read: they are
+ * reloaded when the session hands them out again (get, query) or on
+ * orm_session_refresh(). After a rollback the session reloads the objects
+ * whose changes were rolled back, so their fields show the database again.
+ */
+#ifndef ORM_SESSION_H
+#define ORM_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "orm/engine.h"
+#include "orm/schema.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct orm_sessionmaker orm_sessionmaker;
+typedef struct orm_session orm_session;
+
+typedef struct orm_session_options {
+	/* Flush pending changes before every query, so a query sees what was
+	 * added. Off by default, as the write-up sets it. */
+	bool autoflush;
+	/* Mark every object expired at commit, so it is reloaded when next
+	 * handed out. On by default, as in SQLAlchemy. */
+	bool expire_on_commit;
+} orm_session_options;
+
+#define ORM_SESSION_OPTIONS_INIT {false, true}
+
+/*
+ * A factory of sessions bound to `engine`, knowing the models of
+ * `metadata` (both borrowed; they must outlive the sessionmaker).
+ * `options` may be NULL. Free with orm_sessionmaker_free().
+ */
+int orm_sessionmaker_new(orm_sessionmaker **out, orm_engine *engine, orm_metadata *metadata,
+                         const orm_session_options *options);
+void orm_sessionmaker_free(orm_sessionmaker *maker);
+
+/* Opens a session. No connection is taken until it is needed. Thread-safe:
+ * each thread opens its own sessions from one sessionmaker. */
+int orm_session_open(orm_session **out, orm_sessionmaker *maker);
+
+/* Rolls back anything uncommitted, returns the connection, and frees the
+ * session and every object it holds. Accepts NULL. */
+void orm_session_close(orm_session *session);
+
+/* The session's last error message, or "". Borrowed. */
+const char *orm_session_errmsg(const orm_session *session);
+
+/* ---- objects --------------------------------------------------------- */
+
+typedef enum orm_state {
+	ORM_TRANSIENT = 0,
+	ORM_PENDING,
+	ORM_PERSISTENT,
+	ORM_DELETED,
+	ORM_DETACHED,
+} orm_state;
+
+/* "transient", "pending", ... */
+const char *orm_state_name(orm_state state);
+
+/*
+ * A new transient object of `model`: zeroed, every nullable column NULL.
+ * NULL when out of memory. Add it to a session (which then owns it) or
+ * free it with orm_object_free().
+ */
+void *orm_object_new(const orm_model *model);
+
+/* Frees a transient or detached object you own. Accepts NULL. Freeing an
+ * object a session holds is a programming error (assert). */
+void orm_object_free(void *object);
+
+orm_state orm_object_state(const void *object);
+const orm_model *orm_object_model(const void *object);
+/* True when the session will reload the object before handing it out. */
+bool orm_object_is_expired(const void *object);
+
+/* Replaces a string field: frees the old text and stores a copy of `text`
+ * (NULL stores SQL NULL). ORM_ENOMEM leaves the field as it was. */
+int orm_set_text(char **field, const char *text);
+
+/* NULL-ness of a column whose field is not a pointer. */
+bool orm_is_null(const void *object, const char *column);
+int orm_set_null(void *object, const char *column);
+
+/* ---- the unit of work ------------------------------------------------ */
+
+/* Makes a transient object pending (the session now owns it). Adding an
+ * object of another session fails with ORM_ESTATE. */
+int orm_session_add(orm_session *session, void *object);
+int orm_session_add_all(orm_session *session, void *const *objects, size_t count);
+
+/*
+ * The object of `model` whose primary key is `pk`, through the identity
+ * map: asking twice gives the same pointer, and no SQL the second time.
+ * ORM_ENOTFOUND when there is no such row. Object owned by the session.
+ */
+int orm_session_get(void **out, orm_session *session, const orm_model *model, orm_value pk);
+
+/* Marks a persistent object for deletion at the next flush; a pending one
+ * is simply dropped (it becomes transient, still owned by the session). */
+int orm_session_delete(orm_session *session, void *object);
+
+/*
+ * Sends pending changes: INSERTs of pending objects, UPDATEs of only the
+ * changed columns of persistent ones, DELETEs, in foreign-key dependency
+ * order, inside the session's transaction. On error the transaction is
+ * rolled back (see orm_session_rollback) and the message names the table
+ * and the database's reason.
+ */
+int orm_session_flush(orm_session *session);
+
+/* Flushes and commits. On error nothing of the transaction is in the
+ * database and the session is rolled back and usable again. */
+int orm_session_commit(orm_session *session);
+
+/*
+ * Rolls back the transaction: pending objects become transient again,
+ * deleted ones persistent, objects inserted in the transaction transient,
+ * and objects whose changes are lost are reloaded.
+ */
+int orm_session_rollback(orm_session *session);
+
+/* Reloads an object's columns from the database. */
+int orm_session_refresh(orm_session *session, void *object);
+
+/* Takes an object out of the session: it becomes detached (or transient,
+ * if it was pending) and yours to free with orm_object_free(). */
+int orm_session_expunge(orm_session *session, void *object);
+
+/* The engine the session's sessionmaker is bound to. Borrowed. */
+orm_engine *orm_session_engine(const orm_session *session);
+
+/* ---- queries: select(Model).where(...).order_by(...) ----------------- */
+
+typedef struct orm_query orm_query;
+
+typedef enum orm_order {
+	ORM_ASC = 0,
+	ORM_DESC,
+} orm_order;
+
+/*
+ * Starts a query for objects of `model`. Builder calls record the first
+ * error and return it; it is also returned by the call that runs the
+ * query, so a chain can be checked once at the end. Every value is a
+ * bound parameter. Free with orm_query_free() (the query does not own
+ * the objects it returns: the session does).
+ */
+int orm_query_new(orm_query **out, orm_session *session, const orm_model *model);
+void orm_query_free(orm_query *query);
+
+/* WHERE column op value; op is one of = != < <= > >= LIKE. Several calls
+ * are joined with AND. An unknown column or operator is ORM_EINVAL naming it. */
+int orm_query_where(orm_query *query, const char *column, const char *op, orm_value value);
+/* WHERE column IS NULL / IS NOT NULL. */
+int orm_query_where_null(orm_query *query, const char *column, bool is_null);
+int orm_query_order_by(orm_query *query, const char *column, orm_order order);
+int orm_query_limit(orm_query *query, int64_t limit);
+int orm_query_offset(orm_query *query, int64_t offset);
+
+/* Every matching object, in *out (an array you orm_free; the objects are
+ * the session's), with their number in *count. */
+int orm_query_all(void ***out, size_t *count, orm_query *query);
+/* The first matching object, or ORM_ENOTFOUND. */
+int orm_query_first(void **out, orm_query *query);
+/* Exactly one: ORM_ENOTFOUND when none, ORM_EMULTIPLE when several. */
+int orm_query_one(void **out, orm_query *query);
+/* SELECT count(*) with the same WHERE. */
+int orm_query_count(int64_t *out, orm_query *query);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
