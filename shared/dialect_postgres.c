@@ -1,2 +1,878 @@
-/* dialect_postgres.c - placeholder until the engine lands. */
-typedef int orm_placeholder_dialect_postgres;
+/*
+ * dialect_postgres.c - the PostgreSQL dialect, spoken through libpq.
+ *
+ * Introduced in chapter 1 (the engine). This is the only file of the
+ * library that includes libpq-fe.h: everything that knows it is talking to
+ * PostgreSQL lives here, behind the function pointers of dialect.h. For the
+ * layers above it, this file
+ *   - turns an orm_url into libpq's keyword/value connection parameters
+ *     (every ?key=value of the URL is passed through as a libpq keyword);
+ *   - rewrites the library's '?' placeholders into PostgreSQL's $1, $2, ...;
+ *   - prepares each statement under a name unique on its connection, and
+ *     binds values as text, letting the server infer each parameter's type
+ *     from the SQL around it (as psql users write '42' for an integer);
+ *   - reads columns back as orm_values typed from the column's type OID;
+ *   - maps SQLSTATE codes onto the library's short list of error codes,
+ *     keeping PostgreSQL's own message, DETAIL and HINT on one line.
+ *
+ * Every call is synchronous: one command is in flight per connection at a
+ * time. Batched inserts in libpq's pipeline mode, when they come, add their
+ * state to struct orm_dbconn, which nothing outside this file sees.
+ */
+#include <assert.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "dialect.h"
+
+/* Type OIDs of the built-in types we read back as something other than
+ * text (from PostgreSQL's pg_type.dat; they never change). */
+enum {
+	OID_BOOL = 16,
+	OID_INT8 = 20,
+	OID_INT2 = 21,
+	OID_INT4 = 23,
+	OID_OID = 26,
+	OID_FLOAT4 = 700,
+	OID_FLOAT8 = 701,
+	OID_DATE = 1082,
+	OID_TIMESTAMP = 1114,
+	OID_TIMESTAMPTZ = 1184,
+	OID_NUMERIC = 1700,
+};
+
+/* Settings every connection starts with, sent in the startup packet so
+ * they cost no round trip. NOTICEs (e.g. "table does not exist, skipping")
+ * are not sent at all, and dates come back as ISO 8601 text, which is what
+ * orm/value.h promises whatever the server's own DateStyle is. A URL's
+ * ?options=... is appended after these, so the user's settings win. */
+#define SESSION_OPTIONS "-c client_min_messages=warning -c datestyle=ISO"
+
+struct orm_dbconn {
+	PGconn *pg;
+	unsigned last_stmt_id; /* statements are named orm_1, orm_2, ... */
+	orm_dbstmt *stmts;     /* live statements, orphaned by disconnect */
+	/* Statements finalized while the transaction was aborted, when even
+	 * DEALLOCATE is refused; they are deallocated at the next chance. */
+	unsigned *stale;
+	size_t nstale, capstale;
+};
+
+struct orm_dbstmt {
+	orm_dbconn *conn; /* NULL once the connection has been closed */
+	orm_dbstmt *prev, *next;
+	unsigned id;
+	char *sql; /* as sent: '?' rewritten to $n */
+	int nparams;
+	PGresult *res; /* rows of the last execute, or NULL */
+	int row;       /* current row; -1 before the first next() */
+	int64_t changes;
+};
+
+/* ---- Messages ------------------------------------------------------------------------------ */
+
+/*
+ * Appends `s` to the message in dst (of `size` bytes, holding *len
+ * characters), as one line: runs of white space containing a line break
+ * become a single space, so libpq's "Connection refused\n\tIs the server
+ * running..." reads "Connection refused Is the server running...", and a
+ * final line break is dropped. Truncates silently at `size`.
+ */
+static void put_line(char *dst, size_t size, size_t *len, const char *s)
+{
+	size_t n = *len;
+	bool pending_space = false;
+
+	for (; *s && n + 1 < size; s++) {
+		if (*s == '\n' || *s == '\r') {
+			while (n > 0 && (dst[n - 1] == ' ' || dst[n - 1] == '\t'))
+				n--;
+			while (s[1] == ' ' || s[1] == '\t' || s[1] == '\n' || s[1] == '\r')
+				s++;
+			pending_space = n > 0;
+			continue;
+		}
+		if (pending_space) {
+			dst[n++] = ' ';
+			pending_space = false;
+			if (n + 1 >= size)
+				break;
+		}
+		dst[n++] = *s;
+	}
+	dst[n] = '\0';
+	*len = n;
+}
+
+/* The library's code for a SQLSTATE (see PostgreSQL's "Error Codes"). */
+static int code_for_sqlstate(const char *state)
+{
+	if (!state || strlen(state) != 5)
+		return ORM_ERROR;
+	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") ||
+	    !strcmp(state, "57014"))
+		return ORM_EBUSY; /* serialization failure, deadlock, lock not available, canceled */
+	if (!strcmp(state, "53200"))
+		return ORM_ENOMEM;
+	if (!strncmp(state, "23", 2))
+		return ORM_ECONSTRAINT; /* unique, not-null, foreign key, check, exclusion */
+	if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3))
+		return ORM_ECONNECT; /* connection exception; server shutting down */
+	if (!strncmp(state, "42", 2))
+		return ORM_ESQL; /* syntax error, undefined table or column, privileges */
+	if (!strncmp(state, "22", 2))
+		return ORM_EINVAL; /* data exception: bad input syntax, value too long */
+	if (!strncmp(state, "25", 2))
+		return ORM_ESTATE; /* "current transaction is aborted", read-only transaction */
+	return ORM_ERROR;
+}
+
+/*
+ * Records the failure of a command in err: `res` is its result, or NULL
+ * when libpq could not even produce one (out of memory, connection lost).
+ * The message is the server's primary message followed by its DETAIL,
+ * HINT and constraint name when those add something, e.g.
+ *     duplicate key value violates unique constraint "ix_users_email"
+ *     DETAIL: Key (email)=(a@x) already exists.
+ * (on one line). Returns the error code.
+ */
+static int result_error(orm_err *err, PGconn *pg, const PGresult *res)
+{
+	char msg[ORM_ERRMSG_MAX];
+	size_t len = 0;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	int code;
+
+	msg[0] = '\0';
+	if (primary) {
+		put_line(msg, sizeof msg, &len, primary);
+		if (detail) {
+			put_line(msg, sizeof msg, &len, " DETAIL: ");
+			put_line(msg, sizeof msg, &len, detail);
+		}
+		if (hint) {
+			put_line(msg, sizeof msg, &len, " HINT: ");
+			put_line(msg, sizeof msg, &len, hint);
+		}
+		if (constraint && !strstr(primary, constraint)) {
+			put_line(msg, sizeof msg, &len, " (constraint \"");
+			put_line(msg, sizeof msg, &len, constraint);
+			put_line(msg, sizeof msg, &len, "\")");
+		}
+		code = code_for_sqlstate(state);
+	} else {
+		/* An error raised by libpq itself, without a SQLSTATE. */
+		const char *why = res ? PQresultErrorMessage(res) : "";
+		if (!*why)
+			why = PQerrorMessage(pg);
+		put_line(msg, sizeof msg, &len, *why ? why : "out of memory");
+		if (PQstatus(pg) == CONNECTION_BAD)
+			code = ORM_ECONNECT;
+		else if (state)
+			code = code_for_sqlstate(state);
+		else
+			code = *why ? ORM_ERROR : ORM_ENOMEM;
+	}
+	return orm_err_set(err, code, "%s", msg);
+}
+
+/* True when `res` is the result of a command that worked. */
+static bool result_ok(const PGresult *res)
+{
+	switch (PQresultStatus(res)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- Connecting ---------------------------------------------------------------------------- */
+
+/* libpq accepts these for the URL's "+driver" part: the C library is the
+ * driver; the Python names are accepted so the write-up's URLs work. */
+static const char *const drivers[] = {"libpq", "psycopg2", "psycopg", NULL};
+
+/* The URL for a message, password masked. */
+static const char *shown_url(const orm_url *url, char *buf, size_t size)
+{
+	orm_url_render(url, buf, size);
+	return buf;
+}
+
+/*
+ * Checks that every ?key of the URL is a libpq connection keyword, so a
+ * typo (?sslmod=require) is reported by name rather than as libpq's
+ * 'invalid connection option' at the first connect.
+ */
+static int check_query_keys(const orm_url *url, orm_err *err)
+{
+	PQconninfoOption *known = PQconndefaults();
+	char shown[256];
+	int rc = ORM_OK;
+
+	if (!known)
+		return orm_err_set(err, ORM_ENOMEM, "out of memory");
+	for (size_t i = 0; i < url->nquery; i++) {
+		const char *key = url->query[i].key;
+		bool found = false;
+		for (const PQconninfoOption *o = known; o->keyword && !found; o++)
+			found = !strcmp(o->keyword, key);
+		if (!found) {
+			rc = orm_err_set(
+			    err, ORM_EINVAL,
+			    "invalid URL '%s': unknown PostgreSQL connection parameter '%s'",
+			    shown_url(url, shown, sizeof shown), key);
+			break;
+		}
+	}
+	PQconninfoFree(known);
+	return rc;
+}
+
+static int pg_validate_url(const orm_url *url, orm_err *err)
+{
+	char shown[256];
+
+	if (!url->database || !*url->database)
+		return orm_err_set(err, ORM_EINVAL, "invalid URL '%s': no database name",
+		                   shown_url(url, shown, sizeof shown));
+	return check_query_keys(url, err);
+}
+
+static bool pg_single_connection(const orm_url *url)
+{
+	(void)url;
+	return false;
+}
+
+/* Drops NOTICE and WARNING messages instead of letting libpq print them to
+ * stderr: a library must not write to the program's terminal. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/*
+ * Writes where we tried to connect into dst, for the error message:
+ * "at 127.0.0.1:5432" or "on socket /run/postgresql/.s.PGSQL.5432". What
+ * the URL says comes first; libpq's defaults (PGHOST, the compiled-in
+ * socket directory) fill the gaps.
+ */
+static void describe_server(char *dst, size_t size, const orm_url *url, PGconn *pg)
+{
+	const char *host = orm_url_query_get(url, "host");
+	const char *port = orm_url_query_get(url, "port");
+	char portbuf[16];
+
+	if (!host)
+		host = url->host;
+	if (!host && pg)
+		host = PQhost(pg);
+	if (!host || !*host)
+		host = "localhost";
+	if (!port && url->port > 0) {
+		snprintf(portbuf, sizeof portbuf, "%d", url->port);
+		port = portbuf;
+	}
+	if (!port && pg)
+		port = PQport(pg);
+	if (!port || !*port)
+		port = "5432";
+	if (host[0] == '/')
+		snprintf(dst, size, "on socket %s/.s.PGSQL.%s", host, port);
+	else
+		snprintf(dst, size, "at %s:%s", host, port);
+}
+
+static int pg_connect(orm_dbconn **out, const orm_url *url, const orm_engine_options *opts,
+                      orm_err *err)
+{
+	/* The fixed keywords below, then one per query parameter, then NULL. */
+	enum { NFIXED = 9 };
+	const char **keys = NULL, **vals = NULL;
+	char port[16], timeout[16], shown[256];
+	orm_buf options = ORM_BUF_INIT;
+	orm_dbconn *conn = NULL;
+	PGconn *pg = NULL;
+	size_t n = 0;
+	int rc;
+
+	assert(out && url);
+	*out = NULL;
+	if ((rc = pg_validate_url(url, err)) < 0)
+		goto done;
+
+	keys = orm_calloc(NFIXED + url->nquery + 1, sizeof *keys);
+	vals = orm_calloc(NFIXED + url->nquery + 1, sizeof *vals);
+	conn = orm_calloc(1, sizeof *conn);
+	if (!keys || !vals || !conn) {
+		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
+		goto done;
+	}
+
+	/* Later entries win in libpq, so the URL's query parameters, added
+	 * last, override the parts and defaults above them. */
+	if (url->host) {
+		keys[n] = "host";
+		vals[n++] = url->host;
+	}
+	if (url->port > 0) {
+		snprintf(port, sizeof port, "%d", url->port);
+		keys[n] = "port";
+		vals[n++] = port;
+	}
+	if (url->username) {
+		keys[n] = "user";
+		vals[n++] = url->username;
+	}
+	if (url->password) {
+		keys[n] = "password";
+		vals[n++] = url->password;
+	}
+	keys[n] = "dbname";
+	vals[n++] = url->database;
+	if (opts && opts->connect_timeout > 0) {
+		snprintf(timeout, sizeof timeout, "%d", opts->connect_timeout);
+		keys[n] = "connect_timeout";
+		vals[n++] = timeout;
+	}
+	keys[n] = "client_encoding";
+	vals[n++] = "UTF8";
+	keys[n] = "fallback_application_name";
+	vals[n++] = "orm-workbook";
+	orm_buf_puts(&options, SESSION_OPTIONS);
+	for (size_t i = 0; i < url->nquery; i++) {
+		if (!strcmp(url->query[i].key, "options")) {
+			orm_buf_putc(&options, ' ');
+			orm_buf_puts(&options, url->query[i].value);
+			continue;
+		}
+		keys[n] = url->query[i].key;
+		vals[n++] = url->query[i].value ? url->query[i].value : "";
+	}
+	if (options.failed) {
+		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
+		goto done;
+	}
+	keys[n] = "options";
+	vals[n++] = orm_buf_cstr(&options);
+	assert(n <= NFIXED + url->nquery);
+
+	/* expand_dbname = 0: the database name is only ever a name, never
+	 * a connection string smuggled in through the URL. */
+	pg = PQconnectdbParams(keys, vals, 0);
+	if (!pg) {
+		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (PQstatus(pg) != CONNECTION_OK) {
+		char why[ORM_ERRMSG_MAX], where[256];
+		size_t len = 0;
+		const char *user = url->username ? url->username : PQuser(pg);
+
+		put_line(why, sizeof why, &len, PQerrorMessage(pg));
+		/* libpq rejects a bad option value itself ('invalid sslmode
+		 * value: "x"', 'invalid integer value "x" for connection option
+		 * "connect_timeout"'): that is a bad URL, not a server down. */
+		const char *invalid = strstr(why, "invalid ");
+		if (invalid && (invalid == why || strstr(invalid, "for connection option"))) {
+			rc = orm_err_set(err, ORM_EINVAL, "invalid URL '%s': %s",
+			                 shown_url(url, shown, sizeof shown), invalid);
+			goto done;
+		}
+		describe_server(where, sizeof where, url, pg);
+		rc = orm_err_set(err, ORM_ECONNECT,
+		                 "cannot connect to PostgreSQL %s (database '%s', user '%s'): %s",
+		                 where, url->database, user ? user : "", why);
+		goto done;
+	}
+	PQsetNoticeProcessor(pg, ignore_notice, NULL);
+
+	conn->pg = pg;
+	pg = NULL;
+	*out = conn;
+	conn = NULL;
+	rc = ORM_OK;
+done:
+	if (pg)
+		PQfinish(pg);
+	orm_free(conn);
+	orm_buf_free(&options);
+	orm_free(keys);
+	orm_free(vals);
+	return rc;
+}
+
+static void pg_disconnect(orm_dbconn *conn)
+{
+	if (!conn)
+		return;
+	/* Statements still open keep working as far as freeing goes. */
+	for (orm_dbstmt *s = conn->stmts; s; s = s->next)
+		s->conn = NULL;
+	PQfinish(conn->pg);
+	orm_free(conn->stale);
+	orm_free(conn);
+}
+
+/* ---- Running SQL --------------------------------------------------------------------------- */
+
+static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
+{
+	PGresult *res;
+	int rc = ORM_OK;
+
+	assert(conn && sql);
+	res = PQexec(conn->pg, sql);
+	if (!res || !result_ok(res))
+		rc = result_error(err, conn->pg, res);
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * Sends DEALLOCATE for the statements finalized while the transaction was
+ * aborted, once the connection accepts commands again. Errors are ignored:
+ * at worst a statement lives on the server until the connection closes.
+ */
+static void deallocate_stale(orm_dbconn *conn)
+{
+	orm_buf sql = ORM_BUF_INIT;
+
+	if (conn->nstale == 0 || PQtransactionStatus(conn->pg) == PQTRANS_INERROR)
+		return;
+	for (size_t i = 0; i < conn->nstale; i++)
+		orm_buf_printf(&sql, "DEALLOCATE orm_%u;", conn->stale[i]);
+	if (!sql.failed) {
+		PQclear(PQexec(conn->pg, orm_buf_cstr(&sql)));
+		conn->nstale = 0;
+	}
+	orm_buf_free(&sql);
+}
+
+/* True for the characters that may continue an identifier. */
+static bool is_ident(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+/* Length of a dollar-quote tag ($$ or $name$) starting at s, or 0. */
+static size_t dollar_tag(const char *s)
+{
+	size_t n = 1;
+
+	if (isalpha((unsigned char)s[n]) || s[n] == '_' || (unsigned char)s[n] >= 0x80)
+		while (is_ident(s[n]) && s[n] != '$')
+			n++;
+	return s[n] == '$' ? n + 1 : 0;
+}
+
+/*
+ * Copies `sql` into b with every '?' placeholder written as $1, $2, ...,
+ * and counts them into *nparams. A '?' inside a string literal ('...',
+ * E'...', $tag$...$tag$), a quoted identifier ("...") or a comment (-- and
+ * nested slash-star) is text, not a placeholder. An unterminated literal
+ * is copied as it is; the server reports it.
+ */
+static void rewrite_placeholders(orm_buf *b, int *nparams, const char *sql)
+{
+	const char *p = sql;
+
+	*nparams = 0;
+	while (*p) {
+		const char *start = p;
+		char c = *p;
+
+		if (c == '\'' || c == '"') {
+			/* E'...' strings take backslash escapes. */
+			bool escapes = c == '\'' && p > sql && (p[-1] == 'E' || p[-1] == 'e') &&
+			               (p - 1 == sql || !is_ident(p[-2]));
+			p++;
+			while (*p) {
+				if (escapes && *p == '\\' && p[1]) {
+					p += 2;
+				} else if (*p == c && p[1] == c) {
+					p += 2; /* '' or "" stands for one quote */
+				} else if (*p == c) {
+					p++;
+					break;
+				} else {
+					p++;
+				}
+			}
+		} else if (c == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				p++;
+		} else if (c == '/' && p[1] == '*') {
+			int depth = 0;
+			while (*p) {
+				if (p[0] == '/' && p[1] == '*') {
+					depth++;
+					p += 2;
+				} else if (p[0] == '*' && p[1] == '/') {
+					p += 2;
+					if (--depth == 0)
+						break;
+				} else {
+					p++;
+				}
+			}
+		} else if (c == '$' && (p == sql || !is_ident(p[-1])) && dollar_tag(p)) {
+			size_t taglen = dollar_tag(p);
+			const char *end;
+			p += taglen;
+			end = p;
+			while (*end && strncmp(end, start, taglen) != 0)
+				end++;
+			p = *end ? end + taglen : end;
+		} else if (c == '?') {
+			orm_buf_printf(b, "$%d", ++*nparams);
+			p++;
+			continue;
+		} else {
+			p++;
+		}
+		orm_buf_put(b, start, (size_t)(p - start));
+	}
+}
+
+static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_err *err)
+{
+	orm_buf text = ORM_BUF_INIT;
+	orm_dbstmt *stmt = NULL;
+	PGresult *res = NULL;
+	char name[32];
+	int nparams, rc;
+
+	assert(out && conn && sql);
+	*out = NULL;
+	deallocate_stale(conn);
+
+	stmt = orm_calloc(1, sizeof *stmt);
+	rewrite_placeholders(&text, &nparams, sql);
+	if (!stmt || text.failed) {
+		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
+		goto done;
+	}
+	stmt->sql = orm_buf_detach(&text);
+	if (!stmt->sql) {
+		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
+		goto done;
+	}
+	stmt->nparams = nparams;
+	stmt->id = ++conn->last_stmt_id;
+	snprintf(name, sizeof name, "orm_%u", stmt->id);
+
+	/* No parameter types: the server infers each from its context
+	 * (a column it is compared with or inserted into), and the values
+	 * are sent as text that it parses as that type. */
+	res = PQprepare(conn->pg, name, stmt->sql, 0, NULL);
+	if (!res || !result_ok(res)) {
+		rc = result_error(err, conn->pg, res);
+		goto done;
+	}
+
+	stmt->conn = conn;
+	stmt->row = -1;
+	stmt->next = conn->stmts;
+	if (conn->stmts)
+		conn->stmts->prev = stmt;
+	conn->stmts = stmt;
+	*out = stmt;
+	stmt = NULL;
+	rc = ORM_OK;
+done:
+	PQclear(res);
+	if (stmt)
+		orm_free(stmt->sql);
+	orm_free(stmt);
+	orm_buf_free(&text);
+	return rc;
+}
+
+static const char *pg_sql_sent(const orm_dbstmt *stmt)
+{
+	return stmt->sql;
+}
+
+static int pg_nparams(const orm_dbstmt *stmt)
+{
+	return stmt->nparams;
+}
+
+/* Writes f as the shortest decimal text that reads back as the same double,
+ * so 0.1 is sent as "0.1" (which matters when the column is numeric). */
+static void format_float(char *dst, size_t size, double f)
+{
+	if (isnan(f)) {
+		snprintf(dst, size, "NaN");
+		return;
+	}
+	if (isinf(f)) {
+		snprintf(dst, size, f > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(dst, size, "%.*g", digits, f);
+		if (strtod(dst, NULL) == f)
+			return;
+	}
+}
+
+static void pg_reset(orm_dbstmt *stmt)
+{
+	if (!stmt)
+		return;
+	PQclear(stmt->res);
+	stmt->res = NULL;
+	stmt->row = -1;
+}
+
+static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams, orm_err *err)
+{
+	const char **values = NULL;
+	size_t *offsets = NULL;
+	orm_buf text = ORM_BUF_INIT;
+	const char *tag;
+	char name[32];
+	int rc;
+
+	assert(stmt && (params || nparams == 0));
+	pg_reset(stmt);
+	stmt->changes = 0;
+	if (!stmt->conn)
+		return orm_err_set(err, ORM_ESTATE, "the statement's connection is closed");
+	if (nparams != (size_t)stmt->nparams)
+		return orm_err_set(err, ORM_EINVAL, "the statement takes %d parameters, %zu given",
+		                   stmt->nparams, nparams);
+
+	/* All parameters are written as text, one after the other, into one
+	 * buffer; the pointers into it are taken once it stops growing. */
+	if (nparams > 0) {
+		values = orm_calloc(nparams, sizeof *values);
+		offsets = orm_calloc(nparams, sizeof *offsets);
+		if (!values || !offsets) {
+			rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < nparams; i++) {
+		const orm_value *v = &params[i];
+		char num[40];
+
+		offsets[i] = text.len;
+		switch (v->type) {
+		case ORM_TYPE_NULL:
+			offsets[i] = SIZE_MAX;
+			continue;
+		case ORM_TYPE_INT:
+			orm_buf_printf(&text, "%" PRId64, v->u.i);
+			break;
+		case ORM_TYPE_FLOAT:
+			format_float(num, sizeof num, v->u.f);
+			orm_buf_puts(&text, num);
+			break;
+		case ORM_TYPE_BOOL:
+			orm_buf_puts(&text, v->u.b ? "true" : "false");
+			break;
+		case ORM_TYPE_TEXT:
+		case ORM_TYPE_DATE:
+		case ORM_TYPE_DATETIME:
+			if (v->u.s.len > 0 && memchr(v->u.s.ptr, '\0', v->u.s.len)) {
+				rc = orm_err_set(err, ORM_EINVAL,
+				                 "parameter %zu contains a NUL character, which "
+				                 "PostgreSQL text cannot hold",
+				                 i + 1);
+				goto done;
+			}
+			orm_buf_put(&text, v->u.s.ptr, v->u.s.len);
+			break;
+		}
+		orm_buf_put(&text, "", 1); /* keeps the terminating NUL */
+	}
+	if (text.failed) {
+		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < nparams; i++)
+		values[i] = offsets[i] == SIZE_MAX ? NULL : text.ptr + offsets[i];
+
+	snprintf(name, sizeof name, "orm_%u", stmt->id);
+	stmt->res = PQexecPrepared(stmt->conn->pg, name, (int)nparams, values, NULL, NULL, 0);
+	if (!stmt->res || !result_ok(stmt->res)) {
+		rc = result_error(err, stmt->conn->pg, stmt->res);
+		pg_reset(stmt);
+		goto done;
+	}
+
+	/* PQcmdTuples also counts the rows of a SELECT; only writes count as
+	 * changes, as in SQLite's sqlite3_changes(). */
+	tag = PQcmdStatus(stmt->res);
+	if (!strncmp(tag, "INSERT ", 7) || !strncmp(tag, "UPDATE ", 7) ||
+	    !strncmp(tag, "DELETE ", 7) || !strncmp(tag, "MERGE ", 6))
+		stmt->changes = strtoll(PQcmdTuples(stmt->res), NULL, 10);
+	rc = ORM_OK;
+done:
+	orm_buf_free(&text);
+	orm_free(offsets);
+	orm_free(values);
+	return rc;
+}
+
+/* ---- Reading rows -------------------------------------------------------------------------- */
+
+static int pg_next(orm_dbstmt *stmt, orm_err *err)
+{
+	(void)err;
+	if (!stmt->res)
+		return ORM_DONE;
+	if (stmt->row < PQntuples(stmt->res))
+		stmt->row++;
+	return stmt->row < PQntuples(stmt->res) ? ORM_ROW : ORM_DONE;
+}
+
+static int pg_ncols(const orm_dbstmt *stmt)
+{
+	return stmt->res ? PQnfields(stmt->res) : 0;
+}
+
+static const char *pg_colname(const orm_dbstmt *stmt, int col)
+{
+	return stmt->res ? PQfname(stmt->res, col) : NULL;
+}
+
+static orm_value pg_column(const orm_dbstmt *stmt, int col)
+{
+	const PGresult *res = stmt->res;
+	const char *text;
+	orm_value v = orm_null();
+
+	if (!res || stmt->row < 0 || stmt->row >= PQntuples(res) || col < 0 ||
+	    col >= PQnfields(res) || PQgetisnull(res, stmt->row, col))
+		return v;
+	text = PQgetvalue(res, stmt->row, col);
+	switch (PQftype(res, col)) {
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+	case OID_OID:
+		v.type = ORM_TYPE_INT;
+		v.u.i = strtoll(text, NULL, 10);
+		break;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		v.type = ORM_TYPE_FLOAT;
+		v.u.f = strtod(text, NULL); /* also reads NaN and Infinity */
+		break;
+	case OID_BOOL:
+		v.type = ORM_TYPE_BOOL;
+		v.u.b = text[0] == 't';
+		break;
+	case OID_DATE:
+	case OID_TIMESTAMP:
+	case OID_TIMESTAMPTZ:
+		v.type = PQftype(res, col) == OID_DATE ? ORM_TYPE_DATE : ORM_TYPE_DATETIME;
+		v.u.s.ptr = text;
+		v.u.s.len = (size_t)PQgetlength(res, stmt->row, col);
+		break;
+	default: /* text, varchar, enum types, uuid, json...: their text form */
+		v.type = ORM_TYPE_TEXT;
+		v.u.s.ptr = text;
+		v.u.s.len = (size_t)PQgetlength(res, stmt->row, col);
+		break;
+	}
+	return v;
+}
+
+static int64_t pg_changes(const orm_dbstmt *stmt)
+{
+	return stmt->changes;
+}
+
+/* Remembers statement `id` for deallocate_stale(). Out of memory, it is
+ * forgotten instead and lives on the server until the connection closes:
+ * harmless. */
+static void deallocate_later(orm_dbconn *conn, unsigned id)
+{
+	if (conn->nstale == conn->capstale) {
+		size_t cap = conn->capstale ? 2 * conn->capstale : 8;
+		unsigned *grown = orm_realloc(conn->stale, cap * sizeof *grown);
+		if (!grown)
+			return;
+		conn->stale = grown;
+		conn->capstale = cap;
+	}
+	conn->stale[conn->nstale++] = id;
+}
+
+/*
+ * Frees the statement and DEALLOCATEs it on the server, since statements
+ * are also finalized while their connection lives on (evicted from the
+ * engine's cache). In an aborted transaction the server refuses even
+ * DEALLOCATE, so that waits for deallocate_stale().
+ */
+static void pg_finalize(orm_dbstmt *stmt)
+{
+	orm_dbconn *conn;
+	char sql[48];
+
+	if (!stmt)
+		return;
+	conn = stmt->conn;
+	pg_reset(stmt);
+	if (conn) {
+		if (stmt->prev)
+			stmt->prev->next = stmt->next;
+		else
+			conn->stmts = stmt->next;
+		if (stmt->next)
+			stmt->next->prev = stmt->prev;
+	}
+	if (conn && PQstatus(conn->pg) == CONNECTION_OK) {
+		if (PQtransactionStatus(conn->pg) == PQTRANS_INERROR) {
+			deallocate_later(conn, stmt->id);
+		} else {
+			snprintf(sql, sizeof sql, "DEALLOCATE orm_%u", stmt->id);
+			PQclear(PQexec(conn->pg, sql));
+			deallocate_stale(conn);
+		}
+	}
+	orm_free(stmt->sql);
+	orm_free(stmt);
+}
+
+const orm_dialect orm_dialect_postgres = {
+    .name = "postgresql",
+    .drivers = drivers,
+    .connect = pg_connect,
+    .disconnect = pg_disconnect,
+    .validate_url = pg_validate_url,
+    .single_connection = pg_single_connection,
+    .exec = pg_exec,
+    .prepare = pg_prepare,
+    .sql_sent = pg_sql_sent,
+    .nparams = pg_nparams,
+    .execute = pg_execute,
+    .next = pg_next,
+    .ncols = pg_ncols,
+    .colname = pg_colname,
+    .column = pg_column,
+    .changes = pg_changes,
+    .reset = pg_reset,
+    .finalize = pg_finalize,
+};
