@@ -52,10 +52,10 @@ function(orm_chapter_program)
   target_link_libraries(${P_NAME} PRIVATE orm ${P_LIBS})
   target_include_directories(${P_NAME} PRIVATE ${ORM_WORKBOOK_ROOT}/chapters/common)
   add_dependencies(tour_programs ${P_NAME})
-  _orm_add_db_tests(${P_NAME}.program
-    sh ${ORM_WORKBOOK_ROOT}/tests/run_program.sh $<TARGET_FILE:${P_NAME}>
-    ${CMAKE_CURRENT_SOURCE_DIR}/expected
-    "${P_CHAPTER};program")
+  # Arguments: name, command, labels, then the command's arguments.
+  _orm_add_db_tests(${P_NAME}.program sh "${P_CHAPTER};program"
+    ${ORM_WORKBOOK_ROOT}/tests/run_program.sh $<TARGET_FILE:${P_NAME}>
+    ${CMAKE_CURRENT_SOURCE_DIR}/expected)
 endfunction()
 
 # An exercise N.M of chapter directory DIR named NAME has, by convention:
