@@ -43,6 +43,18 @@ static void show_url(const char *text)
 	/* book:end parse-url */
 }
 
+/* Shows what orm_create_engine() says about a URL it cannot use. */
+static void show_bad_url(const char *text)
+{
+	orm_engine *engine = NULL;
+
+	/* book:begin bad-url */
+	int rc = orm_create_engine(&engine, text, NULL);
+	printf("%s: %s\n", orm_strerror(rc), orm_error_last());
+	/* book:end bad-url */
+	orm_engine_free(engine); /* NULL here; free it anyway, in case it was not refused */
+}
+
 int main(int argc, char **argv)
 {
 	const char *url = database_url(argc, argv, "sqlite:///ch01_engine.db");
@@ -57,6 +69,15 @@ int main(int argc, char **argv)
 	show_url("sqlite:///events.db");         /* a file in the current directory */
 	show_url("postgresql+psycopg2://app%40corp:s3cr%40t@db.example.com:5432/eventdb");
 	/* book:end urls */
+
+	/* book:begin bad-urls */
+	printf("\nURLs the engine refuses, and why:\n");
+	show_bad_url("mysql://app@localhost/eventdb");
+	show_bad_url("postgresql+asyncpg://app@localhost/eventdb");
+	show_bad_url("postgresql://app:s3cret@localhost:99999/eventdb");
+	show_bad_url("postgresql://app:50%@localhost/eventdb");
+	show_bad_url("sqlite://");
+	/* book:end bad-urls */
 
 	printf("\n== 2. An engine, with echo on ==\n");
 	/* book:begin create-engine */

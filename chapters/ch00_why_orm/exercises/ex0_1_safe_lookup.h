@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+/* book:begin contract */
 /*
  * Finds the id of the user whose email is exactly `email` in the table
  * users(id INTEGER PRIMARY KEY, email TEXT) of the open database `db`.
@@ -20,5 +21,6 @@
  * included. Looking a user up never changes the database.
  */
 int safe_lookup(sqlite3_int64 *out, sqlite3 *db, const char *email);
+/* book:end contract */
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "orm/orm.h"
 
+/* book:begin contract */
 /*
  * Creates an engine the way a deployed program should: the URL comes from the environment
  * variable ORM_DATABASE_URL, and `fallback_url` is used only when that variable is not set
@@ -21,5 +22,6 @@
  * orm_create_engine() returned.
  */
 int engine_from_env(orm_engine **out, const char *fallback_url, const orm_engine_options *options);
+/* book:end contract */
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "orm/orm.h"
 
+/* book:begin contract */
 /*
  * Counts the rows of users(id, email) whose email is at `domain`: that ends with '@' followed
  * by exactly `domain`. For "example.com" it counts ada@example.com, but not
@@ -23,5 +24,6 @@
  * result is left open and no transaction is started or ended.
  */
 int count_rows(int64_t *out, orm_conn *conn, const char *domain);
+/* book:end contract */
 
 #endif

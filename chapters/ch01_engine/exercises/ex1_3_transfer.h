@@ -12,6 +12,7 @@
 
 #include "orm/orm.h"
 
+/* book:begin contract */
 /*
  * Moves `amount` from account `from_id` to account `to_id` of the table
  *     accounts(id INTEGER PRIMARY KEY, owner VARCHAR(50), balance INTEGER NOT NULL
@@ -26,5 +27,6 @@
  *     another code     whatever else failed, message in orm_conn_errmsg(conn)
  */
 int transfer(orm_conn *conn, int64_t from_id, int64_t to_id, int64_t amount);
+/* book:end contract */
 
 #endif
