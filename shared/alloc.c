@@ -1,2 +1,86 @@
-/* alloc.c - placeholder until the engine lands. */
-typedef int orm_placeholder_alloc;
+/*
+ * alloc.c - the one path through which the library allocates memory.
+ *
+ * Introduced in chapter 1. Every allocation in the library goes through
+ * the two function pointers below, so a test can swap in an allocator that
+ * fails on the Nth call and check that each error path cleans up after
+ * itself (clox routes everything through reallocate() for the same reason).
+ * By default they call the C library's realloc() and free().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "orm/alloc.h"
+
+static void *default_realloc(void *ptr, size_t size, void *ctx)
+{
+	(void)ctx;
+	return realloc(ptr, size);
+}
+
+static void default_free(void *ptr, void *ctx)
+{
+	(void)ctx;
+	free(ptr);
+}
+
+static orm_realloc_fn realloc_fn = default_realloc;
+static orm_free_fn free_fn = default_free;
+static void *alloc_ctx;
+
+void orm_set_allocator(orm_realloc_fn new_realloc, orm_free_fn new_free, void *ctx)
+{
+	if (new_realloc && new_free) {
+		realloc_fn = new_realloc;
+		free_fn = new_free;
+		alloc_ctx = ctx;
+	} else {
+		realloc_fn = default_realloc;
+		free_fn = default_free;
+		alloc_ctx = NULL;
+	}
+}
+
+void *orm_realloc(void *ptr, size_t size)
+{
+	/* The contract promises the allocator never sees size 0, whose
+	 * meaning for realloc() differs between C libraries. */
+	return realloc_fn(ptr, size ? size : 1, alloc_ctx);
+}
+
+void *orm_malloc(size_t size)
+{
+	return orm_realloc(NULL, size);
+}
+
+void *orm_calloc(size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > (size_t)-1 / size)
+		return NULL;
+	p = orm_malloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+void orm_free(void *ptr)
+{
+	if (ptr)
+		free_fn(ptr, alloc_ctx);
+}
+
+char *orm_strdup(const char *s)
+{
+	size_t len;
+	char *copy;
+
+	if (!s)
+		return NULL;
+	len = strlen(s);
+	copy = orm_malloc(len + 1);
+	if (copy)
+		memcpy(copy, s, len + 1);
+	return copy;
+}

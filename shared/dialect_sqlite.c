@@ -1,2 +1,427 @@
-/* dialect_sqlite.c - placeholder until the engine lands. */
-typedef int orm_placeholder_dialect_sqlite;
+/*
+ * dialect_sqlite.c - the SQLite dialect: the sqlite3 C library behind the
+ * interface of dialect.h.
+ *
+ * Introduced in chapter 1. SQLite is a library, not a server: "connecting"
+ * opens a file (or an in-memory database), and the URL's database part is
+ * its path. In Python the write-up's driver is pysqlite (the sqlite3
+ * module); here the driver is the sqlite3 C library itself, so the URL
+ * names "sqlite+pysqlite" and "sqlite+sqlite3" are both accepted and mean
+ * the same.
+ *
+ * Connections are opened with SQLITE_OPEN_NOMUTEX (SQLite's "multi-thread"
+ * mode): a connection must not be used by two threads at once, which the
+ * pool guarantees by handing each connection to one caller at a time. This
+ * is what Python's check_same_thread guards against by refusing, in a
+ * cruder way.
+ *
+ * SQLite's result codes are mapped onto the library's few codes; its own
+ * message (sqlite3_errmsg) is kept word for word.
+ */
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dialect.h"
+
+struct orm_dbconn {
+	sqlite3 *db;
+};
+
+struct orm_dbstmt {
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	/* sqlite3_step() runs in execute() (that is where an INSERT fails),
+	 * so the first row is already there when next_row() is first called. */
+	enum { IDLE, FIRST_ROW, ROW, DONE } state;
+	int64_t changes;
+	sqlite3_int64 total_before; /* sqlite3_total_changes64() before running */
+};
+
+static const char *const drivers[] = {"pysqlite", "sqlite3", NULL};
+
+/* ---- Errors ------------------------------------------------------- */
+
+/*
+ * The library's code for an SQLite result code. `preparing` tells the
+ * two meanings of plain SQLITE_ERROR apart: while preparing it means the
+ * SQL is wrong (syntax, no such table or column); while running, that
+ * something else failed.
+ */
+static int map_code(int rc, bool preparing)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+		return ORM_ECONSTRAINT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ORM_EBUSY;
+	case SQLITE_CANTOPEN:
+	case SQLITE_NOTADB:
+	case SQLITE_PERM:
+		return ORM_ECONNECT;
+	case SQLITE_NOMEM:
+		return ORM_ENOMEM;
+	case SQLITE_RANGE:
+	case SQLITE_TOOBIG:
+	case SQLITE_MISMATCH:
+		return ORM_EINVAL;
+	case SQLITE_ERROR:
+		return preparing ? ORM_ESQL : ORM_ERROR;
+	default:
+		return ORM_ERROR;
+	}
+}
+
+static int fail(orm_err *err, sqlite3 *db, int rc, bool preparing)
+{
+	return orm_err_set(err, map_code(rc, preparing), "%s",
+	                   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+/* ---- Connecting --------------------------------------------------- */
+
+static int validate_url(const orm_url *url, orm_err *err)
+{
+	char shown[ORM_ERRMSG_MAX / 2];
+
+	orm_url_render(url, shown, sizeof shown);
+	if (!url->database)
+		return orm_err_set(err, ORM_EINVAL,
+		                   "invalid URL '%s': no database path (use sqlite:///:memory: or "
+		                   "sqlite:///file.db)",
+		                   shown);
+	if (url->host || url->port || url->username || url->password)
+		return orm_err_set(
+		    err, ORM_EINVAL,
+		    "invalid URL '%s': SQLite takes no user, password, host or port, "
+		    "only a path after three slashes (sqlite:///file.db)",
+		    shown);
+	if (url->nquery > 0)
+		return orm_err_set(err, ORM_EINVAL,
+		                   "invalid URL '%s': unknown SQLite query parameter '%s'", shown,
+		                   url->query[0].key);
+	return ORM_OK;
+}
+
+static bool single_connection(const orm_url *url)
+{
+	return strcmp(url->database, ":memory:") == 0;
+}
+
+static int run(sqlite3 *db, const char *sql, orm_err *err);
+
+static int open_conn(orm_dbconn **out, const orm_url *url, const orm_engine_options *opts,
+                     orm_err *err)
+{
+	orm_dbconn *conn = NULL;
+	sqlite3 *db = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	*out = NULL;
+	if ((rc = sqlite3_open_v2(url->database, &db, flags, NULL)) != SQLITE_OK) {
+		rc = orm_err_set(err, rc == SQLITE_NOMEM ? ORM_ENOMEM : ORM_ECONNECT,
+		                 "cannot open SQLite database '%s': %s", url->database,
+		                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		goto done;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	/* How long a statement waits for another connection's lock. */
+	sqlite3_busy_timeout(
+	    db, opts->connect_timeout > INT_MAX / 1000 ? INT_MAX : opts->connect_timeout * 1000);
+	/* Off by default in SQLite, for backward compatibility. */
+	if (opts->sqlite_foreign_keys && (rc = run(db, "PRAGMA foreign_keys = ON", err)) < 0)
+		goto done;
+	/* A file that is not a database only shows on the first read. */
+	if ((rc = run(db, "SELECT count(*) FROM sqlite_schema", err)) < 0) {
+		rc = orm_err_set(err, rc, "cannot open SQLite database '%s': %s", url->database,
+		                 sqlite3_errmsg(db));
+		goto done;
+	}
+	if (!(conn = orm_malloc(sizeof *conn))) {
+		rc = orm_err_set(err, ORM_ENOMEM, "out of memory opening '%s'", url->database);
+		goto done;
+	}
+	conn->db = db;
+	db = NULL;
+	*out = conn;
+	rc = ORM_OK;
+done:
+	sqlite3_close(db);
+	return rc;
+}
+
+static void close_conn(orm_dbconn *conn)
+{
+	if (!conn)
+		return;
+	/* The engine finalized every statement first, so this closes. */
+	sqlite3_close(conn->db);
+	orm_free(conn);
+}
+
+/* ---- Statements --------------------------------------------------- */
+
+/*
+ * Prepares exactly one statement. SQLite would silently ignore anything
+ * after the first one; we refuse instead, so "a; b" is not half run.
+ */
+static int prepare_one(sqlite3_stmt **out, sqlite3 *db, const char *sql, orm_err *err)
+{
+	sqlite3_stmt *stmt = NULL, *extra = NULL;
+	const char *tail;
+	int rc;
+
+	*out = NULL;
+	rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+	if (rc != SQLITE_OK)
+		return fail(err, db, rc, true);
+	if (!stmt)
+		return orm_err_set(err, ORM_EINVAL, "no SQL statement in '%s'", sql);
+	/* The rest may be only whitespace, ';' and comments (no statement). */
+	while (*tail) {
+		rc = sqlite3_prepare_v2(db, tail, -1, &extra, &tail);
+		if (rc != SQLITE_OK || extra) {
+			sqlite3_finalize(extra);
+			sqlite3_finalize(stmt);
+			return orm_err_set(err, ORM_EINVAL,
+			                   "more than one SQL statement in one call: '%s'", sql);
+		}
+	}
+	*out = stmt;
+	return ORM_OK;
+}
+
+/* Runs SQL without parameters or rows (BEGIN, COMMIT, DDL, PRAGMA). */
+static int run(sqlite3 *db, const char *sql, orm_err *err)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = prepare_one(&stmt, db, sql, err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE)
+		rc = fail(err, db, rc, false);
+	else
+		rc = ORM_OK;
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int exec_sql(orm_dbconn *conn, const char *sql, orm_err *err)
+{
+	return run(conn->db, sql, err);
+}
+
+static int prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_err *err)
+{
+	sqlite3_stmt *stmt;
+	orm_dbstmt *s;
+	int rc;
+
+	*out = NULL;
+	if ((rc = prepare_one(&stmt, conn->db, sql, err)) < 0)
+		return rc;
+	if (!(s = orm_calloc(1, sizeof *s))) {
+		sqlite3_finalize(stmt);
+		return orm_err_set(err, ORM_ENOMEM, "out of memory preparing a statement");
+	}
+	s->stmt = stmt;
+	s->db = conn->db;
+	s->state = IDLE;
+	*out = s;
+	return ORM_OK;
+}
+
+static const char *sql_sent(const orm_dbstmt *stmt)
+{
+	/* '?' is SQLite's own placeholder: the text goes as written. */
+	return sqlite3_sql(stmt->stmt);
+}
+
+static int nparams(const orm_dbstmt *stmt)
+{
+	return sqlite3_bind_parameter_count(stmt->stmt);
+}
+
+static int bind_value(orm_dbstmt *stmt, int i, const orm_value *v)
+{
+	sqlite3_stmt *s = stmt->stmt;
+
+	/* Text is copied (SQLITE_TRANSIENT): the caller's strings need only
+	 * live for the call, even though rows are read later. */
+	switch (v->type) {
+	case ORM_TYPE_NULL:
+		return sqlite3_bind_null(s, i);
+	case ORM_TYPE_INT:
+		return sqlite3_bind_int64(s, i, v->u.i);
+	case ORM_TYPE_FLOAT:
+		return sqlite3_bind_double(s, i, v->u.f);
+	case ORM_TYPE_BOOL:
+		/* SQLite has no boolean; SQLAlchemy stores 0 and 1. */
+		return sqlite3_bind_int(s, i, v->u.b ? 1 : 0);
+	case ORM_TYPE_TEXT:
+	case ORM_TYPE_DATE:
+	case ORM_TYPE_DATETIME:
+		/* Dates are ISO 8601 text, as SQLAlchemy stores them. */
+		return sqlite3_bind_text64(s, i, v->u.s.ptr, v->u.s.len, SQLITE_TRANSIENT,
+		                           SQLITE_UTF8);
+	}
+	return SQLITE_MISMATCH;
+}
+
+/*
+ * sqlite3_changes() keeps the count of the last INSERT, UPDATE or DELETE
+ * even across other statements, so it counts only if this statement
+ * changed rows. SQLite counts when the statement finishes: with RETURNING
+ * that is after its last row, so next_row() calls this again at the end.
+ */
+static void count_changes(orm_dbstmt *stmt)
+{
+	stmt->changes = sqlite3_total_changes64(stmt->db) != stmt->total_before
+	                    ? sqlite3_changes64(stmt->db)
+	                    : 0;
+}
+
+static int execute(orm_dbstmt *stmt, const orm_value *params, size_t n, orm_err *err)
+{
+	int rc;
+
+	sqlite3_reset(stmt->stmt);
+	stmt->state = IDLE;
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = bind_value(stmt, (int)i + 1, &params[i])) != SQLITE_OK)
+			return orm_err_set(err, map_code(rc, false),
+			                   "cannot bind parameter %zu: %s", i + 1,
+			                   sqlite3_errmsg(stmt->db));
+	}
+	stmt->total_before = sqlite3_total_changes64(stmt->db);
+	rc = sqlite3_step(stmt->stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		rc = fail(err, stmt->db, rc, false);
+		sqlite3_reset(stmt->stmt);
+		return rc;
+	}
+	count_changes(stmt);
+	stmt->state = rc == SQLITE_ROW ? FIRST_ROW : DONE;
+	return ORM_OK;
+}
+
+static int next_row(orm_dbstmt *stmt, orm_err *err)
+{
+	int rc;
+
+	switch (stmt->state) {
+	case FIRST_ROW:
+		stmt->state = ROW;
+		return ORM_ROW;
+	case ROW:
+		break;
+	default:
+		/* Never step past the end: SQLite would run the statement again. */
+		return ORM_DONE;
+	}
+	rc = sqlite3_step(stmt->stmt);
+	if (rc == SQLITE_ROW)
+		return ORM_ROW;
+	stmt->state = DONE;
+	if (rc == SQLITE_DONE) {
+		count_changes(stmt);
+		return ORM_DONE;
+	}
+	return fail(err, stmt->db, rc, false);
+}
+
+static int ncols(const orm_dbstmt *stmt)
+{
+	return sqlite3_column_count(stmt->stmt);
+}
+
+static const char *colname(const orm_dbstmt *stmt, int col)
+{
+	return sqlite3_column_name(stmt->stmt, col);
+}
+
+/* Case-insensitive comparison of a declared type with `name`. */
+static bool decl_is(const char *decl, const char *name)
+{
+	return decl && sqlite3_stricmp(decl, name) == 0;
+}
+
+static orm_value column(const orm_dbstmt *stmt, int col)
+{
+	sqlite3_stmt *s = stmt->stmt;
+	const char *decl;
+	orm_value v;
+
+	switch (sqlite3_column_type(s, col)) {
+	case SQLITE_INTEGER:
+		/* SQLite stores booleans as 0/1; the declared type tells. */
+		decl = sqlite3_column_decltype(s, col);
+		if (decl_is(decl, "BOOLEAN"))
+			return orm_bool(sqlite3_column_int64(s, col) != 0);
+		return orm_int(sqlite3_column_int64(s, col));
+	case SQLITE_FLOAT:
+		return orm_float(sqlite3_column_double(s, col));
+	case SQLITE_TEXT:
+	case SQLITE_BLOB:
+		/* sqlite3_column_text() NUL-terminates, blobs included. */
+		v = orm_text_len((const char *)sqlite3_column_text(s, col),
+		                 (size_t)sqlite3_column_bytes(s, col));
+		decl = sqlite3_column_decltype(s, col);
+		if (decl_is(decl, "DATE"))
+			v.type = ORM_TYPE_DATE;
+		else if (decl_is(decl, "DATETIME") || decl_is(decl, "TIMESTAMP"))
+			v.type = ORM_TYPE_DATETIME;
+		return v;
+	default:
+		return orm_null();
+	}
+}
+
+static int64_t changes(const orm_dbstmt *stmt)
+{
+	return stmt->changes;
+}
+
+static void reset(orm_dbstmt *stmt)
+{
+	/* Ends the statement's read of the database (releasing its locks)
+	 * and drops the bound copies of text. */
+	sqlite3_reset(stmt->stmt);
+	sqlite3_clear_bindings(stmt->stmt);
+	stmt->state = IDLE;
+}
+
+static void finalize(orm_dbstmt *stmt)
+{
+	if (!stmt)
+		return;
+	sqlite3_finalize(stmt->stmt);
+	orm_free(stmt);
+}
+
+const orm_dialect orm_dialect_sqlite = {
+    .name = "sqlite",
+    .drivers = drivers,
+    .connect = open_conn,
+    .disconnect = close_conn,
+    .validate_url = validate_url,
+    .single_connection = single_connection,
+    .exec = exec_sql,
+    .prepare = prepare,
+    .sql_sent = sql_sent,
+    .nparams = nparams,
+    .execute = execute,
+    .next = next_row,
+    .ncols = ncols,
+    .colname = colname,
+    .column = column,
+    .changes = changes,
+    .reset = reset,
+    .finalize = finalize,
+};

@@ -1,2 +1,832 @@
-/* engine.c - placeholder until the engine lands. */
-typedef int orm_placeholder_engine;
+/*
+ * engine.c - the engine: a URL, a dialect, a pool of connections, and
+ * running SQL on them.
+ *
+ * Introduced in chapter 1; orm/engine.h is its reference card. Everything
+ * here speaks to the database only through the dialect's function
+ * pointers (dialect.h), so this file never knows which database it runs
+ * on. It adds what every database needs alike:
+ *   - the pool: up to pool_size open connections, reused, shared by threads
+ *     under one mutex, with a wait of at most pool_timeout_ms when all are
+ *     checked out;
+ *   - per connection, the prepared-statement cache (stmtcache.c);
+ *   - transactions, with the ORM_ESTATE rules of engine.h;
+ *   - echo: every statement and its parameters, the way SQLAlchemy's
+ *     echo=True prints them.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dialect.h"
+#include "internal.h"
+#include "orm/engine.h"
+#include "stmtcache.h"
+
+struct orm_engine {
+	const orm_dialect *dialect;
+	orm_url *url;
+	orm_engine_options options;
+
+	/* The pool. `lock` guards everything below it. */
+	pthread_mutex_t lock;
+	pthread_cond_t returned; /* signalled when a connection comes back */
+	orm_conn *idle;          /* idle connections, linked by next_idle */
+	int nopen;               /* open (idle or checked out) or being opened */
+	orm_err err;             /* the last connect error */
+};
+
+struct orm_conn {
+	orm_engine *engine;
+	orm_dbconn *db;
+	orm_conn *next_idle;
+	orm_stmt_cache cache;
+	orm_result *spare; /* a freed result kept for the next execute */
+	int nresults;      /* results open on this connection */
+	bool in_transaction;
+	int64_t changes;
+	orm_buf echo; /* reused to build each echo line */
+	orm_err err;
+};
+
+/* A statement's text conversion of a non-text column (for
+ * orm_result_text) needs room for "-9223372036854775808" or a double. */
+typedef char orm_text_slot[32];
+
+struct orm_result {
+	orm_conn *conn;
+	orm_dbstmt *stmt;
+	orm_stmt_entry *entry; /* the cache entry, or NULL: stmt is ours to finalize */
+	int state;             /* 0 before the first row, then ORM_ROW or ORM_DONE */
+	orm_text_slot *slots;  /* per column, for orm_result_text of numbers */
+	int nslots;
+};
+
+/* ---- Creating an engine ------------------------------------------- */
+
+static const orm_dialect *const dialects[] = {&orm_dialect_sqlite, &orm_dialect_postgres};
+
+/* The URL as a safe-to-print string, for messages. */
+static const char *render(const orm_url *url, char *buf, size_t size)
+{
+	orm_url_render(url, buf, size);
+	return buf;
+}
+
+static int find_dialect(const orm_dialect **out, const orm_url *url)
+{
+	char shown[ORM_ERRMSG_MAX / 2];
+
+	*out = NULL;
+	for (size_t i = 0; i < sizeof dialects / sizeof dialects[0]; i++) {
+		if (strcmp(url->dialect, dialects[i]->name) == 0)
+			*out = dialects[i];
+	}
+	if (!*out && strcmp(url->dialect, "postgres") == 0)
+		return orm_err_set(NULL, ORM_EINVAL,
+		                   "unknown dialect 'postgres' in URL '%s': write 'postgresql://' "
+		                   "(SQLAlchemy 1.4 dropped the 'postgres' alias)",
+		                   render(url, shown, sizeof shown));
+	if (!*out)
+		return orm_err_set(NULL, ORM_EINVAL,
+		                   "unknown dialect '%s' in URL '%s': known dialects are sqlite, "
+		                   "postgresql",
+		                   url->dialect, render(url, shown, sizeof shown));
+	if (!url->driver)
+		return ORM_OK;
+	for (const char *const *d = (*out)->drivers; *d; d++) {
+		if (strcmp(url->driver, *d) == 0)
+			return ORM_OK;
+	}
+	{
+		char known[128] = "";
+
+		for (const char *const *d = (*out)->drivers; *d; d++) {
+			if (d != (*out)->drivers)
+				strncat(known, ", ", sizeof known - strlen(known) - 1);
+			strncat(known, *d, sizeof known - strlen(known) - 1);
+		}
+		return orm_err_set(
+		    NULL, ORM_EINVAL,
+		    "unknown driver '%s' for dialect '%s' in URL '%s': known drivers "
+		    "are %s",
+		    url->driver, url->dialect, render(url, shown, sizeof shown), known);
+	}
+}
+
+static int check_options(const orm_engine_options *o)
+{
+	if (o->pool_size < 1)
+		return orm_err_set(NULL, ORM_EINVAL,
+		                   "option pool_size is %d: it must be at least 1", o->pool_size);
+	if (o->pool_timeout_ms < 0)
+		return orm_err_set(NULL, ORM_EINVAL,
+		                   "option pool_timeout_ms is %d: it must be 0 or more",
+		                   o->pool_timeout_ms);
+	if (o->connect_timeout < 0)
+		return orm_err_set(NULL, ORM_EINVAL,
+		                   "option connect_timeout is %d: it must be 0 or more",
+		                   o->connect_timeout);
+	return ORM_OK;
+}
+
+int orm_create_engine(orm_engine **out, const char *url_text, const orm_engine_options *options)
+{
+	orm_engine_options opts = ORM_ENGINE_OPTIONS_INIT;
+	orm_engine *engine = NULL;
+	orm_url *url = NULL;
+	const orm_dialect *dialect;
+	pthread_condattr_t attr;
+	int rc;
+
+	assert(out);
+	*out = NULL;
+	if (options)
+		opts = *options;
+	if ((rc = orm_url_parse(&url, url_text)) < 0)
+		goto done;
+	if ((rc = find_dialect(&dialect, url)) < 0)
+		goto done;
+	if ((rc = dialect->validate_url(url, NULL)) < 0)
+		goto done;
+	if ((rc = check_options(&opts)) < 0)
+		goto done;
+	/* Every connection to ":memory:" is a new empty database. */
+	if (dialect->single_connection(url))
+		opts.pool_size = 1;
+
+	if (!(engine = orm_calloc(1, sizeof *engine))) {
+		rc = orm_err_set(NULL, ORM_ENOMEM, "out of memory creating an engine");
+		goto done;
+	}
+	engine->dialect = dialect;
+	engine->options = opts;
+	pthread_mutex_init(&engine->lock, NULL);
+	/* Waits are measured on the monotonic clock, so a change of the
+	 * wall-clock time cannot stretch or cut them. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&engine->returned, &attr);
+	pthread_condattr_destroy(&attr);
+	engine->url = url;
+	url = NULL;
+	*out = engine;
+	rc = ORM_OK;
+done:
+	orm_url_free(url);
+	return rc;
+}
+
+static void destroy_conn(orm_conn *conn)
+{
+	orm_stmt_cache_clear(&conn->cache);
+	if (conn->spare) {
+		orm_free(conn->spare->slots);
+		orm_free(conn->spare);
+	}
+	conn->engine->dialect->disconnect(conn->db);
+	orm_buf_free(&conn->echo);
+	orm_free(conn);
+}
+
+void orm_engine_free(orm_engine *engine)
+{
+	int nidle = 0;
+
+	if (!engine)
+		return;
+	for (orm_conn *c = engine->idle; c; c = c->next_idle)
+		nidle++;
+	/* Every connection must have been given back with orm_conn_close(). */
+	assert(nidle == engine->nopen);
+	while (engine->idle) {
+		orm_conn *conn = engine->idle;
+
+		engine->idle = conn->next_idle;
+		destroy_conn(conn);
+	}
+	pthread_cond_destroy(&engine->returned);
+	pthread_mutex_destroy(&engine->lock);
+	orm_url_free(engine->url);
+	orm_free(engine);
+}
+
+const char *orm_errmsg(const orm_engine *engine)
+{
+	return engine->err.msg;
+}
+
+const char *orm_engine_dialect_name(const orm_engine *engine)
+{
+	return engine->dialect->name;
+}
+
+const orm_url *orm_engine_url(const orm_engine *engine)
+{
+	return engine->url;
+}
+
+const orm_engine_options *orm_engine_get_options(const orm_engine *engine)
+{
+	return &engine->options;
+}
+
+/* ---- The pool ----------------------------------------------------- */
+
+/* Opens a new connection (called without the pool lock held: connecting
+ * to a server can take seconds, and other threads may return theirs). */
+static int open_conn(orm_conn **out, orm_engine *engine, orm_err *err)
+{
+	orm_conn *conn;
+	int rc;
+
+	*out = NULL;
+	if (!(conn = orm_calloc(1, sizeof *conn)))
+		return orm_err_set(err, ORM_ENOMEM, "out of memory opening a connection");
+	if ((rc = engine->dialect->connect(&conn->db, engine->url, &engine->options, err)) < 0) {
+		orm_free(conn);
+		return rc;
+	}
+	conn->engine = engine;
+	orm_stmt_cache_init(&conn->cache, engine->dialect);
+	*out = conn;
+	return ORM_OK;
+}
+
+static void deadline_after(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+int orm_engine_connect(orm_conn **out, orm_engine *engine)
+{
+	orm_conn *conn = NULL;
+	struct timespec deadline;
+	bool timed_out = engine->options.pool_timeout_ms == 0;
+	int rc;
+
+	assert(out && engine);
+	*out = NULL;
+	deadline_after(&deadline, engine->options.pool_timeout_ms);
+
+	pthread_mutex_lock(&engine->lock);
+	for (;;) {
+		if (engine->idle) {
+			conn = engine->idle;
+			engine->idle = conn->next_idle;
+			pthread_mutex_unlock(&engine->lock);
+			break;
+		}
+		if (engine->nopen < engine->options.pool_size) {
+			orm_err err = {0, ""};
+
+			engine->nopen++;
+			pthread_mutex_unlock(&engine->lock);
+			if ((rc = open_conn(&conn, engine, &err)) < 0) {
+				pthread_mutex_lock(&engine->lock);
+				engine->nopen--;
+				orm_err_copy(&engine->err, &err);
+				pthread_cond_signal(&engine->returned);
+				pthread_mutex_unlock(&engine->lock);
+				return rc;
+			}
+			break;
+		}
+		if (timed_out) {
+			rc =
+			    orm_err_set(&engine->err, ORM_EBUSY,
+			                "connection pool of size %d exhausted after waiting %d ms",
+			                engine->options.pool_size, engine->options.pool_timeout_ms);
+			pthread_mutex_unlock(&engine->lock);
+			return rc;
+		}
+		if (pthread_cond_timedwait(&engine->returned, &engine->lock, &deadline) ==
+		    ETIMEDOUT)
+			timed_out = true; /* look once more, then give up */
+	}
+
+	/* A connection is handed out clean: no transaction (close rolled it
+	 * back), no error, no row count from its previous user. */
+	conn->next_idle = NULL;
+	conn->changes = 0;
+	orm_err_clear(&conn->err);
+	*out = conn;
+	return ORM_OK;
+}
+
+void orm_conn_close(orm_conn *conn)
+{
+	orm_engine *engine;
+	bool reusable = true;
+
+	if (!conn)
+		return;
+	engine = conn->engine;
+	/* Every result must have been freed with orm_result_free(). */
+	assert(conn->nresults == 0);
+	if (conn->in_transaction && orm_conn_rollback(conn) < 0)
+		reusable = false;
+	/* A connection whose server went away, or that could not roll back,
+	 * is not given to the next caller: it is closed instead. */
+	if (conn->err.code == ORM_ECONNECT)
+		reusable = false;
+
+	pthread_mutex_lock(&engine->lock);
+	if (reusable) {
+		conn->next_idle = engine->idle;
+		engine->idle = conn;
+	} else {
+		engine->nopen--;
+	}
+	pthread_cond_signal(&engine->returned);
+	pthread_mutex_unlock(&engine->lock);
+	if (!reusable)
+		destroy_conn(conn);
+}
+
+const char *orm_conn_errmsg(const orm_conn *conn)
+{
+	return conn->err.msg;
+}
+
+orm_engine *orm_conn_engine(const orm_conn *conn)
+{
+	return conn->engine;
+}
+
+/* ---- Echo --------------------------------------------------------- */
+
+/* Writes "[orm] <line>" and flushes, so the echo interleaves correctly
+ * with the program's own output. One fputs per line, so lines of
+ * different threads never mix. */
+static void echo_line(orm_conn *conn, const char *line)
+{
+	FILE *stream = conn->engine->options.echo_stream;
+	orm_buf *b = &conn->echo;
+
+	if (!stream)
+		stream = stderr;
+	orm_buf_reset(b);
+	orm_buf_puts(b, "[orm] ");
+	orm_buf_puts(b, line);
+	orm_buf_putc(b, '\n');
+	if (!b->failed) {
+		fputs(orm_buf_cstr(b), stream);
+		fflush(stream);
+	}
+}
+
+/* A parameter as SQLAlchemy's echo shows it: text quoted. */
+static void put_param(orm_buf *b, const orm_value *v)
+{
+	switch (v->type) {
+	case ORM_TYPE_NULL:
+		orm_buf_puts(b, "NULL");
+		break;
+	case ORM_TYPE_INT:
+		orm_buf_printf(b, "%" PRId64, v->u.i);
+		break;
+	case ORM_TYPE_FLOAT:
+		orm_buf_printf(b, "%g", v->u.f);
+		break;
+	case ORM_TYPE_BOOL:
+		orm_buf_puts(b, v->u.b ? "true" : "false");
+		break;
+	case ORM_TYPE_TEXT:
+	case ORM_TYPE_DATE:
+	case ORM_TYPE_DATETIME:
+		orm_buf_putc(b, '\'');
+		for (size_t i = 0; i < v->u.s.len; i++) {
+			if (v->u.s.ptr[i] == '\'')
+				orm_buf_putc(b, '\'');
+			orm_buf_putc(b, v->u.s.ptr[i]);
+		}
+		orm_buf_putc(b, '\'');
+		break;
+	}
+}
+
+static void echo_statement(orm_conn *conn, const char *sql, bool cached, const orm_value *params,
+                           size_t nparams)
+{
+	orm_buf line = ORM_BUF_INIT;
+
+	echo_line(conn, sql);
+	orm_buf_puts(&line, cached ? "[cached] (" : "[generated] (");
+	for (size_t i = 0; i < nparams; i++) {
+		if (i > 0)
+			orm_buf_puts(&line, ", ");
+		put_param(&line, &params[i]);
+	}
+	/* Like a Python tuple: ('x',) */
+	orm_buf_puts(&line, nparams == 1 ? ",)" : ")");
+	if (!line.failed)
+		echo_line(conn, orm_buf_cstr(&line));
+	orm_buf_free(&line);
+}
+
+/* ---- Transactions ------------------------------------------------- */
+
+static int run_exec(orm_conn *conn, const char *sql)
+{
+	if (conn->engine->options.echo)
+		echo_line(conn, strcmp(sql, "BEGIN") == 0 ? "BEGIN (implicit)" : sql);
+	return conn->engine->dialect->exec(conn->db, sql, &conn->err);
+}
+
+int orm_conn_begin(orm_conn *conn)
+{
+	int rc;
+
+	assert(conn);
+	if (conn->in_transaction)
+		return orm_err_set(&conn->err, ORM_ESTATE,
+		                   "a transaction is already open on this connection");
+	if ((rc = run_exec(conn, "BEGIN")) < 0)
+		return rc;
+	conn->in_transaction = true;
+	return ORM_OK;
+}
+
+int orm_conn_commit(orm_conn *conn)
+{
+	orm_err failure;
+	int rc;
+
+	assert(conn);
+	if (!conn->in_transaction)
+		return orm_err_set(&conn->err, ORM_ESTATE,
+		                   "no transaction is open on this connection to commit");
+	if ((rc = run_exec(conn, "COMMIT")) == ORM_OK) {
+		conn->in_transaction = false;
+		return ORM_OK;
+	}
+	/* Some databases (SQLite) keep the transaction open when COMMIT
+	 * fails, e.g. on a deferred foreign key; engine.h promises that
+	 * nothing of it stays, so roll it back, and report the COMMIT's
+	 * error rather than the rollback's. */
+	failure = conn->err;
+	(void)run_exec(conn, "ROLLBACK");
+	conn->in_transaction = false;
+	return orm_err_copy(&conn->err, &failure);
+}
+
+int orm_conn_rollback(orm_conn *conn)
+{
+	int rc;
+
+	assert(conn);
+	if (!conn->in_transaction)
+		return orm_err_set(&conn->err, ORM_ESTATE,
+		                   "no transaction is open on this connection to roll back");
+	rc = run_exec(conn, "ROLLBACK");
+	conn->in_transaction = false;
+	return rc;
+}
+
+bool orm_conn_in_transaction(const orm_conn *conn)
+{
+	return conn->in_transaction;
+}
+
+/* ---- Running statements ------------------------------------------- */
+
+static orm_result *new_result(orm_conn *conn)
+{
+	orm_result *res = conn->spare;
+
+	if (res) {
+		conn->spare = NULL;
+		return res;
+	}
+	return orm_calloc(1, sizeof *res);
+}
+
+/* Gives back what execute took: the cache entry, or the private statement. */
+static void release_stmt(orm_conn *conn, orm_dbstmt *stmt, orm_stmt_entry *entry)
+{
+	conn->engine->dialect->reset(stmt);
+	if (entry)
+		entry->in_use = false;
+	else
+		conn->engine->dialect->finalize(stmt);
+}
+
+int orm_conn_execute(orm_result **out, orm_conn *conn, const char *sql, const orm_value *params,
+                     size_t nparams)
+{
+	const orm_dialect *d;
+	orm_stmt_entry *entry;
+	orm_dbstmt *stmt = NULL;
+	orm_result *res = NULL;
+	bool cached = false;
+	int rc;
+
+	assert(conn && sql && (params || nparams == 0));
+	if (out)
+		*out = NULL;
+	d = conn->engine->dialect;
+
+	/* Allocate the result first: once the statement has run, failing
+	 * would hide that it did. */
+	if (out && !(res = new_result(conn)))
+		return orm_err_set(&conn->err, ORM_ENOMEM, "out of memory running a statement");
+
+	entry = orm_stmt_cache_get(&conn->cache, sql);
+	if (entry && !entry->in_use) {
+		stmt = entry->stmt;
+		cached = true;
+	} else {
+		if ((rc = d->prepare(&stmt, conn->db, sql, &conn->err)) < 0)
+			goto done;
+		/* When the cached statement is busy serving an open result, this
+		 * one stays private and is finalized when done. */
+		entry = entry ? NULL : orm_stmt_cache_add(&conn->cache, sql, stmt);
+	}
+	if (entry)
+		entry->in_use = true;
+
+	if (d->nparams(stmt) != (int)nparams) {
+		rc = orm_err_set(&conn->err, ORM_EINVAL,
+		                 "the statement has %d parameters but %zu values were given: %s",
+		                 d->nparams(stmt), nparams, sql);
+		release_stmt(conn, stmt, entry);
+		goto done;
+	}
+	if (conn->engine->options.echo)
+		echo_statement(conn, d->sql_sent(stmt), cached, params, nparams);
+	if ((rc = d->execute(stmt, params, nparams, &conn->err)) < 0) {
+		release_stmt(conn, stmt, entry);
+		goto done;
+	}
+	conn->changes = d->changes(stmt);
+	if (!out) {
+		release_stmt(conn, stmt, entry);
+		return ORM_OK;
+	}
+
+	res->conn = conn;
+	res->stmt = stmt;
+	res->entry = entry;
+	res->state = 0;
+	conn->nresults++;
+	*out = res;
+	res = NULL;
+	rc = ORM_OK;
+done:
+	if (res) {
+		if (conn->spare) {
+			orm_free(res->slots);
+			orm_free(res);
+		} else {
+			conn->spare = res;
+		}
+	}
+	return rc;
+}
+
+int64_t orm_conn_changes(const orm_conn *conn)
+{
+	return conn->changes;
+}
+
+/* ---- Reading results ---------------------------------------------- */
+
+int orm_result_next(orm_result *res)
+{
+	int rc;
+
+	assert(res);
+	if (res->state == ORM_DONE)
+		return ORM_DONE;
+	rc = res->conn->engine->dialect->next(res->stmt, &res->conn->err);
+	res->state = rc == ORM_ROW ? ORM_ROW : ORM_DONE;
+	/* A database may count the changes of INSERT ... RETURNING only once
+	 * its last row is read (SQLite does). */
+	if (rc == ORM_DONE)
+		res->conn->changes = res->conn->engine->dialect->changes(res->stmt);
+	return rc;
+}
+
+int orm_result_ncols(const orm_result *res)
+{
+	return res->conn->engine->dialect->ncols(res->stmt);
+}
+
+const char *orm_result_colname(const orm_result *res, int col)
+{
+	assert(col >= 0 && col < orm_result_ncols(res));
+	return res->conn->engine->dialect->colname(res->stmt, col);
+}
+
+orm_value orm_result_value(const orm_result *res, int col)
+{
+	/* Asserted, but also safe without asserts: outside a row, or past
+	 * the last column, every column reads as NULL. */
+	assert(res->state == ORM_ROW);
+	assert(col >= 0 && col < orm_result_ncols(res));
+	if (res->state != ORM_ROW || col < 0 || col >= orm_result_ncols(res))
+		return orm_null();
+	return res->conn->engine->dialect->column(res->stmt, col);
+}
+
+bool orm_result_is_null(const orm_result *res, int col)
+{
+	return orm_result_value(res, col).type == ORM_TYPE_NULL;
+}
+
+/* Text as a number: "42" -> 42, " 4.5" -> 4.5, anything else 0. */
+static double text_to_double(const orm_value *v, bool *ok)
+{
+	char tmp[64], *end;
+	double d;
+
+	*ok = false;
+	if (v->u.s.len == 0 || v->u.s.len >= sizeof tmp)
+		return 0;
+	memcpy(tmp, v->u.s.ptr, v->u.s.len);
+	tmp[v->u.s.len] = '\0';
+	d = strtod(tmp, &end);
+	*ok = end != tmp && *end == '\0';
+	return *ok ? d : 0;
+}
+
+/* A double as int64_t without undefined behavior: truncated toward zero,
+ * clamped at the ends, NaN as 0. */
+static int64_t double_to_int(double d)
+{
+	if (isnan(d))
+		return 0;
+	if (d >= 9223372036854775807.0)
+		return INT64_MAX;
+	if (d <= -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)d;
+}
+
+int64_t orm_result_int(const orm_result *res, int col)
+{
+	orm_value v = orm_result_value(res, col);
+	bool ok;
+
+	switch (v.type) {
+	case ORM_TYPE_INT:
+		return v.u.i;
+	case ORM_TYPE_FLOAT:
+		return double_to_int(v.u.f);
+	case ORM_TYPE_BOOL:
+		return v.u.b;
+	case ORM_TYPE_TEXT: {
+		char tmp[32], *end;
+		long long n;
+
+		/* Exact integers first, so large ones keep every digit. */
+		if (v.u.s.len > 0 && v.u.s.len < sizeof tmp) {
+			memcpy(tmp, v.u.s.ptr, v.u.s.len);
+			tmp[v.u.s.len] = '\0';
+			errno = 0;
+			n = strtoll(tmp, &end, 10);
+			if (end != tmp && *end == '\0' && errno == 0)
+				return n;
+		}
+		return double_to_int(text_to_double(&v, &ok));
+	}
+	default:
+		return 0;
+	}
+}
+
+double orm_result_float(const orm_result *res, int col)
+{
+	orm_value v = orm_result_value(res, col);
+	bool ok;
+
+	switch (v.type) {
+	case ORM_TYPE_INT:
+		return (double)v.u.i;
+	case ORM_TYPE_FLOAT:
+		return v.u.f;
+	case ORM_TYPE_BOOL:
+		return v.u.b;
+	case ORM_TYPE_TEXT:
+		return text_to_double(&v, &ok);
+	default:
+		return 0;
+	}
+}
+
+/* True for non-zero numbers and for the texts PostgreSQL and Python call
+ * true: "t", "true", "y", "yes", "on", "1" (any case). */
+static bool text_to_bool(const orm_value *v)
+{
+	static const char *const truthy[] = {"t", "true", "y", "yes", "on"};
+	bool ok;
+
+	for (size_t i = 0; i < sizeof truthy / sizeof truthy[0]; i++) {
+		size_t n = strlen(truthy[i]);
+
+		if (v->u.s.len == n) {
+			size_t j = 0;
+
+			while (j < n && (v->u.s.ptr[j] | 0x20) == truthy[i][j])
+				j++;
+			if (j == n)
+				return true;
+		}
+	}
+	return text_to_double(v, &ok) != 0;
+}
+
+bool orm_result_bool(const orm_result *res, int col)
+{
+	orm_value v = orm_result_value(res, col);
+
+	switch (v.type) {
+	case ORM_TYPE_INT:
+		return v.u.i != 0;
+	case ORM_TYPE_FLOAT:
+		return v.u.f != 0;
+	case ORM_TYPE_BOOL:
+		return v.u.b;
+	case ORM_TYPE_TEXT:
+		return text_to_bool(&v);
+	default:
+		return false;
+	}
+}
+
+const char *orm_result_text(const orm_result *res, int col)
+{
+	orm_result *r = (orm_result *)res; /* the slots are a cache, not state */
+	orm_value v = orm_result_value(res, col);
+	int ncols;
+
+	switch (v.type) {
+	case ORM_TYPE_NULL:
+		return NULL;
+	case ORM_TYPE_BOOL:
+		return v.u.b ? "true" : "false";
+	case ORM_TYPE_TEXT:
+	case ORM_TYPE_DATE:
+	case ORM_TYPE_DATETIME:
+		/* Dialects hand out text with a NUL after its last byte. */
+		return v.u.s.ptr;
+	case ORM_TYPE_INT:
+	case ORM_TYPE_FLOAT:
+		break;
+	}
+
+	/* A number is printed into a slot of its own column, so the texts of
+	 * two columns of the same row can be held at once. */
+	ncols = orm_result_ncols(res);
+	if (r->nslots < ncols) {
+		orm_text_slot *slots = orm_realloc(r->slots, (size_t)ncols * sizeof *slots);
+
+		if (!slots) {
+			orm_err_set(&r->conn->err, ORM_ENOMEM,
+			            "out of memory reading a column as text");
+			return NULL;
+		}
+		r->slots = slots;
+		r->nslots = ncols;
+	}
+	if (v.type == ORM_TYPE_INT) {
+		snprintf(r->slots[col], sizeof r->slots[col], "%" PRId64, v.u.i);
+	} else {
+		/* The shortest of %.15g and %.17g that reads back the same. */
+		snprintf(r->slots[col], sizeof r->slots[col], "%.15g", v.u.f);
+		if (strtod(r->slots[col], NULL) != v.u.f)
+			snprintf(r->slots[col], sizeof r->slots[col], "%.17g", v.u.f);
+	}
+	return r->slots[col];
+}
+
+void orm_result_free(orm_result *res)
+{
+	orm_conn *conn;
+
+	if (!res)
+		return;
+	conn = res->conn;
+	release_stmt(conn, res->stmt, res->entry);
+	conn->nresults--;
+	res->stmt = NULL;
+	res->entry = NULL;
+	if (!conn->spare) {
+		conn->spare = res;
+	} else {
+		orm_free(res->slots);
+		orm_free(res);
+	}
+}

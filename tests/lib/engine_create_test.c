@@ -1,0 +1,276 @@
+/*
+ * engine_create_test.c - what orm_create_engine() checks before any
+ * connection, and how failing to connect is reported.
+ *
+ * No database server is needed: the connection tests aim at places where
+ * nothing listens (a closed port, a directory that does not exist).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "orm/orm.h"
+
+/* orm_create_engine must fail with `code` and exactly `message`. */
+static void assert_create_fails(const char *url, const orm_engine_options *options, int code,
+                                const char *message)
+{
+	orm_engine *engine = (orm_engine *)1;
+
+	assert_int_equal(orm_create_engine(&engine, url, options), code);
+	assert_null(engine);
+	assert_string_equal(orm_error_last(), message);
+}
+
+static orm_engine *create_ok(const char *url, const orm_engine_options *options)
+{
+	orm_engine *engine = NULL;
+	int rc = orm_create_engine(&engine, url, options);
+
+	if (rc != ORM_OK)
+		fail_msg("creating an engine on '%s': %s (%s)", url, orm_error_last(),
+		         orm_strerror(rc));
+	return engine;
+}
+
+static void engine__unknown_dialect_lists_known_ones(void **state)
+{
+	(void)state;
+	assert_create_fails("mysql://app:s3cret@localhost/eventdb", NULL, ORM_EINVAL,
+	                    "unknown dialect 'mysql' in URL 'mysql://app:***@localhost/eventdb': "
+	                    "known dialects are sqlite, postgresql");
+}
+
+static void engine__postgres_alias_is_rejected_like_sqlalchemy(void **state)
+{
+	(void)state;
+	assert_create_fails(
+	    "postgres://app:s3cret@localhost/eventdb", NULL, ORM_EINVAL,
+	    "unknown dialect 'postgres' in URL 'postgres://app:***@localhost/eventdb'"
+	    ": write 'postgresql://' (SQLAlchemy 1.4 dropped the 'postgres' alias)");
+}
+
+static void engine__unknown_driver_lists_known_ones(void **state)
+{
+	(void)state;
+	assert_create_fails("sqlite+mysqldb:///events.db", NULL, ORM_EINVAL,
+	                    "unknown driver 'mysqldb' for dialect 'sqlite' in URL "
+	                    "'sqlite+mysqldb:///events.db': known drivers are pysqlite, sqlite3");
+}
+
+static void engine__accepts_the_writeup_drivers(void **state)
+{
+	static const char *const urls[] = {
+	    "sqlite+pysqlite:///:memory:",
+	    "sqlite+sqlite3:///:memory:",
+	    "postgresql+psycopg2://app:pw@localhost:5432/eventdb",
+	    "postgresql+psycopg://app@localhost/eventdb",
+	    "postgresql+libpq:///eventdb?host=/run/postgresql",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++)
+		orm_engine_free(create_ok(urls[i], NULL));
+}
+
+static void engine__bad_url_is_invalid(void **state)
+{
+	(void)state;
+	assert_create_fails("", NULL, ORM_EINVAL, "invalid URL '': empty");
+	assert_create_fails("postgresql://app:s3cret@localhost:99999/eventdb", NULL, ORM_EINVAL,
+	                    "invalid URL 'postgresql://app:***@localhost:99999/eventdb': port "
+	                    "'99999' is out of range 1-65535");
+}
+
+static void engine__sqlite_needs_a_path(void **state)
+{
+	(void)state;
+	assert_create_fails("sqlite://", NULL, ORM_EINVAL,
+	                    "invalid URL 'sqlite://': no database path (use sqlite:///:memory: or "
+	                    "sqlite:///file.db)");
+	assert_create_fails("sqlite:///", NULL, ORM_EINVAL,
+	                    "invalid URL 'sqlite://': no database path (use sqlite:///:memory: or "
+	                    "sqlite:///file.db)");
+}
+
+static void engine__sqlite_takes_no_host(void **state)
+{
+	(void)state;
+	assert_create_fails("sqlite://localhost/events.db", NULL, ORM_EINVAL,
+	                    "invalid URL 'sqlite://localhost/events.db': SQLite takes no user, "
+	                    "password, host or port, only a path after three slashes "
+	                    "(sqlite:///file.db)");
+	assert_create_fails("sqlite:///events.db?mode=ro", NULL, ORM_EINVAL,
+	                    "invalid URL 'sqlite:///events.db?mode=ro': unknown SQLite query "
+	                    "parameter 'mode'");
+}
+
+static void engine__postgresql_needs_a_database(void **state)
+{
+	orm_engine *engine = (orm_engine *)1;
+
+	(void)state;
+	assert_int_equal(orm_create_engine(&engine, "postgresql://app:s3cret@localhost", NULL),
+	                 ORM_EINVAL);
+	assert_null(engine);
+	assert_non_null(strstr(orm_error_last(), "database"));
+	assert_null(strstr(orm_error_last(), "s3cret"));
+}
+
+static void engine__bad_options_are_invalid(void **state)
+{
+	orm_engine_options options = ORM_ENGINE_OPTIONS_INIT;
+
+	(void)state;
+	options.pool_size = 0;
+	assert_create_fails("sqlite:///events.db", &options, ORM_EINVAL,
+	                    "option pool_size is 0: it must be at least 1");
+	options = (orm_engine_options)ORM_ENGINE_OPTIONS_INIT;
+	options.pool_timeout_ms = -1;
+	assert_create_fails("sqlite:///events.db", &options, ORM_EINVAL,
+	                    "option pool_timeout_ms is -1: it must be 0 or more");
+	options = (orm_engine_options)ORM_ENGINE_OPTIONS_INIT;
+	options.connect_timeout = -5;
+	assert_create_fails("sqlite:///events.db", &options, ORM_EINVAL,
+	                    "option connect_timeout is -5: it must be 0 or more");
+}
+
+static void engine__defaults_when_options_are_null(void **state)
+{
+	orm_engine *engine = create_ok("sqlite:///events.db", NULL);
+	const orm_engine_options *o = orm_engine_get_options(engine);
+
+	(void)state;
+	assert_false(o->echo);
+	assert_null(o->echo_stream);
+	assert_int_equal(o->pool_size, 5);
+	assert_int_equal(o->pool_timeout_ms, 30000);
+	assert_int_equal(o->connect_timeout, 10);
+	assert_true(o->sqlite_foreign_keys);
+	assert_string_equal(orm_errmsg(engine), "");
+	orm_engine_free(engine);
+}
+
+static void engine__memory_database_has_a_pool_of_one(void **state)
+{
+	orm_engine_options options = ORM_ENGINE_OPTIONS_INIT;
+	orm_engine *engine;
+
+	(void)state;
+	options.pool_size = 8;
+	engine = create_ok("sqlite:///:memory:", &options);
+	assert_int_equal(orm_engine_get_options(engine)->pool_size, 1);
+	orm_engine_free(engine);
+}
+
+static void engine__reports_its_dialect_and_url(void **state)
+{
+	orm_engine *sqlite = create_ok("sqlite+pysqlite:///events.db", NULL);
+	orm_engine *pg = create_ok("postgresql://app:s3cret@localhost:5432/eventdb", NULL);
+	char shown[128];
+
+	(void)state;
+	assert_string_equal(orm_engine_dialect_name(sqlite), "sqlite");
+	assert_string_equal(orm_engine_dialect_name(pg), "postgresql");
+	assert_string_equal(orm_engine_url(sqlite)->database, "events.db");
+	orm_url_render(orm_engine_url(pg), shown, sizeof shown);
+	assert_string_equal(shown, "postgresql://app:***@localhost:5432/eventdb");
+	orm_engine_free(sqlite);
+	orm_engine_free(pg);
+}
+
+static void engine__unreachable_postgres_is_connect_error(void **state)
+{
+	orm_engine_options options = ORM_ENGINE_OPTIONS_INIT;
+	orm_engine *engine;
+	orm_conn *conn = (orm_conn *)1;
+	const char *msg;
+
+	(void)state;
+	options.connect_timeout = 2;
+	engine = create_ok("postgresql://app:secret@127.0.0.1:1/eventdb", &options);
+	assert_int_equal(orm_engine_connect(&conn, engine), ORM_ECONNECT);
+	assert_null(conn);
+	msg = orm_errmsg(engine);
+	assert_string_equal(msg, orm_error_last());
+	/* Names host and port, keeps libpq's reason, hides the password. */
+	if (!strstr(msg, "127.0.0.1") || !strstr(msg, ":1 ") || !strstr(msg, "refused"))
+		fail_msg("the message does not say where and why: %s", msg);
+	if (strstr(msg, "secret"))
+		fail_msg("the message shows the password: %s", msg);
+	if (strchr(msg, '\n'))
+		fail_msg("the message is not one line: %s", msg);
+	/* The engine stays usable: the pool did not count the failure. */
+	assert_int_equal(orm_engine_connect(&conn, engine), ORM_ECONNECT);
+	orm_engine_free(engine);
+}
+
+static void engine__sqlite_cannot_open_is_connect_error(void **state)
+{
+	orm_engine *engine = create_ok("sqlite:////nonexistent-orm-dir/events.db", NULL);
+	orm_conn *conn = (orm_conn *)1;
+
+	(void)state;
+	assert_int_equal(orm_engine_connect(&conn, engine), ORM_ECONNECT);
+	assert_null(conn);
+	assert_string_equal(orm_errmsg(engine), "cannot open SQLite database "
+	                                        "'/nonexistent-orm-dir/events.db': unable to open "
+	                                        "database file");
+	orm_engine_free(engine);
+}
+
+static void engine__sqlite_file_that_is_no_database_is_connect_error(void **state)
+{
+	char dir[] = "/tmp/orm-create-XXXXXX", path[64], url[96];
+	orm_engine *engine;
+	orm_conn *conn;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/notes.txt", dir);
+	snprintf(url, sizeof url, "sqlite:///%s", path);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("These are not the pages of a database, but they are long enough to look like one "
+	      "to anybody who does not read the header.\n",
+	      f);
+	fclose(f);
+
+	engine = create_ok(url, NULL);
+	assert_int_equal(orm_engine_connect(&conn, engine), ORM_ECONNECT);
+	assert_non_null(strstr(orm_errmsg(engine), "file is not a database"));
+	orm_engine_free(engine);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(engine__unknown_dialect_lists_known_ones),
+	    cmocka_unit_test(engine__postgres_alias_is_rejected_like_sqlalchemy),
+	    cmocka_unit_test(engine__unknown_driver_lists_known_ones),
+	    cmocka_unit_test(engine__accepts_the_writeup_drivers),
+	    cmocka_unit_test(engine__bad_url_is_invalid),
+	    cmocka_unit_test(engine__sqlite_needs_a_path),
+	    cmocka_unit_test(engine__sqlite_takes_no_host),
+	    cmocka_unit_test(engine__postgresql_needs_a_database),
+	    cmocka_unit_test(engine__bad_options_are_invalid),
+	    cmocka_unit_test(engine__defaults_when_options_are_null),
+	    cmocka_unit_test(engine__memory_database_has_a_pool_of_one),
+	    cmocka_unit_test(engine__reports_its_dialect_and_url),
+	    cmocka_unit_test(engine__unreachable_postgres_is_connect_error),
+	    cmocka_unit_test(engine__sqlite_cannot_open_is_connect_error),
+	    cmocka_unit_test(engine__sqlite_file_that_is_no_database_is_connect_error),
+	};
+
+	return cmocka_run_group_tests_name("engine_create", tests, NULL, NULL);
+}
