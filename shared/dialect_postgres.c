@@ -244,11 +244,11 @@ static int check_query_keys(const orm_url *url, orm_err *err)
 
 static int pg_validate_url(const orm_url *url, orm_err *err)
 {
-	char shown[256];
-
-	if (!url->database || !*url->database)
+	if (!url->database || !*url->database) {
+		char shown[256];
 		return orm_err_set(err, ORM_EINVAL, "invalid URL '%s': no database name",
 		                   shown_url(url, shown, sizeof shown));
+	}
 	return check_query_keys(url, err);
 }
 
@@ -829,7 +829,6 @@ static void deallocate_later(orm_dbconn *conn, unsigned id)
 static void pg_finalize(orm_dbstmt *stmt)
 {
 	orm_dbconn *conn;
-	char sql[48];
 
 	if (!stmt)
 		return;
@@ -847,6 +846,7 @@ static void pg_finalize(orm_dbstmt *stmt)
 		if (PQtransactionStatus(conn->pg) == PQTRANS_INERROR) {
 			deallocate_later(conn, stmt->id);
 		} else {
+			char sql[48];
 			snprintf(sql, sizeof sql, "DEALLOCATE orm_%u", stmt->id);
 			PQclear(PQexec(conn->pg, sql));
 			deallocate_stale(conn);
