@@ -91,15 +91,20 @@ static void safe_lookup__finds_an_ordinary_email(void **state)
 {
 	fixture *f = *state;
 	sqlite3_int64 id = 0;
-	assert_int_equal(safe_lookup(&id, f->db, "grace@example.com"), SQLITE_OK);
-	assert_int_equal(id, 2);
+	int rc = safe_lookup(&id, f->db, "grace@example.com");
+	if (rc != SQLITE_OK || id != 2)
+		fail_msg("grace@example.com gave code %d and id %lld, expected SQLITE_OK and 2", rc,
+		         (long long)id);
 }
 
 static void safe_lookup__reports_an_unknown_email_as_not_found(void **state)
 {
 	fixture *f = *state;
 	sqlite3_int64 id = 0;
-	assert_int_equal(safe_lookup(&id, f->db, "nobody@example.com"), SQLITE_NOTFOUND);
+	int rc = safe_lookup(&id, f->db, "nobody@example.com");
+	if (rc != SQLITE_NOTFOUND)
+		fail_msg("nobody@example.com gave code %d, expected SQLITE_NOTFOUND (%d)", rc,
+		         SQLITE_NOTFOUND);
 }
 
 static void safe_lookup__finds_an_email_with_a_quote(void **state)
@@ -108,10 +113,9 @@ static void safe_lookup__finds_an_email_with_a_quote(void **state)
 	sqlite3_int64 id = 0;
 	int rc = safe_lookup(&id, f->db, "o'brien@example.com");
 	if (rc != SQLITE_OK)
-		print_error("o'brien@example.com gave SQLite error %d: %s\n", rc,
-		            sqlite3_errmsg(f->db));
-	assert_int_equal(rc, SQLITE_OK);
-	assert_int_equal(id, 3);
+		fail_msg("o'brien@example.com gave SQLite error %d: %s", rc, sqlite3_errmsg(f->db));
+	if (id != 3)
+		fail_msg("o'brien@example.com gave id %lld, expected 3", (long long)id);
 }
 
 static void safe_lookup__does_not_let_an_email_match_every_user(void **state)
@@ -120,9 +124,11 @@ static void safe_lookup__does_not_let_an_email_match_every_user(void **state)
 	sqlite3_int64 id = 0;
 	int rc = safe_lookup(&id, f->db, "' OR '1'='1");
 	if (rc == SQLITE_OK)
-		print_error("the email ' OR '1'='1 found user %lld: it became part of the SQL\n",
-		            (long long)id);
-	assert_int_equal(rc, SQLITE_NOTFOUND);
+		fail_msg("the email ' OR '1'='1 found user %lld: it became part of the SQL",
+		         (long long)id);
+	if (rc != SQLITE_NOTFOUND)
+		fail_msg("the email ' OR '1'='1 gave SQLite error %d: %s", rc,
+		         sqlite3_errmsg(f->db));
 }
 
 static void safe_lookup__does_not_let_an_email_drop_the_table(void **state)
@@ -130,12 +136,11 @@ static void safe_lookup__does_not_let_an_email_drop_the_table(void **state)
 	fixture *f = *state;
 	sqlite3_int64 id = 0;
 	int rc = safe_lookup(&id, f->db, "x'; DROP TABLE users; --");
-	sqlite3_int64 left = count_users(f->db);
-	if (left != 3)
-		print_error("after looking up x'; DROP TABLE users; -- the table is gone: %s\n",
-		            sqlite3_errmsg(f->db));
-	assert_int_equal(left, 3);
-	assert_int_equal(rc, SQLITE_NOTFOUND);
+	if (count_users(f->db) != 3)
+		fail_msg("after looking up x'; DROP TABLE users; -- the table is gone: %s",
+		         sqlite3_errmsg(f->db));
+	if (rc != SQLITE_NOTFOUND)
+		fail_msg("x'; DROP TABLE users; -- gave code %d, expected SQLITE_NOTFOUND", rc);
 }
 
 int main(void)
