@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -273,11 +274,12 @@ int orm_engine_connect(orm_conn **out, orm_engine *engine)
 {
 	orm_conn *conn = NULL;
 	struct timespec deadline;
-	bool timed_out = engine->options.pool_timeout_ms == 0;
+	bool timed_out;
 	int rc;
 
 	assert(out && engine);
 	*out = NULL;
+	timed_out = engine->options.pool_timeout_ms == 0;
 	deadline_after(&deadline, engine->options.pool_timeout_ms);
 
 	pthread_mutex_lock(&engine->lock);
@@ -367,24 +369,36 @@ orm_engine *orm_conn_engine(const orm_conn *conn)
 
 /* ---- Echo --------------------------------------------------------- */
 
-/* Writes "[orm] <line>" and flushes, so the echo interleaves correctly
- * with the program's own output. One fputs per line, so lines of
- * different threads never mix. */
-static void echo_line(orm_conn *conn, const char *line)
+/*
+ * Each echo line is built in the connection's buffer and written with one
+ * fputs, so lines of different threads never mix, then flushed, so the
+ * echo interleaves correctly with the program's own output.
+ */
+static orm_buf *echo_start(orm_conn *conn)
+{
+	orm_buf_reset(&conn->echo);
+	orm_buf_puts(&conn->echo, "[orm] ");
+	return &conn->echo;
+}
+
+static void echo_finish(orm_conn *conn)
 {
 	FILE *stream = conn->engine->options.echo_stream;
-	orm_buf *b = &conn->echo;
 
 	if (!stream)
 		stream = stderr;
-	orm_buf_reset(b);
-	orm_buf_puts(b, "[orm] ");
-	orm_buf_puts(b, line);
-	orm_buf_putc(b, '\n');
-	if (!b->failed) {
-		fputs(orm_buf_cstr(b), stream);
+	orm_buf_putc(&conn->echo, '\n');
+	/* Out of memory: the line is left out rather than cut short. */
+	if (!conn->echo.failed) {
+		fputs(orm_buf_cstr(&conn->echo), stream);
 		fflush(stream);
 	}
+}
+
+static void echo_line(orm_conn *conn, const char *text)
+{
+	orm_buf_puts(echo_start(conn), text);
+	echo_finish(conn);
 }
 
 /* A parameter as SQLAlchemy's echo shows it: text quoted. */
@@ -417,23 +431,23 @@ static void put_param(orm_buf *b, const orm_value *v)
 	}
 }
 
+/* Two lines: the SQL as sent, then whether the prepared statement was
+ * new or reused, and the parameters as a Python tuple: ('x',) or (). */
 static void echo_statement(orm_conn *conn, const char *sql, bool cached, const orm_value *params,
                            size_t nparams)
 {
-	orm_buf line = ORM_BUF_INIT;
+	orm_buf *b;
 
 	echo_line(conn, sql);
-	orm_buf_puts(&line, cached ? "[cached] (" : "[generated] (");
+	b = echo_start(conn);
+	orm_buf_puts(b, cached ? "[cached] (" : "[generated] (");
 	for (size_t i = 0; i < nparams; i++) {
 		if (i > 0)
-			orm_buf_puts(&line, ", ");
-		put_param(&line, &params[i]);
+			orm_buf_puts(b, ", ");
+		put_param(b, &params[i]);
 	}
-	/* Like a Python tuple: ('x',) */
-	orm_buf_puts(&line, nparams == 1 ? ",)" : ")");
-	if (!line.failed)
-		echo_line(conn, orm_buf_cstr(&line));
-	orm_buf_free(&line);
+	orm_buf_puts(b, nparams == 1 ? ",)" : ")");
+	echo_finish(conn);
 }
 
 /* ---- Transactions ------------------------------------------------- */
@@ -462,13 +476,12 @@ int orm_conn_begin(orm_conn *conn)
 int orm_conn_commit(orm_conn *conn)
 {
 	orm_err failure;
-	int rc;
 
 	assert(conn);
 	if (!conn->in_transaction)
 		return orm_err_set(&conn->err, ORM_ESTATE,
 		                   "no transaction is open on this connection to commit");
-	if ((rc = run_exec(conn, "COMMIT")) == ORM_OK) {
+	if (run_exec(conn, "COMMIT") == ORM_OK) {
 		conn->in_transaction = false;
 		return ORM_OK;
 	}

@@ -246,6 +246,35 @@ static void pool__memory_database_is_one_connection(void **state)
 	orm_engine_free(engine);
 }
 
+static void pool__lost_connection_is_not_reused(void **state)
+{
+	orm_engine *engine = pool_engine(2, 1000);
+	orm_conn *victim, *killer, *fresh;
+	int64_t pid;
+
+	(void)state;
+	if (!orm_test_is_postgres())
+		skip(); /* a server matter: SQLite has no connection to lose */
+	ok(NULL, orm_engine_connect(&victim, engine), "connect");
+	ok(NULL, orm_engine_connect(&killer, engine), "connect");
+	pid = query_int(victim, "SELECT pg_backend_pid()");
+	ok(killer,
+	   orm_conn_execute(NULL, killer, "SELECT pg_terminate_backend(?::integer)",
+	                    (orm_value[]){orm_int(pid)}, 1),
+	   "terminate");
+	/* The server went away under it: a connection error... */
+	assert_int_equal(orm_conn_execute(NULL, victim, "SELECT 1", NULL, 0), ORM_ECONNECT);
+	orm_conn_close(victim);
+	/* ...after which the pool opens a new one instead of handing it out. */
+	orm_conn_close(killer);
+	ok(NULL, orm_engine_connect(&fresh, engine), "connect again");
+	ok(NULL, orm_engine_connect(&victim, engine), "and again");
+	assert_int_equal(query_int(fresh, "SELECT 1") + query_int(victim, "SELECT 1"), 2);
+	orm_conn_close(fresh);
+	orm_conn_close(victim);
+	orm_engine_free(engine);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +285,7 @@ int main(void)
 	    cmocka_unit_test(pool__waiter_gets_a_returned_connection),
 	    cmocka_unit_test(pool__threads_share_one_engine),
 	    cmocka_unit_test(pool__memory_database_is_one_connection),
+	    cmocka_unit_test(pool__lost_connection_is_not_reused),
 	};
 
 	orm_test_url();
