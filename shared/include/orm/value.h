@@ -7,7 +7,9 @@
  * never owns memory and never needs freeing.
  *
  * Dates travel as ISO 8601 text: "2024-06-21" for ORM_TYPE_DATE and
- * "2024-06-21 18:30:00" for ORM_TYPE_DATETIME. That is how SQLAlchemy stores
+ * "2024-06-21 18:30:00" for ORM_TYPE_DATETIME (build them with
+ * orm_date_text() and orm_datetime_text(); the struct types orm_date and
+ * orm_datetime that model fields use are in orm/schema.h). That is how SQLAlchemy stores
  * them on SQLite, and PostgreSQL accepts and returns the same text.
  */
 #ifndef ORM_VALUE_H
@@ -100,7 +102,7 @@ static inline orm_value orm_text_len(const char *s, size_t len)
 	return v;
 }
 
-static inline orm_value orm_date(const char *iso)
+static inline orm_value orm_date_text(const char *iso)
 {
 	orm_value v = orm_text(iso);
 	if (iso)
@@ -108,7 +110,7 @@ static inline orm_value orm_date(const char *iso)
 	return v;
 }
 
-static inline orm_value orm_datetime(const char *iso)
+static inline orm_value orm_datetime_text(const char *iso)
 {
 	orm_value v = orm_text(iso);
 	if (iso)
