@@ -440,6 +440,13 @@ static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
 	res = PQexec(conn->pg, sql);
 	if (!res || !result_ok(res))
 		rc = result_error(err, conn->pg, res);
+	else if (strcmp(sql, "COMMIT") == 0 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+		/* After an error inside a transaction PostgreSQL answers COMMIT
+		 * with a ROLLBACK and no error: report it, or the caller would
+		 * believe its changes were kept. */
+		rc = orm_err_set(err, ORM_ESTATE,
+		                 "COMMIT was rolled back: an earlier statement of the transaction "
+		                 "failed");
 	PQclear(res);
 	return rc;
 }

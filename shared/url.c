@@ -24,10 +24,36 @@
 
 /* ---- Masking the password in raw text, for error messages ---------- */
 
+/* Replaces, in place, the value of every "password=" query parameter of
+ * the NUL-terminated URL text `s` (libpq accepts the password there too). */
+static void mask_query_password(char *s, size_t size)
+{
+	char *p = strchr(s, '?');
+
+	while (p) {
+		char *value, *end;
+
+		p++;
+		end = p + strcspn(p, "&");
+		if (strncmp(p, "password=", 9) == 0) {
+			value = p + 9;
+			if ((size_t)(value - s) + 3 + strlen(end) + 1 > size) {
+				*value = '\0'; /* no room: drop the rest */
+				end = value;
+			} else {
+				memmove(value + 3, end, strlen(end) + 1);
+				memcpy(value, "***", 3);
+				end = value + 3;
+			}
+		}
+		p = *end == '&' ? end : NULL;
+	}
+}
+
 /* Copies `text` into `out` (at most `size` bytes, NUL-terminated) with the
  * password of its authority part, if any, replaced by "***". Works on text
  * that failed to parse, which is exactly when it is needed. */
-static void mask_password(const char *text, char *out, size_t size)
+static void mask_authority(const char *text, char *out, size_t size)
 {
 	const char *auth = strstr(text, "://");
 	const char *end, *at = NULL, *colon;
@@ -48,6 +74,13 @@ static void mask_password(const char *text, char *out, size_t size)
 		return;
 	}
 	snprintf(out, size, "%.*s***%s", (int)(colon + 1 - text), text, at);
+}
+
+/* Both: the authority's password and any password= query parameter. */
+static void mask_password(const char *text, char *out, size_t size)
+{
+	mask_authority(text, out, size);
+	mask_query_password(out, size);
 }
 
 /* Records ORM_EINVAL with "invalid URL '<masked text>': <reason>". */
@@ -445,7 +478,10 @@ size_t orm_url_render(const orm_url *url, char *buf, size_t size)
 		put_char(&w, i == 0 ? '?' : '&');
 		put_encoded(&w, url->query[i].key, "!$'()*,;:@/?");
 		put_char(&w, '=');
-		put_encoded(&w, url->query[i].value, "!$'()*,;:@/?");
+		if (strcmp(url->query[i].key, "password") == 0)
+			put_str(&w, "***");
+		else
+			put_encoded(&w, url->query[i].value, "!$'()*,;:@/?");
 	}
 	if (size > 0)
 		buf[w.len < size ? w.len : size - 1] = '\0';

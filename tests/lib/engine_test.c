@@ -544,6 +544,36 @@ static void transaction__connection_recovers_after_failed_statement(void **state
 	assert_int_equal(query_int(conn, "SELECT count(*) FROM users", NULL, 0), 2);
 }
 
+/*
+ * After a failed statement PostgreSQL aborts the whole transaction and
+ * answers a later COMMIT with ROLLBACK: the commit must say so rather than
+ * report success. SQLite keeps the transaction going and commits the
+ * statements that worked; the test states both behaviours.
+ */
+static void transaction__commit_after_failed_statement_says_what_happened(void **state)
+{
+	int rc;
+
+	(void)state;
+	create_users(conn);
+	add_user(conn, "ada@example.com");
+	ok(conn, orm_conn_begin(conn), "begin");
+	add_user(conn, "bob@example.com");
+	assert_int_equal(orm_conn_execute(NULL, conn, "INSERT INTO users (email) VALUES (?)",
+	                                  (orm_value[]){orm_text("ada@example.com")}, 1),
+	                 ORM_ECONSTRAINT);
+	rc = orm_conn_commit(conn);
+	if (orm_test_is_postgres()) {
+		assert_int_equal(rc, ORM_ESTATE);
+		assert_non_null(strstr(orm_conn_errmsg(conn), "rolled back"));
+		assert_false(orm_conn_in_transaction(conn));
+		assert_int_equal(query_int(conn, "SELECT count(*) FROM users", NULL, 0), 1);
+	} else {
+		assert_int_equal(rc, ORM_OK);
+		assert_int_equal(query_int(conn, "SELECT count(*) FROM users", NULL, 0), 2);
+	}
+}
+
 /* ---- Echo and the statement cache ---------------------------------- */
 
 /* An engine on the test database that echoes into a memory buffer. */
@@ -756,6 +786,7 @@ int main(void)
 	    TEST(transaction__failed_commit_rolls_back),
 	    TEST(transaction__close_rolls_back_open_transaction),
 	    TEST(transaction__connection_recovers_after_failed_statement),
+	    TEST(transaction__commit_after_failed_statement_says_what_happened),
 	    TEST(echo__shows_statements_parameters_and_transactions),
 	    TEST(echo__renders_every_parameter_type),
 	    TEST(cache__statement_in_use_is_not_shared),

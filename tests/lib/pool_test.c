@@ -248,13 +248,14 @@ static void pool__memory_database_is_one_connection(void **state)
 
 static void pool__lost_connection_is_not_reused(void **state)
 {
-	orm_engine *engine = pool_engine(2, 1000);
+	orm_engine *engine;
 	orm_conn *victim, *killer, *fresh;
 	int64_t pid;
 
 	(void)state;
 	if (!orm_test_is_postgres())
 		skip(); /* a server matter: SQLite has no connection to lose */
+	engine = pool_engine(2, 1000);
 	ok(NULL, orm_engine_connect(&victim, engine), "connect");
 	ok(NULL, orm_engine_connect(&killer, engine), "connect");
 	pid = query_int(victim, "SELECT pg_backend_pid()");

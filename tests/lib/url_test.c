@@ -353,6 +353,25 @@ static void url__render_masks_password(void **state)
 	orm_url_free(url);
 }
 
+/* libpq also takes the password as a query parameter: masked there too. */
+static void url__render_masks_password_in_the_query(void **state)
+{
+	orm_url *url = parse_ok("postgresql://app@localhost/eventdb?sslmode=require&password=s3cret");
+	char buf[128];
+
+	(void)state;
+	orm_url_render(url, buf, sizeof buf);
+	assert_string_equal(buf, "postgresql://app@localhost/eventdb?sslmode=require&password=***");
+	orm_url_free(url);
+}
+
+static void url__error_masks_password_in_the_query(void **state)
+{
+	(void)state;
+	assert_invalid("postgresql://h:x/db?password=s3cret&a=b",
+	               "invalid URL 'postgresql://h:x/db?password=***&a=b': port 'x' is not a number");
+}
+
 static void url__render_round_trips(void **state)
 {
 	static const char *const forms[] = {
@@ -422,6 +441,8 @@ int main(void)
 	    cmocka_unit_test(url__query_parameter_needs_a_name),
 	    cmocka_unit_test(url__errors_never_show_the_password),
 	    cmocka_unit_test(url__render_masks_password),
+	    cmocka_unit_test(url__render_masks_password_in_the_query),
+	    cmocka_unit_test(url__error_masks_password_in_the_query),
 	    cmocka_unit_test(url__render_round_trips),
 	    cmocka_unit_test(url__render_truncates_like_snprintf),
 	};
