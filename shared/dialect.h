@@ -22,6 +22,7 @@
 
 #include "internal.h"
 #include "orm/engine.h"
+#include "orm/schema.h"
 
 typedef struct orm_dbconn orm_dbconn; /* a dialect's open connection */
 typedef struct orm_dbstmt orm_dbstmt; /* a dialect's prepared statement */
@@ -70,6 +71,28 @@ typedef struct orm_dialect {
 	void (*reset)(orm_dbstmt *stmt);
 	/* Frees the prepared statement. Accepts NULL. */
 	void (*finalize)(orm_dbstmt *stmt);
+
+	/* ---- DDL (chapter 3, ddl.c) ------------------------------------
+	 * CREATE TABLE, CREATE INDEX and DROP are written by ddl.c alike for
+	 * every database; only what differs is asked of the dialect. */
+
+	/* Appends the SQL type of `col` as CREATE TABLE spells it:
+	 * VARCHAR(50), TIMESTAMP WITHOUT TIME ZONE, an enum's VARCHAR(n) or
+	 * its native type's name. `autoincrement` is true for the table's
+	 * database-generated key, which PostgreSQL spells SERIAL. */
+	void (*column_type)(orm_buf *out, const orm_column *col, bool autoincrement);
+	/* True when the type written for a generated key implies its default
+	 * (SERIAL): no DEFAULT clause is written for that column then. */
+	bool autoincrement_in_type;
+	/* True when enums are types of their own (CREATE TYPE ... AS ENUM),
+	 * created before the tables and dropped after them; otherwise an enum
+	 * column gets a CHECK constraint listing its labels. */
+	bool native_enum;
+	/* A query with one parameter, a table name, returning a row when that
+	 * table exists where the connection creates tables (checkfirst). */
+	const char *has_table_sql;
+	/* The same for a native enum type (NULL without native_enum). */
+	const char *has_type_sql;
 } orm_dialect;
 
 extern const orm_dialect orm_dialect_sqlite;

@@ -29,6 +29,7 @@
 
 #include <libpq-fe.h>
 
+#include "ddl.h"
 #include "dialect.h"
 
 /* Type OIDs of the built-in types we read back as something other than
@@ -863,6 +864,25 @@ static void pg_finalize(orm_dbstmt *stmt)
 	orm_free(stmt);
 }
 
+/* ---- DDL (chapter 3) ------------------------------------------------
+ * PostgreSQL generates a key through a sequence, which SERIAL (BIGSERIAL
+ * for a BIGINT) creates and attaches as the column's default; a datetime
+ * is TIMESTAMP WITHOUT TIME ZONE; an enum is a type of its own, made by
+ * CREATE TYPE before the tables that use it. Whether a table or type
+ * exists is asked of the schema tables are created in, current_schema(). */
+
+static void pg_column_type(orm_buf *out, const orm_column *col, bool autoincrement)
+{
+	if (autoincrement)
+		orm_buf_puts(out, col->type == ORM_BIGINTEGER ? "BIGSERIAL" : "SERIAL");
+	else if (col->type == ORM_DATETIME)
+		orm_buf_puts(out, "TIMESTAMP WITHOUT TIME ZONE");
+	else if (col->type == ORM_ENUM)
+		orm_buf_puts(out, col->enum_type->name);
+	else
+		orm_ddl_standard_type(out, col);
+}
+
 const orm_dialect orm_dialect_postgres = {
     .name = "postgresql",
     .drivers = drivers,
@@ -882,4 +902,12 @@ const orm_dialect orm_dialect_postgres = {
     .changes = pg_changes,
     .reset = pg_reset,
     .finalize = pg_finalize,
+    .column_type = pg_column_type,
+    .autoincrement_in_type = true,
+    .native_enum = true,
+    .has_table_sql = "SELECT table_name FROM information_schema.tables"
+                     " WHERE table_schema = current_schema() AND table_name = ?",
+    .has_type_sql = "SELECT t.typname FROM pg_catalog.pg_type t"
+                    " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+                    " WHERE n.nspname = current_schema() AND t.typname = ?",
 };

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ddl.h"
 #include "dialect.h"
 
 struct orm_dbconn {
@@ -405,6 +406,18 @@ static void finalize(orm_dbstmt *stmt)
 	orm_free(stmt);
 }
 
+/* ---- DDL (chapter 3) ------------------------------------------------
+ * SQLite takes the generic type names SQLAlchemy writes (DATETIME
+ * included). An enum is a VARCHAR as long as its longest label, which
+ * ddl.c follows with a CHECK constraint listing the labels. A generated
+ * key needs nothing: an INTEGER PRIMARY KEY is SQLite's rowid. */
+
+static void column_type(orm_buf *out, const orm_column *col, bool autoincrement)
+{
+	(void)autoincrement;
+	orm_ddl_standard_type(out, col);
+}
+
 const orm_dialect orm_dialect_sqlite = {
     .name = "sqlite",
     .drivers = drivers,
@@ -424,4 +437,9 @@ const orm_dialect orm_dialect_sqlite = {
     .changes = changes,
     .reset = reset,
     .finalize = finalize,
+    .column_type = column_type,
+    .autoincrement_in_type = false,
+    .native_enum = false,
+    .has_table_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
+    .has_type_sql = NULL,
 };

@@ -1,0 +1,105 @@
+/*
+ * schema_internal.h - what schema.c, metadata.c and ddl.c share, and the
+ * rules about models the rest of the library should ask here rather than
+ * re-derive (private).
+ *
+ * Introduced in chapter 3 (base and models). The public side is
+ * orm/schema.h; this adds the checks run when a model is registered, the
+ * rule that picks the database-generated key column, foreign key
+ * resolution and the naming conventions, so the session (chapters 2 and 4)
+ * and the DDL generator agree on them.
+ */
+#ifndef ORM_SCHEMA_INTERNAL_H
+#define ORM_SCHEMA_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "internal.h"
+#include "orm/schema.h"
+
+/* ---- models (schema.c) ---------------------------------------------- */
+
+/*
+ * Checks one column of `model` on its own: a plain SQL name, a known
+ * type, a field size that fits the type (when the model has a struct),
+ * a String length that is not negative, an enum with labels, options that
+ * make sense for the type. ORM_EINVAL with "model User: column 'email':
+ * ..." in `err` (which may be NULL: the thread's last error still gets it).
+ */
+int orm_model_check_column(const orm_model *model, const orm_column *col, orm_err *err);
+
+/*
+ * Checks a whole model: every column, no duplicate column names, a
+ * primary key, at most one generated key, composite constraints naming
+ * columns the model has. ORM_EINVAL naming the model and what is wrong.
+ */
+int orm_model_check(const orm_model *model, orm_err *err);
+
+/* Whether a plain SQL name: a letter or '_', then letters, digits, '_'.
+ * Only such names are accepted, so DDL never needs quoting. */
+bool orm_schema_is_identifier(const char *name);
+
+/* Whether the column accepts NULL: said so, or by default nullable except
+ * for primary keys (SQLAlchemy's rule). */
+bool orm_schema_column_nullable(const orm_column *col);
+
+/* How many primary key columns the model has. */
+size_t orm_model_primary_key_count(const orm_model *model);
+
+/*
+ * The column whose value the database generates (SERIAL on PostgreSQL,
+ * the rowid on SQLite), or NULL. SQLAlchemy's rule: the only primary key
+ * column, of an integer type, with autoincrement not ORM_AUTOINCREMENT_NO;
+ * left to ORM_AUTOINCREMENT_AUTO it must also have no default, no server
+ * default and no foreign key.
+ */
+const orm_column *orm_model_autoincrement_column(const orm_model *model);
+
+/*
+ * Splits a comma-separated list of column names ("a, b") of a composite
+ * constraint: calls `fn` with each name (not NUL-terminated: ptr, len)
+ * until it returns non-zero, which is then returned. Spaces around names
+ * are skipped.
+ */
+int orm_schema_each_name(const char *list, int (*fn)(const char *name, size_t len, void *ctx),
+                         void *ctx);
+
+/* ---- metadata (metadata.c) ------------------------------------------ */
+
+/* The registered models in registration order; *count of them. Borrowed,
+ * valid until the metadata changes. */
+const orm_model *const *orm_metadata_models(const orm_metadata *metadata, size_t *count);
+
+/* The naming conventions in use (ix always set). Borrowed. */
+const orm_metadata_options *orm_metadata_naming(const orm_metadata *metadata);
+
+/* The metadata's error buffer, for ddl.c to write its messages into. */
+orm_err *orm_metadata_err(orm_metadata *metadata);
+
+/*
+ * The model and column a foreign key column refers to. ORM_EINVAL in
+ * `err` when the key names an unknown table or column:
+ *     model Event: column 'organizer_id': foreign key 'user.id' names an
+ *     unknown table 'user'
+ */
+int orm_metadata_foreign_key(const orm_model **out_model, const orm_column **out_column,
+                             const orm_metadata *metadata, const orm_model *model,
+                             const orm_column *col, orm_err *err);
+
+/*
+ * A constraint or index name from a naming-convention `template`, for a
+ * constraint of `model` over `columns` (ncolumns of them, NULL for a
+ * CHECK), referring to `referred` (a foreign key's table and column, or
+ * NULL) and explicitly named `name` (or NULL). Appends the name to `out`.
+ * ORM_EINVAL when the template needs %(constraint_name)s and there is no
+ * name, or column names a CHECK constraint cannot give.
+ */
+int orm_naming_render(orm_buf *out, const char *template_, const orm_model *model,
+                      const orm_column *const *columns, size_t ncolumns, const orm_model *referred,
+                      const orm_column *referred_column, const char *name, orm_err *err);
+
+/* Checks a template's %(...)s tokens; ORM_EINVAL naming an unknown one. */
+int orm_naming_check(const char *template_, const char *kind, orm_err *err);
+
+#endif

@@ -1,0 +1,15 @@
+CREATE TABLE things (
+	id BIGINT NOT NULL, 
+	count INTEGER DEFAULT 0 NOT NULL, 
+	big BIGINT, 
+	name VARCHAR(50) NOT NULL, 
+	note VARCHAR, 
+	body TEXT, 
+	done BOOLEAN DEFAULT false NOT NULL, 
+	score FLOAT, 
+	born DATE, 
+	seen DATETIME DEFAULT CURRENT_TIMESTAMP, 
+	code VARCHAR(8), 
+	PRIMARY KEY (id), 
+	UNIQUE (code)
+);
