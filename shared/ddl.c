@@ -284,15 +284,20 @@ static int resolve_columns(const orm_column ***out, size_t *n, const orm_model *
 	size_t most = 1;
 	struct resolve_ctx ctx = {model, NULL, 0};
 
+	*out = NULL;
+	*n = 0;
 	for (const char *p = list; *p; p++)
 		most += *p == ',';
-	if (!(ctx.cols = orm_malloc(most * sizeof *ctx.cols)))
-		return orm_err_set(err, ORM_ENOMEM, "out of memory writing the DDL of '%s'",
-		                   model->tablename);
+	if (!(ctx.cols = orm_malloc(most * sizeof *ctx.cols))) {
+		orm_err_set(err, ORM_ENOMEM, "out of memory writing the DDL of '%s'",
+		            model->tablename);
+		return ORM_ENOMEM;
+	}
 	if (orm_schema_each_name(list, resolve_one, &ctx) != 0) {
 		orm_free(ctx.cols);
-		return orm_err_set(err, ORM_EINVAL, "table '%s': constraint columns '%s' not found",
-		                   model->tablename, list);
+		orm_err_set(err, ORM_EINVAL, "table '%s': constraint columns '%s' not found",
+		            model->tablename, list);
+		return ORM_EINVAL;
 	}
 	*out = ctx.cols;
 	*n = ctx.n;
@@ -636,17 +641,20 @@ static int tables_existing(bool **out, orm_conn *conn, orm_metadata *md, const o
 	size_t n;
 	const orm_model *const *models = orm_metadata_models(md, &n);
 	bool *have = orm_calloc(n + 1, sizeof *have);
-	int rc;
 
 	*out = NULL;
-	if (!have)
-		return orm_err_set(orm_metadata_err(md), ORM_ENOMEM, "%s: out of memory", verb);
-	for (size_t i = 0; checkfirst && i < n; i++)
-		if ((rc = exists(&have[i], conn, d->has_table_sql, models[i]->tablename, verb,
-		                 "table", orm_metadata_err(md))) < 0) {
+	if (!have) {
+		orm_err_set(orm_metadata_err(md), ORM_ENOMEM, "%s: out of memory", verb);
+		return ORM_ENOMEM;
+	}
+	for (size_t i = 0; checkfirst && i < n; i++) {
+		int rc = exists(&have[i], conn, d->has_table_sql, models[i]->tablename, verb,
+		                "table", orm_metadata_err(md));
+		if (rc < 0) {
 			orm_free(have);
 			return rc;
 		}
+	}
 	*out = have;
 	return ORM_OK;
 }

@@ -464,18 +464,21 @@ int orm_metadata_foreign_key(const orm_model **out_model, const orm_column **out
 	*out_column = NULL;
 	dot = strrchr(target, '.'); /* checked at registration: "table.column" */
 	i = find_table(md, target, (size_t)(dot - target));
-	if (i < 0)
-		return orm_err_set(err, ORM_EINVAL,
-		                   "model %s: column '%s': foreign key '%s' names an unknown table "
-		                   "'%.*s'",
-		                   model->name, col->name, target, (int)(dot - target), target);
+	if (i < 0) {
+		orm_err_set(err, ORM_EINVAL,
+		            "model %s: column '%s': foreign key '%s' names an unknown table '%.*s'",
+		            model->name, col->name, target, (int)(dot - target), target);
+		return ORM_EINVAL;
+	}
 	ref = md->models[i];
-	if (!(refcol = orm_model_column(ref, dot + 1)))
-		return orm_err_set(
+	if (!(refcol = orm_model_column(ref, dot + 1))) {
+		orm_err_set(
 		    err, ORM_EINVAL,
-		    "model %s: column '%s': foreign key '%s' names an unknown column "
-		    "'%s' of table '%s'",
+		    "model %s: column '%s': foreign key '%s' names an unknown column '%s' of "
+		    "table '%s'",
 		    model->name, col->name, target, dot + 1, ref->tablename);
+		return ORM_EINVAL;
+	}
 	*out_model = ref;
 	*out_column = refcol;
 	return ORM_OK;

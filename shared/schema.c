@@ -20,14 +20,20 @@
 
 /* ---- small rules ----------------------------------------------------- */
 
-bool orm_schema_is_identifier(const char *name)
+/* Whether the `len` characters at `name` are a plain SQL name. */
+static bool is_identifier_n(const char *name, size_t len)
 {
-	if (!name || !(isalpha((unsigned char)*name) || *name == '_'))
+	if (len == 0 || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
 		return false;
-	for (const char *p = name + 1; *p; p++)
-		if (!(isalnum((unsigned char)*p) || *p == '_'))
+	for (size_t i = 1; i < len; i++)
+		if (!(isalnum((unsigned char)name[i]) || name[i] == '_'))
 			return false;
 	return true;
+}
+
+bool orm_schema_is_identifier(const char *name)
+{
+	return name && is_identifier_n(name, strlen(name));
 }
 
 bool orm_schema_column_nullable(const orm_column *col)
@@ -55,12 +61,13 @@ const orm_column *orm_model_autoincrement_column(const orm_model *model)
 {
 	const orm_column *pk = NULL;
 
-	if (orm_model_primary_key_count(model) != 1)
-		return NULL;
 	for (size_t i = 0; i < model->ncolumns; i++)
-		if (model->columns[i].primary_key)
+		if (model->columns[i].primary_key) {
+			if (pk)
+				return NULL; /* a composite key is never generated */
 			pk = &model->columns[i];
-	if (!is_integer_type(pk->type) || pk->autoincrement == ORM_AUTOINCREMENT_NO)
+		}
+	if (!pk || !is_integer_type(pk->type) || pk->autoincrement == ORM_AUTOINCREMENT_NO)
 		return NULL;
 	if (pk->autoincrement == ORM_AUTOINCREMENT_YES)
 		return pk;
@@ -84,10 +91,10 @@ int orm_schema_each_name(const char *list, int (*fn)(const char *name, size_t le
                          void *ctx)
 {
 	const char *p = list;
-	int rc;
 
 	for (;;) {
 		const char *start, *end;
+		int rc;
 
 		while (*p == ' ')
 			p++;
@@ -201,17 +208,9 @@ static int check_enum(const orm_model *model, const orm_column *col, orm_err *er
 static bool is_foreign_key_target(const char *target)
 {
 	const char *dot = strrchr(target, '.');
-	char table[128];
-	size_t len;
 
-	if (!dot || !orm_schema_is_identifier(dot + 1))
-		return false;
-	len = (size_t)(dot - target);
-	if (len == 0 || len >= sizeof table)
-		return false;
-	memcpy(table, target, len);
-	table[len] = '\0';
-	return orm_schema_is_identifier(table);
+	return dot && is_identifier_n(target, (size_t)(dot - target)) &&
+	       orm_schema_is_identifier(dot + 1);
 }
 
 int orm_model_check_column(const orm_model *model, const orm_column *col, orm_err *err)
