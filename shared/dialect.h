@@ -72,6 +72,25 @@ typedef struct orm_dialect {
 	/* Frees the prepared statement. Accepts NULL. */
 	void (*finalize)(orm_dbstmt *stmt);
 
+	/* ---- Many rows (chapter 2, the session's flush) ---------------- */
+
+	/*
+	 * Runs `stmt` once per row of `params` (nrows rows of nparams values)
+	 * and, when on_row is not NULL, calls it after each row with the
+	 * statement on that row's first result row (RETURNING), or with NULL
+	 * when the row returned none. Afterwards changes() counts the rows
+	 * changed by all of them. May be NULL: the engine then calls
+	 * execute() once per row, which is all SQLite needs (a loop of
+	 * bind/step/reset); PostgreSQL pipelines the rows.
+	 */
+	int (*execute_batch)(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
+	                     size_t nrows,
+	                     int (*on_row)(void *ctx, size_t row, const orm_dbstmt *stmt),
+	                     void *ctx, orm_err *err);
+	/* The rowid of the last row INSERTed on `conn`, for a database that
+	 * tells it without RETURNING (SQLite); NULL for one that does not. */
+	int64_t (*last_insert_rowid)(orm_dbconn *conn);
+
 	/* ---- DDL (chapter 3, ddl.c) ------------------------------------
 	 * CREATE TABLE, CREATE INDEX and DROP are written by ddl.c alike for
 	 * every database; only what differs is asked of the dialect. */

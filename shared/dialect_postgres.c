@@ -650,12 +650,70 @@ static void pg_reset(orm_dbstmt *stmt)
 	stmt->row = -1;
 }
 
+/*
+ * Writes `params` as text, one after the other, into `text` (emptied
+ * first), and points values[i] at each (NULL for SQL NULL) once the buffer
+ * has stopped growing. `offsets` is scratch of nparams entries.
+ */
+static int params_as_text(orm_buf *text, const char **values, size_t *offsets,
+                          const orm_value *params, size_t nparams, orm_err *err)
+{
+	orm_buf_reset(text);
+	for (size_t i = 0; i < nparams; i++) {
+		const orm_value *v = &params[i];
+		char num[40];
+
+		offsets[i] = text->len;
+		switch (v->type) {
+		case ORM_TYPE_NULL:
+			offsets[i] = SIZE_MAX;
+			continue;
+		case ORM_TYPE_INT:
+			orm_buf_printf(text, "%" PRId64, v->u.i);
+			break;
+		case ORM_TYPE_FLOAT:
+			format_float(num, sizeof num, v->u.f);
+			orm_buf_puts(text, num);
+			break;
+		case ORM_TYPE_BOOL:
+			orm_buf_puts(text, v->u.b ? "true" : "false");
+			break;
+		case ORM_TYPE_TEXT:
+		case ORM_TYPE_DATE:
+		case ORM_TYPE_DATETIME:
+			if (v->u.s.len > 0 && memchr(v->u.s.ptr, '\0', v->u.s.len))
+				return orm_err_set(err, ORM_EINVAL,
+				                   "parameter %zu contains a NUL character, which "
+				                   "PostgreSQL text cannot hold",
+				                   i + 1);
+			orm_buf_put(text, v->u.s.ptr, v->u.s.len);
+			break;
+		}
+		orm_buf_put(text, "", 1); /* keeps the terminating NUL */
+	}
+	if (text->failed)
+		return orm_err_set(err, ORM_ENOMEM, "out of memory");
+	for (size_t i = 0; i < nparams; i++)
+		values[i] = offsets[i] == SIZE_MAX ? NULL : text->ptr + offsets[i];
+	return ORM_OK;
+}
+
+/* Rows a command changed. PQcmdTuples also counts the rows of a SELECT;
+ * only writes count as changes, as in SQLite's sqlite3_changes(). */
+static int64_t changes_of(PGresult *res)
+{
+	const char *tag = PQcmdStatus(res);
+	if (!strncmp(tag, "INSERT ", 7) || !strncmp(tag, "UPDATE ", 7) ||
+	    !strncmp(tag, "DELETE ", 7) || !strncmp(tag, "MERGE ", 6))
+		return strtoll(PQcmdTuples(res), NULL, 10);
+	return 0;
+}
+
 static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams, orm_err *err)
 {
 	const char **values = NULL;
 	size_t *offsets = NULL;
 	orm_buf text = ORM_BUF_INIT;
-	const char *tag;
 	char name[32];
 	int rc;
 
@@ -668,8 +726,6 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
 		return orm_err_set(err, ORM_EINVAL, "the statement takes %d parameters, %zu given",
 		                   stmt->nparams, nparams);
 
-	/* All parameters are written as text, one after the other, into one
-	 * buffer; the pointers into it are taken once it stops growing. */
 	if (nparams > 0) {
 		values = orm_calloc(nparams, sizeof *values);
 		offsets = orm_calloc(nparams, sizeof *offsets);
@@ -678,46 +734,8 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
 			goto done;
 		}
 	}
-	for (size_t i = 0; i < nparams; i++) {
-		const orm_value *v = &params[i];
-		char num[40];
-
-		offsets[i] = text.len;
-		switch (v->type) {
-		case ORM_TYPE_NULL:
-			offsets[i] = SIZE_MAX;
-			continue;
-		case ORM_TYPE_INT:
-			orm_buf_printf(&text, "%" PRId64, v->u.i);
-			break;
-		case ORM_TYPE_FLOAT:
-			format_float(num, sizeof num, v->u.f);
-			orm_buf_puts(&text, num);
-			break;
-		case ORM_TYPE_BOOL:
-			orm_buf_puts(&text, v->u.b ? "true" : "false");
-			break;
-		case ORM_TYPE_TEXT:
-		case ORM_TYPE_DATE:
-		case ORM_TYPE_DATETIME:
-			if (v->u.s.len > 0 && memchr(v->u.s.ptr, '\0', v->u.s.len)) {
-				rc = orm_err_set(err, ORM_EINVAL,
-				                 "parameter %zu contains a NUL character, which "
-				                 "PostgreSQL text cannot hold",
-				                 i + 1);
-				goto done;
-			}
-			orm_buf_put(&text, v->u.s.ptr, v->u.s.len);
-			break;
-		}
-		orm_buf_put(&text, "", 1); /* keeps the terminating NUL */
-	}
-	if (text.failed) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
+	if ((rc = params_as_text(&text, values, offsets, params, nparams, err)) < 0)
 		goto done;
-	}
-	for (size_t i = 0; i < nparams; i++)
-		values[i] = offsets[i] == SIZE_MAX ? NULL : text.ptr + offsets[i];
 
 	snprintf(name, sizeof name, "orm_%u", stmt->id);
 	stmt->res = PQexecPrepared(stmt->conn->pg, name, (int)nparams, values, NULL, NULL, 0);
@@ -726,15 +744,125 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
 		pg_reset(stmt);
 		goto done;
 	}
-
-	/* PQcmdTuples also counts the rows of a SELECT; only writes count as
-	 * changes, as in SQLite's sqlite3_changes(). */
-	tag = PQcmdStatus(stmt->res);
-	if (!strncmp(tag, "INSERT ", 7) || !strncmp(tag, "UPDATE ", 7) ||
-	    !strncmp(tag, "DELETE ", 7) || !strncmp(tag, "MERGE ", 6))
-		stmt->changes = strtoll(PQcmdTuples(stmt->res), NULL, 10);
+	stmt->changes = changes_of(stmt->res);
 	rc = ORM_OK;
 done:
+	orm_buf_free(&text);
+	orm_free(offsets);
+	orm_free(values);
+	return rc;
+}
+
+/* ---- Many rows in one round trip: pipeline mode (chapter 2) --------------------------------- */
+
+/*
+ * Statements sent before a sync collects their results. The connection
+ * blocks while sending, so neither side may fill its buffers waiting for
+ * the other to read: a thousand small results fit, as in the benchmark's
+ * hand-written baseline.
+ */
+#define PIPELINE_ROWS 1000
+
+/*
+ * The session's flush sends one INSERT or UPDATE for many objects. Sent
+ * one by one, each row waits a round trip for its answer; in libpq's
+ * pipeline mode the rows are sent back to back (PQsendQueryPrepared),
+ * a sync ends the batch, and the answers are read in order. The first
+ * error is kept; the rows after it come back "aborted" and are skipped.
+ * (What pg_execute does for one row, in one round trip for many.)
+ */
+static int pg_next(orm_dbstmt *stmt, orm_err *err);
+
+static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t nparams, size_t nrows,
+                            int (*on_row)(void *ctx, size_t row, const orm_dbstmt *stmt), void *ctx,
+                            orm_err *err)
+{
+	const char **values = NULL;
+	size_t *offsets = NULL;
+	orm_buf text = ORM_BUF_INIT;
+	int64_t changes = 0;
+	PGresult *res;
+	PGconn *pg;
+	char name[32];
+	int rc = ORM_OK;
+
+	assert(stmt && (params || nparams * nrows == 0));
+	pg_reset(stmt);
+	stmt->changes = 0;
+	if (!stmt->conn)
+		return orm_err_set(err, ORM_ESTATE, "the statement's connection is closed");
+	if (nparams != (size_t)stmt->nparams)
+		return orm_err_set(err, ORM_EINVAL, "the statement takes %d parameters, %zu given",
+		                   stmt->nparams, nparams);
+	if (nrows == 0)
+		return ORM_OK;
+	pg = stmt->conn->pg;
+	values = orm_calloc(nparams + 1, sizeof *values);
+	offsets = orm_calloc(nparams + 1, sizeof *offsets);
+	if (!values || !offsets) {
+		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
+		goto done;
+	}
+	snprintf(name, sizeof name, "orm_%u", stmt->id);
+	if (!PQenterPipelineMode(pg)) {
+		rc = result_error(err, pg, NULL);
+		goto done;
+	}
+
+	for (size_t first = 0; first < nrows && rc == ORM_OK; first += PIPELINE_ROWS) {
+		size_t n = nrows - first < PIPELINE_ROWS ? nrows - first : PIPELINE_ROWS, sent;
+
+		for (sent = 0; sent < n; sent++) {
+			if ((rc = params_as_text(&text, values, offsets,
+			                         params + (first + sent) * nparams, nparams, err)) <
+			    0)
+				break;
+			if (!PQsendQueryPrepared(pg, name, (int)nparams, values, NULL, NULL, 0)) {
+				rc = result_error(err, pg, NULL);
+				break;
+			}
+		}
+		if (!PQpipelineSync(pg)) {
+			if (rc == ORM_OK)
+				rc = result_error(err, pg, NULL);
+			goto done; /* the connection is broken: nothing to read */
+		}
+		/* Each statement's result, then the NULL ending it; then the sync's. */
+		for (size_t k = 0; k < sent; k++) {
+			res = PQgetResult(pg);
+			if (!res) {
+				if (rc == ORM_OK)
+					rc = result_error(err, pg, NULL);
+				goto done;
+			}
+			if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
+				/* skipped after an earlier error */
+			} else if (!result_ok(res)) {
+				if (rc == ORM_OK)
+					rc = result_error(err, pg, res);
+			} else if (rc == ORM_OK) {
+				changes += changes_of(res);
+				if (on_row) {
+					stmt->res = res;
+					stmt->row = -1;
+					rc = on_row(ctx, first + k,
+					            pg_next(stmt, err) == ORM_ROW ? stmt : NULL);
+					stmt->res = NULL;
+					stmt->row = -1;
+				}
+			}
+			PQclear(res);
+			PQclear(PQgetResult(pg));
+		}
+		res = PQgetResult(pg);
+		if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == ORM_OK)
+			rc = result_error(err, pg, res);
+		PQclear(res);
+	}
+done:
+	if (PQpipelineStatus(pg) != PQ_PIPELINE_OFF && !PQexitPipelineMode(pg) && rc == ORM_OK)
+		rc = result_error(err, pg, NULL);
+	stmt->changes = changes;
 	orm_buf_free(&text);
 	orm_free(offsets);
 	orm_free(values);
@@ -902,6 +1030,7 @@ const orm_dialect orm_dialect_postgres = {
     .changes = pg_changes,
     .reset = pg_reset,
     .finalize = pg_finalize,
+    .execute_batch = pg_execute_batch,
     .column_type = pg_column_type,
     .autoincrement_in_type = true,
     .native_enum = true,

@@ -406,6 +406,14 @@ static void finalize(orm_dbstmt *stmt)
 	orm_free(stmt);
 }
 
+/* The rowid of the last INSERT (chapter 2): the session reads generated
+ * keys this way rather than with RETURNING, which costs SQLite a temporary
+ * table per statement. */
+static int64_t last_insert_rowid(orm_dbconn *conn)
+{
+	return sqlite3_last_insert_rowid(conn->db);
+}
+
 /* ---- DDL (chapter 3) ------------------------------------------------
  * SQLite takes the generic type names SQLAlchemy writes (DATETIME
  * included). An enum is a VARCHAR as long as its longest label, which
@@ -437,6 +445,7 @@ const orm_dialect orm_dialect_sqlite = {
     .changes = changes,
     .reset = reset,
     .finalize = finalize,
+    .last_insert_rowid = last_insert_rowid,
     .column_type = column_type,
     .autoincrement_in_type = false,
     .native_enum = false,

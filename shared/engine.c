@@ -843,3 +843,163 @@ void orm_result_free(orm_result *res)
 		orm_free(res);
 	}
 }
+
+/* ==== Many rows of parameters: orm_conn_execute_many ================== */
+/*
+ * Added in chapter 2 for the session's flush, which sends one INSERT or
+ * UPDATE shape for many objects at once (SQLAlchemy's executemany). The
+ * statement is prepared (or found in the cache) once; the dialect runs it
+ * for every row of parameters: SQLite in a loop of bind/step/reset,
+ * PostgreSQL in libpq's pipeline mode, one round trip for the batch.
+ */
+
+/* SQLAlchemy shows at most 10 parameter sets of an executemany: the
+ * first 8 and the last 2. */
+#define ECHO_MANY_MAX 10
+
+static void put_row(orm_buf *b, const orm_value *row, size_t nparams)
+{
+	orm_buf_putc(b, '(');
+	for (size_t i = 0; i < nparams; i++) {
+		if (i > 0)
+			orm_buf_puts(b, ", ");
+		put_param(b, &row[i]);
+	}
+	orm_buf_puts(b, nparams == 1 ? ",)" : ")");
+}
+
+/* [generated] [('a',), ('b',) ... displaying 10 of 1000 total bound
+ * parameter sets ...  ('y',), ('z',)] - SQLAlchemy's words. */
+static void echo_many(orm_conn *conn, const char *sql, bool cached, const orm_value *params,
+                      size_t nparams, size_t nrows)
+{
+	size_t head = nrows <= ECHO_MANY_MAX ? nrows : ECHO_MANY_MAX - 2;
+	orm_buf *b;
+
+	echo_line(conn, sql);
+	b = echo_start(conn);
+	orm_buf_puts(b, cached ? "[cached] [" : "[generated] [");
+	for (size_t r = 0; r < head; r++) {
+		if (r > 0)
+			orm_buf_puts(b, ", ");
+		put_row(b, params + r * nparams, nparams);
+	}
+	if (head < nrows) {
+		orm_buf_printf(b, "  ... displaying %d of %zu total bound parameter sets ...  ",
+		               ECHO_MANY_MAX, nrows);
+		put_row(b, params + (nrows - 2) * nparams, nparams);
+		orm_buf_puts(b, ", ");
+		put_row(b, params + (nrows - 1) * nparams, nparams);
+	}
+	orm_buf_putc(b, ']');
+	echo_finish(conn);
+}
+
+/* What the dialect's per-row callback needs to show the caller a result. */
+typedef struct many_rows {
+	orm_result res; /* on the statement's current row; never freed as a result */
+	int (*on_row)(void *ctx, size_t row, const orm_result *res);
+	void *ctx;
+} many_rows;
+
+static int many_row(void *ctx, size_t row, const orm_dbstmt *stmt)
+{
+	many_rows *m = ctx;
+
+	if (!stmt)
+		return m->on_row(m->ctx, row, NULL);
+	m->res.stmt = (orm_dbstmt *)stmt;
+	m->res.state = ORM_ROW;
+	return m->on_row(m->ctx, row, &m->res);
+}
+
+/* For a dialect without execute_batch: execute() once per row, and the
+ * first row it returns (or NULL) handed to on_row. */
+static int execute_each(const orm_dialect *d, orm_dbstmt *stmt, const orm_value *params,
+                        size_t nparams, size_t nrows,
+                        int (*on_row)(void *ctx, size_t row, const orm_dbstmt *stmt), void *ctx,
+                        orm_err *err, int64_t *changes)
+{
+	int rc;
+
+	*changes = 0;
+	for (size_t r = 0; r < nrows; r++) {
+		if ((rc = d->execute(stmt, params + r * nparams, nparams, err)) < 0)
+			return rc;
+		*changes += d->changes(stmt);
+		if (!on_row)
+			continue;
+		if ((rc = d->next(stmt, err)) < 0)
+			return rc;
+		if ((rc = on_row(ctx, r, rc == ORM_ROW ? stmt : NULL)) < 0)
+			return rc;
+	}
+	return ORM_OK;
+}
+
+int orm_conn_execute_many(orm_conn *conn, const char *sql, const orm_value *params, size_t nparams,
+                          size_t nrows, int (*on_row)(void *ctx, size_t row, const orm_result *res),
+                          void *ctx)
+{
+	const orm_dialect *d;
+	orm_stmt_entry *entry;
+	orm_dbstmt *stmt = NULL;
+	many_rows m;
+	int64_t changes = 0;
+	bool cached = false;
+	int rc;
+
+	assert(conn && sql && (params || nparams * nrows == 0));
+	d = conn->engine->dialect;
+	memset(&m, 0, sizeof m);
+	m.res.conn = conn;
+	m.on_row = on_row;
+	m.ctx = ctx;
+
+	entry = orm_stmt_cache_get(&conn->cache, sql);
+	if (entry && !entry->in_use) {
+		stmt = entry->stmt;
+		cached = true;
+	} else {
+		if ((rc = d->prepare(&stmt, conn->db, sql, &conn->err)) < 0)
+			return rc;
+		entry = entry ? NULL : orm_stmt_cache_add(&conn->cache, sql, stmt);
+	}
+	if (entry)
+		entry->in_use = true;
+	if (d->nparams(stmt) != (int)nparams) {
+		rc = orm_err_set(&conn->err, ORM_EINVAL,
+		                 "the statement has %d parameters but %zu values were given: %s",
+		                 d->nparams(stmt), nparams, sql);
+		goto done;
+	}
+	/* One row echoes as one execute, as SQLAlchemy's flush of one object. */
+	if (conn->engine->options.echo && nrows == 1)
+		echo_statement(conn, d->sql_sent(stmt), cached, params, nparams);
+	else if (conn->engine->options.echo)
+		echo_many(conn, d->sql_sent(stmt), cached, params, nparams, nrows);
+	if (d->execute_batch) {
+		rc = d->execute_batch(stmt, params, nparams, nrows, on_row ? many_row : NULL, &m,
+		                      &conn->err);
+		changes = d->changes(stmt);
+	} else {
+		rc = execute_each(d, stmt, params, nparams, nrows, on_row ? many_row : NULL, &m,
+		                  &conn->err, &changes);
+	}
+	conn->changes = changes;
+done:
+	release_stmt(conn, stmt, entry);
+	orm_free(m.res.slots);
+	return rc;
+}
+
+bool orm_engine_has_lastrowid(const orm_engine *engine)
+{
+	return engine->dialect->last_insert_rowid != NULL;
+}
+
+int64_t orm_conn_lastrowid(const orm_conn *conn)
+{
+	const orm_dialect *d = conn->engine->dialect;
+	return d->last_insert_rowid ? d->last_insert_rowid(conn->db) : 0;
+}

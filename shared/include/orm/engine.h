@@ -171,6 +171,36 @@ orm_value orm_result_value(const orm_result *res, int col);
 /* Finishes with a result. Accepts NULL. */
 void orm_result_free(orm_result *res);
 
+/*
+ * Runs one statement once per row of parameters (SQLAlchemy's
+ * executemany): `params` holds `nrows` rows of `nparams` values, row after
+ * row. The statement is prepared once; the dialect sends the rows as one
+ * batch (PostgreSQL: pipeline mode, one round trip). When `on_row` is not
+ * NULL it is called after each row ran, in order, with the first row that
+ * row's statement returned (INSERT ... RETURNING id), readable with the
+ * orm_result_* calls until the callback returns, or with NULL when it
+ * returned none; a negative return stops the batch and is returned. Echo
+ * shows the SQL once and the parameter sets as SQLAlchemy does:
+ * [('a',), ('b',)], and of more than 10 the first 8 and the last 2; a
+ * single row echoes as orm_conn_execute does. On error the rows sent
+ * before the failing one stay sent: run it in a transaction.
+ * orm_conn_changes() gives the rows changed by all of them.
+ * (Added in chapter 2, for the session's flush.)
+ */
+int orm_conn_execute_many(orm_conn *conn, const char *sql, const orm_value *params, size_t nparams,
+                          size_t nrows, int (*on_row)(void *ctx, size_t row, const orm_result *res),
+                          void *ctx);
+
+/*
+ * Whether the database tells the key it generated for an INSERT without
+ * a RETURNING clause (SQLite's rowid; Python's cursor.lastrowid), and that
+ * key for the last row inserted on `conn` (0 where it does not: PostgreSQL
+ * reports keys only through RETURNING). The session uses it on SQLite,
+ * where RETURNING costs a temporary table per statement. (Chapter 2.)
+ */
+bool orm_engine_has_lastrowid(const orm_engine *engine);
+int64_t orm_conn_lastrowid(const orm_conn *conn);
+
 #ifdef __cplusplus
 }
 #endif
