@@ -128,6 +128,10 @@ int orm_set_text(char **field, const char *text);
 /* NULL-ness of a column whose field is not a pointer. */
 bool orm_is_null(const void *object, const char *column);
 int orm_set_null(void *object, const char *column);
+/* Added in chapter 2: makes a nullable column hold its field's value even
+ * when that value is zero (0, false, 0.0). Writing a non-zero value into
+ * the field is enough on its own; only zero needs this call. */
+int orm_clear_null(void *object, const char *column);
 
 /* ---- the unit of work ------------------------------------------------ */
 

@@ -1,0 +1,110 @@
+/*
+ * field.h - moving one column between a struct field and an orm_value
+ * (private).
+ *
+ * Introduced in chapter 2 (the session). A model's column says where its
+ * field is (offset), how big it is (field_size) and its SQL type; these
+ * functions are the only place that knows how each type sits in memory:
+ *
+ *     ORM_INTEGER, ORM_BIGINTEGER   int8/16/32/64_t, chosen by field_size
+ *     ORM_STRING, ORM_TEXT          char *, owned by the object (orm_malloc'd)
+ *     ORM_BOOLEAN                   bool
+ *     ORM_FLOAT                     double (or float, by field_size)
+ *     ORM_DATE                      orm_date     <-> "YYYY-MM-DD"
+ *     ORM_DATETIME                  orm_datetime <-> "YYYY-MM-DD HH:MM:SS[.ffffff]"
+ *     ORM_ENUM                      a C enum (int) <-> its label, via column->enum_type
+ *
+ * `data` below is the struct (what the learner holds), not the header.
+ */
+#ifndef ORM_FIELD_H
+#define ORM_FIELD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "orm/schema.h"
+
+/* Room for the text of a date or datetime (what orm_field_value writes). */
+#define ORM_FIELD_SCRATCH 32
+
+/* True when the column's field is a char * (NULL is SQL NULL). */
+static inline bool orm_field_is_pointer(const orm_column *col)
+{
+	return col->type == ORM_STRING || col->type == ORM_TEXT;
+}
+
+/* Whether the field holds zero (0, 0.0, false, NULL, the all-zero date). */
+bool orm_field_is_zero(const void *data, const orm_column *col);
+
+/*
+ * The field as a value to bind. Dates are written as ISO text into
+ * `scratch` (ORM_FIELD_SCRATCH bytes), which the value then points at;
+ * strings point at the field's own text; an enum becomes its label (NULL
+ * when out of range: orm_field_check catches that first). Call with
+ * is_null true to get a NULL value.
+ */
+orm_value orm_field_value(const void *data, const orm_column *col, bool is_null, char *scratch);
+
+/*
+ * Stores value `v` (read from a row) into the field. A NULL value zeroes
+ * the field and sets *is_null. A string field keeps its pointer when the
+ * text is unchanged (so the snapshot still matches) and is replaced with
+ * a copy otherwise. ORM_EINVAL when the value does not fit the column (a
+ * label not in the enum, a malformed date), naming `table`, the column
+ * and the value; ORM_ENOMEM. On error the field is unchanged.
+ */
+int orm_field_load(void *data, const orm_column *col, orm_value v, bool *is_null, const char *table,
+                   orm_err *err);
+
+/*
+ * The field packed in one word, for the snapshot: integers, enums and
+ * bools as themselves, a double's bits, a date packed exactly, a datetime
+ * hashed, and a string as a hash of its text mixed with its pointer (a
+ * new pointer is a change; an in-place edit changes the hash). Zero for a
+ * zero field, so a transient object's all-zero snapshot means "unset".
+ */
+uint64_t orm_field_pack(const void *data, const orm_column *col);
+
+/*
+ * Checks that the field can be written to the column, before any SQL:
+ * a string longer than String(n) (PostgreSQL would reject it, SQLite would
+ * store it silently, so the library refuses on both), an enum value with
+ * no label, an impossible date. ORM_EINVAL with a message naming
+ * table.column and the value.
+ */
+int orm_field_check(const void *data, const orm_column *col, const char *table, orm_err *err);
+
+/*
+ * Converts a value a learner compares a column with (in a query, or as a
+ * primary key for get) into what is bound: the enum's label for an int,
+ * dates checked. ORM_EINVAL when the type does not fit the column, naming
+ * `model_name`.column and both types. Text is not copied.
+ */
+int orm_field_coerce(orm_value *out, const orm_column *col, orm_value v, const char *model_name,
+                     orm_err *err);
+
+/* Whether the field equals value `v` (already coerced), for identity map
+ * look-ups by primary key. */
+bool orm_field_equals(const void *data, const orm_column *col, orm_value v);
+
+/* A hash of a value, the same for equal values whatever their text type
+ * (text, date, datetime), for identity map keys. */
+uint64_t orm_value_hash(orm_value v);
+
+/* Spreads the bits of x (the finalizer of MurmurHash3). */
+uint64_t orm_mix64(uint64_t x);
+
+/* Frees the text of a string field and sets it to NULL. */
+void orm_field_clear(void *data, const orm_column *col);
+
+/* The name of a value's type, for messages: "integer", "text", ... */
+const char *orm_field_type_name(orm_type type);
+
+/* Parses "YYYY-MM-DD" (len characters). ORM_OK or ORM_EINVAL. */
+int orm_date_parse(orm_date *out, const char *s, size_t len);
+int orm_datetime_parse(orm_datetime *out, const char *s, size_t len);
+/* Whether the date is a real calendar date (year 1..9999). */
+bool orm_date_valid(const orm_date *d);
+
+#endif

@@ -1,0 +1,239 @@
+/*
+ * object.c - mapped objects: their hidden header, state and snapshot.
+ *
+ * Introduced in chapter 2 (the session). orm_object_new() hands a learner
+ * a zeroed struct of a model; in front of it, in the same allocation, sits
+ * the header described in object.h. This file creates and frees objects,
+ * answers the questions a learner may ask of any object (its state, its
+ * model, whether a column is NULL) and keeps the snapshot the session
+ * compares against to find what changed.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "field.h"
+#include "internal.h"
+#include "object.h"
+#include "schema_internal.h"
+
+const char *orm_state_name(orm_state state)
+{
+	switch (state) {
+	case ORM_TRANSIENT:
+		return "transient";
+	case ORM_PENDING:
+		return "pending";
+	case ORM_PERSISTENT:
+		return "persistent";
+	case ORM_DELETED:
+		return "deleted";
+	case ORM_DETACHED:
+		return "detached";
+	}
+	return "unknown";
+}
+
+/* Bytes of the block for `model`: header, struct, snapshot, two bitmaps. */
+static size_t block_size(const orm_model *model)
+{
+	size_t nbits = (model->ncolumns + 7) / 8;
+	return ORM_OBJECT_HEADER_SIZE + ((model->size + 7) & ~(size_t)7) +
+	       model->ncolumns * sizeof(uint64_t) + 2 * nbits;
+}
+
+orm_object *orm_object_alloc(const orm_model *model)
+{
+	orm_object *h;
+	uint8_t *nulls;
+
+	assert(model && model->size > 0);
+	h = orm_calloc(1, block_size(model));
+	if (!h)
+		return NULL;
+	h->model = model;
+	h->state = ORM_TRANSIENT;
+	nulls = orm_object_nulls(h);
+	for (size_t i = 0; i < model->ncolumns; i++) {
+		const orm_column *col = &model->columns[i];
+		if (orm_schema_column_nullable(col) && !orm_field_is_pointer(col)) {
+			orm_bit_put(nulls, i, true);
+			orm_bit_put(orm_object_snapshot_nulls(h), i, true);
+		}
+	}
+	return h;
+}
+
+void orm_object_destroy(orm_object *h)
+{
+	void *data;
+
+	if (!h)
+		return;
+	data = orm_object_data(h);
+	for (size_t i = 0; i < h->model->ncolumns; i++)
+		if (orm_field_is_pointer(&h->model->columns[i]))
+			orm_field_clear(data, &h->model->columns[i]);
+	orm_free(h);
+}
+
+void *orm_object_new(const orm_model *model)
+{
+	orm_object *h = orm_object_alloc(model);
+	return h ? orm_object_data(h) : NULL;
+}
+
+void orm_object_free(void *object)
+{
+	orm_object *h;
+
+	if (!object)
+		return;
+	h = orm_object_header(object);
+	/* An object a session holds is freed by orm_session_close(); to
+	 * keep it, orm_session_expunge() it first. */
+	assert(h->session == NULL);
+	orm_object_destroy(h);
+}
+
+orm_state orm_object_state(const void *object)
+{
+	assert(object);
+	return (orm_state)orm_object_header(object)->state;
+}
+
+const orm_model *orm_object_model(const void *object)
+{
+	assert(object);
+	return orm_object_header(object)->model;
+}
+
+bool orm_object_is_expired(const void *object)
+{
+	assert(object);
+	return (orm_object_header(object)->flags & ORM_OBJ_EXPIRED) != 0;
+}
+
+int orm_set_text(char **field, const char *text)
+{
+	char *copy = NULL;
+
+	assert(field);
+	if (text) {
+		copy = orm_strdup(text);
+		if (!copy)
+			return orm_err_set(NULL, ORM_ENOMEM, "out of memory copying text");
+	}
+	orm_free(*field);
+	*field = copy;
+	return ORM_OK;
+}
+
+int orm_object_column_index(const orm_model *model, const char *name)
+{
+	for (size_t i = 0; i < model->ncolumns; i++)
+		if (strcmp(model->columns[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool orm_object_column_is_null(const orm_object *h, size_t i)
+{
+	const orm_column *col = &h->model->columns[i];
+	const void *data = orm_object_data(h);
+
+	if (orm_field_is_pointer(col))
+		return *(char *const *)(const void *)((const char *)data + col->offset) == NULL;
+	return orm_bit_get(orm_object_nulls(h), i) && orm_field_is_zero(data, col);
+}
+
+void orm_object_settle_nulls(orm_object *h)
+{
+	uint8_t *nulls = orm_object_nulls(h);
+	for (size_t i = 0; i < h->model->ncolumns; i++)
+		if (orm_bit_get(nulls, i) && !orm_object_column_is_null(h, i))
+			orm_bit_put(nulls, i, false);
+}
+
+void orm_object_take_snapshot(orm_object *h)
+{
+	const void *data = orm_object_data(h);
+	uint64_t *snap = orm_object_snapshot(h);
+	uint8_t *snap_nulls = orm_object_snapshot_nulls(h);
+
+	for (size_t i = 0; i < h->model->ncolumns; i++) {
+		snap[i] = orm_field_pack(data, &h->model->columns[i]);
+		orm_bit_put(snap_nulls, i, orm_object_column_is_null(h, i));
+	}
+}
+
+bool orm_object_column_changed(const orm_object *h, size_t i)
+{
+	const orm_column *col = &h->model->columns[i];
+
+	if (orm_field_pack(orm_object_data(h), col) != orm_object_snapshot(h)[i])
+		return true;
+	return orm_object_column_is_null(h, i) != orm_bit_get(orm_object_snapshot_nulls(h), i);
+}
+
+/* The column `name` of the object's model, checked for a learner's call. */
+static int find_column(size_t *out, const orm_object *h, const char *name)
+{
+	int i = orm_object_column_index(h->model, name);
+	if (i < 0)
+		return orm_err_set(NULL, ORM_EINVAL, "unknown column '%s' on model %s", name,
+		                   h->model->name);
+	*out = (size_t)i;
+	return ORM_OK;
+}
+
+bool orm_is_null(const void *object, const char *column)
+{
+	orm_object *h;
+	size_t i = 0;
+
+	assert(object && column);
+	h = orm_object_header(object);
+	if (find_column(&i, h, column) < 0)
+		return false;
+	return orm_object_column_is_null(h, i);
+}
+
+int orm_set_null(void *object, const char *column)
+{
+	orm_object *h;
+	const orm_column *col;
+	size_t i = 0;
+	int rc;
+
+	assert(object && column);
+	h = orm_object_header(object);
+	if ((rc = find_column(&i, h, column)) < 0)
+		return rc;
+	col = &h->model->columns[i];
+	if (!orm_schema_column_nullable(col))
+		return orm_err_set(NULL, ORM_EINVAL, "%s.%s is NOT NULL", h->model->tablename,
+		                   col->name);
+	if (orm_field_is_pointer(col)) {
+		orm_field_clear(object, col);
+	} else {
+		memset((char *)object + col->offset, 0, col->field_size);
+		orm_bit_put(orm_object_nulls(h), i, true);
+	}
+	return ORM_OK;
+}
+
+int orm_clear_null(void *object, const char *column)
+{
+	orm_object *h;
+	size_t i = 0;
+	int rc;
+
+	assert(object && column);
+	h = orm_object_header(object);
+	if ((rc = find_column(&i, h, column)) < 0)
+		return rc;
+	if (!orm_field_is_pointer(&h->model->columns[i]))
+		orm_bit_put(orm_object_nulls(h), i, false);
+	return ORM_OK;
+}

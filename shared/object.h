@@ -1,0 +1,149 @@
+/*
+ * object.h - the hidden header in front of every mapped object (private).
+ *
+ * Introduced in chapter 2 (the session). A learner's object is a plain C
+ * struct (a User, an Event); what the ORM needs to know about it - which
+ * model it is, which session holds it, its state, and the snapshot the
+ * session compares against at flush - lives in a header placed just before
+ * the struct, in the same allocation. The pointer handed to the learner
+ * points at the struct; the header is found by stepping back a fixed,
+ * aligned distance. One block per object:
+ *
+ *     [ orm_object | padding ][ the struct ][ snapshot: one uint64 per column ]
+ *     [ null bits ][ snapshot null bits ]
+ *
+ * The struct starts at a multiple of alignof(max_align_t), so any field
+ * type is aligned. The snapshot holds one 64-bit word per column (see
+ * orm_field_pack in field.h): no allocation per attribute, and a change is
+ * found by comparing words. Null bits record SQL NULL for columns whose
+ * field is not a pointer (an int cannot hold NULL); a string column is NULL
+ * when its pointer is.
+ */
+#ifndef ORM_OBJECT_H
+#define ORM_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "orm/session.h"
+
+/* Flags of an object, beside its state. */
+enum {
+	/* Reload before handing the object out again (expire_on_commit,
+	 * rollback). */
+	ORM_OBJ_EXPIRED = 1u << 0,
+	/* INSERTed in the session's current transaction: a rollback makes it
+	 * transient again. */
+	ORM_OBJ_INSERTED = 1u << 1,
+	/* UPDATEd in the current transaction: a rollback reloads it. */
+	ORM_OBJ_UPDATED = 1u << 2,
+	/* orm_session_delete() was called on this persistent object: the next
+	 * flush DELETEs its row. */
+	ORM_OBJ_TO_DELETE = 1u << 3,
+	/* In the session's identity map. */
+	ORM_OBJ_IN_MAP = 1u << 4,
+	/* INSERTed by the session's last flush (a failed COMMIT after it
+	 * makes the object pending again rather than transient). */
+	ORM_OBJ_LAST_FLUSH = 1u << 5,
+	/* Marked by a rollback for reloading. */
+	ORM_OBJ_RELOAD = 1u << 6,
+};
+
+typedef struct orm_object {
+	const orm_model *model;
+	/* The session that owns the object, or NULL when the learner does
+	 * (transient from orm_object_new, or expunged). */
+	orm_session *session;
+	/* Chapter 4: loaded relationships (collections, references). */
+	void *relations;
+	/* Hash of (model, primary key) while in the identity map. */
+	uint64_t key_hash;
+	/* Position in the session's list of objects, and in its list of
+	 * pending objects (kept in the order they were added). */
+	uint32_t index;
+	uint32_t pending_index;
+	uint8_t state; /* orm_state */
+	uint8_t flags; /* ORM_OBJ_* */
+} orm_object;
+
+/* Distance from the header to the struct: keeps the struct aligned for
+ * any type, the way malloc's result is. */
+#define ORM_OBJECT_HEADER_SIZE                                                      \
+	((sizeof(orm_object) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * \
+	 _Alignof(max_align_t))
+
+static inline orm_object *orm_object_header(const void *object)
+{
+	return (orm_object *)((char *)(uintptr_t)object - ORM_OBJECT_HEADER_SIZE);
+}
+
+static inline void *orm_object_data(const orm_object *h)
+{
+	return (char *)(uintptr_t)h + ORM_OBJECT_HEADER_SIZE;
+}
+
+/* The snapshot: one word per column, after the struct (rounded up to 8). */
+static inline uint64_t *orm_object_snapshot(const orm_object *h)
+{
+	size_t at = ORM_OBJECT_HEADER_SIZE + ((h->model->size + 7) & ~(size_t)7);
+	return (uint64_t *)(void *)((char *)(uintptr_t)h + at);
+}
+
+/* Null bits of the fields now, and as of the snapshot: bit i for column i. */
+static inline uint8_t *orm_object_nulls(const orm_object *h)
+{
+	return (uint8_t *)(orm_object_snapshot(h) + h->model->ncolumns);
+}
+
+static inline uint8_t *orm_object_snapshot_nulls(const orm_object *h)
+{
+	return orm_object_nulls(h) + (h->model->ncolumns + 7) / 8;
+}
+
+static inline bool orm_bit_get(const uint8_t *bits, size_t i)
+{
+	return (bits[i / 8] >> (i % 8)) & 1u;
+}
+
+static inline void orm_bit_put(uint8_t *bits, size_t i, bool on)
+{
+	if (on)
+		bits[i / 8] |= (uint8_t)(1u << (i % 8));
+	else
+		bits[i / 8] &= (uint8_t) ~(1u << (i % 8));
+}
+
+/*
+ * A new object of `model` in state transient, owned by nobody: the struct
+ * zeroed, every nullable non-pointer column NULL, the snapshot all zero.
+ * NULL when out of memory.
+ */
+orm_object *orm_object_alloc(const orm_model *model);
+
+/* Frees the object's strings and the block. Accepts NULL. */
+void orm_object_destroy(orm_object *h);
+
+/*
+ * Whether column i is NULL now. A pointer column is NULL when its pointer
+ * is; another nullable column when its null bit is set and its field is
+ * still zero - writing a non-zero value into the field is enough to make
+ * it non-NULL, no call needed (orm_clear_null() is for storing zero).
+ */
+bool orm_object_column_is_null(const orm_object *h, size_t i);
+
+/* Normalizes the null bits (clears the bit of every non-zero field), so
+ * that the bits alone say which columns are NULL. Done before a flush. */
+void orm_object_settle_nulls(orm_object *h);
+
+/* Records the fields as they are now in the snapshot: after a load, an
+ * INSERT or an UPDATE. */
+void orm_object_take_snapshot(orm_object *h);
+
+/* Whether column i differs from the snapshot (value or NULL-ness). */
+bool orm_object_column_changed(const orm_object *h, size_t i);
+
+/* Index of the column named `name` in `model`, or -1. */
+int orm_object_column_index(const orm_model *model, const char *name);
+
+#endif
