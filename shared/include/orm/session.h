@@ -21,6 +21,8 @@
  *      orm_session_rollback()   forget them
  *   5. orm_session_close()      roll back what is uncommitted, give the
  *                               connection back, free every object it holds
+ * Using a session (or an object it held) after close is a programming
+ * error, like using freed memory: it is not detected.
  *
  * A session begins a transaction when it first needs the database
  * (autobegin) and holds one connection from the engine's pool until commit,
@@ -75,7 +77,10 @@ typedef struct orm_session_options {
 /*
  * A factory of sessions bound to `engine`, knowing the models of
  * `metadata` (both borrowed; they must outlive the sessionmaker).
- * `options` may be NULL. Free with orm_sessionmaker_free().
+ * Register every model before: the sessionmaker builds the SQL of each
+ * model's statements once, here and on first use, for all its sessions.
+ * `options` may be NULL. Free with orm_sessionmaker_free() after every
+ * session it opened is closed.
  */
 int orm_sessionmaker_new(orm_sessionmaker **out, orm_engine *engine, orm_metadata *metadata,
                          const orm_session_options *options);
@@ -143,7 +148,10 @@ int orm_session_add_all(orm_session *session, void *const *objects, size_t count
 /*
  * The object of `model` whose primary key is `pk`, through the identity
  * map: asking twice gives the same pointer, and no SQL the second time.
- * ORM_ENOTFOUND when there is no such row. Object owned by the session.
+ * ORM_ENOTFOUND when there is no such row ("no users row with id = 42").
+ * ORM_EINVAL for a model not in the sessionmaker's metadata, a key of the
+ * wrong type or NULL, or a model whose primary key has several columns.
+ * Object owned by the session.
  */
 int orm_session_get(void **out, orm_session *session, const orm_model *model, orm_value pk);
 
@@ -156,18 +164,43 @@ int orm_session_delete(orm_session *session, void *object);
  * changed columns of persistent ones, DELETEs, in foreign-key dependency
  * order, inside the session's transaction. On error the transaction is
  * rolled back (see orm_session_rollback) and the message names the table
- * and the database's reason.
+ * and the database's reason, e.g.
+ *     INSERT INTO users: UNIQUE constraint failed: users.email
+ * except that the objects this flush was inserting stay pending (their
+ * generated keys back to 0), so they can be fixed and flushed again.
+ *
+ * Before any SQL is sent, every object is checked; these fail with
+ * ORM_EINVAL and nothing is sent:
+ *   - NULL in a NOT NULL column ("NULL in users.email, which is NOT NULL");
+ *   - a string longer than its String(n) column, on both databases
+ *     ("value too long for events.title VARCHAR(20): 25 characters").
+ *     PostgreSQL would refuse it too; SQLite would store it whole, since
+ *     it does not enforce VARCHAR lengths, so the library checks first;
+ *   - an enum value with no label, an impossible date;
+ *   - a changed primary key of a persistent object.
+ *
+ * How it is sent: one statement per model and shape, for all its objects
+ * (orm_conn_execute_many, pipelined on PostgreSQL). Generated keys come
+ * back with RETURNING on PostgreSQL and as the rowid on SQLite, where
+ * RETURNING is slow (so SQLite's echo shows no RETURNING clause).
+ * Client-side defaults (default_sql) are written into unset fields first.
  */
 int orm_session_flush(orm_session *session);
 
 /* Flushes and commits. On error nothing of the transaction is in the
- * database and the session is rolled back and usable again. */
+ * database and the session is rolled back and usable again (objects the
+ * failed commit was inserting are pending again). With expire_on_commit,
+ * every persistent object is then expired; deleted ones are detached
+ * (and still freed by orm_session_close unless expunged). */
 int orm_session_commit(orm_session *session);
 
 /*
  * Rolls back the transaction: pending objects become transient again,
- * deleted ones persistent, objects inserted in the transaction transient,
- * and objects whose changes are lost are reloaded.
+ * deleted ones persistent, objects inserted in the transaction transient
+ * (generated key back to 0), and objects whose changes are lost are
+ * reloaded. Every other persistent object is expired, as SQLAlchemy
+ * does. Transient objects a rollback leaves are still the session's:
+ * add them again, or expunge them to free them yourself.
  */
 int orm_session_rollback(orm_session *session);
 
@@ -209,14 +242,24 @@ int orm_query_order_by(orm_query *query, const char *column, orm_order order);
 int orm_query_limit(orm_query *query, int64_t limit);
 int orm_query_offset(orm_query *query, int64_t offset);
 
-/* Every matching object, in *out (an array you orm_free; the objects are
- * the session's), with their number in *count. */
+/*
+ * Running a query: SELECT <columns> FROM <table> [WHERE ... AND ...]
+ * [ORDER BY ...] [LIMIT ? [OFFSET ?]], flushing first when autoflush is
+ * on. An offset without a limit binds the largest LIMIT (SQLite accepts
+ * no OFFSET alone, PostgreSQL no negative LIMIT). Each row goes through
+ * the identity map: an object the session holds is returned as it is,
+ * changes kept, unless it is expired, when the row refreshes it.
+ */
+
+/* Every matching object, in *out (an array you orm_free, NULL when there
+ * are none; the objects are the session's), with their number in *count. */
 int orm_query_all(void ***out, size_t *count, orm_query *query);
-/* The first matching object, or ORM_ENOTFOUND. */
+/* The first matching object (LIMIT 1), or ORM_ENOTFOUND. */
 int orm_query_first(void **out, orm_query *query);
 /* Exactly one: ORM_ENOTFOUND when none, ORM_EMULTIPLE when several. */
 int orm_query_one(void **out, orm_query *query);
-/* SELECT count(*) with the same WHERE. */
+/* SELECT count(*) with the same WHERE (and, when set, the same LIMIT and
+ * OFFSET, counted over a subquery as SQLAlchemy's count() does). */
 int orm_query_count(int64_t *out, orm_query *query);
 
 #ifdef __cplusplus

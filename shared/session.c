@@ -1,0 +1,1549 @@
+/*
+ * session.c - the session: identity map, object states and the unit of work.
+ *
+ * Introduced in chapter 2. This is SQLAlchemy's Session re-told in C:
+ *   - a sessionmaker builds, once per model, the SQL text of the
+ *     statements a session sends (SELECT by key, DELETE, each INSERT and
+ *     UPDATE shape), so the engine's statement cache sees the same text
+ *     again and again;
+ *   - a session keeps every object it loaded or was given, an identity map
+ *     (a hash table keyed by model and primary key) so one row is one C
+ *     object, and a snapshot of each object to find what changed;
+ *   - flush() is the unit of work: validate everything, then INSERT the
+ *     pending objects model by model in foreign-key order, UPDATE only the
+ *     changed columns, DELETE in reverse order, each batched into one
+ *     orm_conn_execute_many() per statement shape.
+ * Queries (query.c) share the identity map through session_internal.h.
+ */
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "field.h"
+#include "internal.h"
+#include "object.h"
+#include "schema_internal.h"
+#include "session_internal.h"
+
+/* Rows per orm_conn_execute_many() call: bounds the memory of a flush of
+ * 100,000 objects, and is what SQLAlchemy's insertmanyvalues batches too. */
+#define BATCH_ROWS 1000
+
+/* Primary keys of more columns than this are refused at sessionmaker time. */
+#define MAX_PK 8
+
+/* ---- the sessionmaker: per-model SQL, built once ----------------------- */
+
+static bool is_integer_column(const orm_column *col)
+{
+	return col->type == ORM_INTEGER || col->type == ORM_BIGINTEGER;
+}
+
+/* " WHERE id = ?" (or "a = ? AND b = ?" for a composite key). */
+static void put_pk_where(orm_buf *b, const orm_model_info *info)
+{
+	orm_buf_puts(b, " WHERE ");
+	for (size_t k = 0; k < info->npk; k++)
+		orm_buf_printf(b, "%s%s = ?", k ? " AND " : "",
+		               info->model->columns[info->pk[k]].name);
+}
+
+static void free_shapes(orm_sql_shape *shape)
+{
+	while (shape) {
+		orm_sql_shape *next = shape->next;
+		orm_free(shape->mask);
+		orm_free(shape->sql);
+		orm_free(shape->bound);
+		orm_free(shape->returned);
+		orm_free(shape);
+		shape = next;
+	}
+}
+
+static void free_info(orm_model_info *info)
+{
+	orm_free(info->pk);
+	orm_free(info->sql_select);
+	orm_free(info->sql_get);
+	orm_free(info->sql_delete);
+	free_shapes(info->shapes);
+}
+
+static int build_info(orm_model_info *info, const orm_model *model, size_t rank)
+{
+	orm_buf b = ORM_BUF_INIT;
+	const orm_column *gen;
+	int rc = ORM_OK;
+
+	info->model = model;
+	info->rank = rank;
+	info->autoincrement = -1;
+	info->maskbytes = (model->ncolumns + 7) / 8;
+	if (model->size == 0)
+		return ORM_OK; /* a table with no struct: DDL only, never in a session */
+	info->pk = orm_calloc(model->ncolumns, sizeof *info->pk);
+	if (!info->pk)
+		return orm_err_set(NULL, ORM_ENOMEM, "out of memory");
+	for (size_t i = 0; i < model->ncolumns; i++)
+		if (model->columns[i].primary_key)
+			info->pk[info->npk++] = i;
+	if (info->npk == 0 || info->npk > MAX_PK)
+		return orm_err_set(NULL, ORM_EINVAL,
+		                   "model %s has %zu primary key columns (1 to %d)", model->name,
+		                   info->npk, MAX_PK);
+	/* The same rule as the DDL's (SERIAL, the rowid): SQLAlchemy's. */
+	if ((gen = orm_model_autoincrement_column(model)) != NULL)
+		info->autoincrement = (int)(gen - model->columns);
+
+	orm_buf_puts(&b, "SELECT ");
+	for (size_t i = 0; i < model->ncolumns; i++)
+		orm_buf_printf(&b, "%s%s", i ? ", " : "", model->columns[i].name);
+	orm_buf_printf(&b, " FROM %s", model->tablename);
+	info->sql_select = orm_strdup(orm_buf_cstr(&b));
+	put_pk_where(&b, info);
+	info->sql_get = orm_strdup(orm_buf_cstr(&b));
+	orm_buf_reset(&b);
+	orm_buf_printf(&b, "DELETE FROM %s", model->tablename);
+	put_pk_where(&b, info);
+	info->sql_delete = orm_strdup(orm_buf_cstr(&b));
+	if (b.failed || !info->sql_select || !info->sql_get || !info->sql_delete)
+		rc = orm_err_set(NULL, ORM_ENOMEM, "out of memory");
+	orm_buf_free(&b);
+	return rc;
+}
+
+int orm_sessionmaker_new(orm_sessionmaker **out, orm_engine *engine, orm_metadata *metadata,
+                         const orm_session_options *options)
+{
+	static const orm_session_options defaults = ORM_SESSION_OPTIONS_INIT;
+	const orm_model *const *models;
+	orm_sessionmaker *maker = NULL;
+	size_t count;
+	int rc;
+
+	assert(out && engine && metadata);
+	*out = NULL;
+	if ((rc = orm_metadata_sorted(&models, &count, metadata)) < 0)
+		return orm_err_set(NULL, rc, "%s", orm_metadata_errmsg(metadata));
+	maker = orm_calloc(1, sizeof *maker);
+	if (!maker || (count && !(maker->infos = orm_calloc(count, sizeof *maker->infos)))) {
+		rc = orm_err_set(NULL, ORM_ENOMEM, "out of memory making a sessionmaker");
+		goto done;
+	}
+	maker->engine = engine;
+	maker->metadata = metadata;
+	maker->options = options ? *options : defaults;
+	maker->lastrowid = orm_engine_has_lastrowid(engine);
+	for (size_t i = 0; i < count; i++) {
+		maker->ninfos++;
+		if ((rc = build_info(&maker->infos[i], models[i], i)) < 0)
+			goto done;
+	}
+	if (pthread_mutex_init(&maker->lock, NULL) != 0) {
+		rc = orm_err_set(NULL, ORM_ENOMEM, "cannot create the sessionmaker's lock");
+		goto done;
+	}
+	*out = maker;
+	maker = NULL;
+	rc = ORM_OK;
+done:
+	if (maker) {
+		for (size_t i = 0; i < maker->ninfos; i++)
+			free_info(&maker->infos[i]);
+		orm_free(maker->infos);
+		orm_free(maker);
+	}
+	return rc;
+}
+
+void orm_sessionmaker_free(orm_sessionmaker *maker)
+{
+	if (!maker)
+		return;
+	for (size_t i = 0; i < maker->ninfos; i++)
+		free_info(&maker->infos[i]);
+	orm_free(maker->infos);
+	pthread_mutex_destroy(&maker->lock);
+	orm_free(maker);
+}
+
+static bool is_date_column(const orm_column *col)
+{
+	return col->type == ORM_DATE || col->type == ORM_DATETIME;
+}
+
+/* Builds the SQL of an INSERT of the columns in `mask` (RETURNING those
+ * left out: the generated key, server defaults) or of an UPDATE setting
+ * the columns in `mask`. */
+static orm_sql_shape *build_shape(const orm_model_info *info, int kind, const uint8_t *mask,
+                                  bool lastrowid)
+{
+	const orm_model *m = info->model;
+	orm_sql_shape *sh = orm_calloc(1, sizeof *sh);
+	orm_buf b = ORM_BUF_INIT;
+	size_t nset = 0;
+
+	if (!sh)
+		return NULL;
+	sh->kind = kind;
+	sh->mask = orm_malloc(info->maskbytes ? info->maskbytes : 1);
+	sh->bound = orm_calloc(m->ncolumns + info->npk, sizeof *sh->bound);
+	sh->returned = orm_calloc(m->ncolumns, sizeof *sh->returned);
+	if (!sh->mask || !sh->bound || !sh->returned)
+		goto fail;
+	memcpy(sh->mask, mask, info->maskbytes);
+	for (size_t i = 0; i < m->ncolumns; i++) {
+		if (orm_bit_get(mask, i))
+			sh->bound[sh->nbound++] = i;
+		else if (kind == ORM_SHAPE_INSERT)
+			sh->returned[sh->nreturned++] = i;
+	}
+	nset = sh->nbound;
+
+	if (kind == ORM_SHAPE_INSERT) {
+		orm_buf_printf(&b, "INSERT INTO %s", m->tablename);
+		if (nset == 0) {
+			orm_buf_puts(&b, " DEFAULT VALUES");
+		} else {
+			orm_buf_puts(&b, " (");
+			for (size_t k = 0; k < nset; k++)
+				orm_buf_printf(&b, "%s%s", k ? ", " : "",
+				               m->columns[sh->bound[k]].name);
+			orm_buf_puts(&b, ") VALUES (");
+			for (size_t k = 0; k < nset; k++)
+				orm_buf_puts(&b, k ? ", ?" : "?");
+			orm_buf_putc(&b, ')');
+		}
+		/* Only the generated key to read back, and the database tells
+		 * it without RETURNING: no RETURNING (SQLAlchemy's lastrowid). */
+		sh->lastrowid = lastrowid && sh->nreturned == 1 &&
+		                (int)sh->returned[0] == info->autoincrement &&
+		                m->columns[sh->returned[0]].type == ORM_INTEGER;
+		for (size_t k = 0; k < sh->nreturned && !sh->lastrowid; k++)
+			orm_buf_printf(&b, "%s%s", k ? ", " : " RETURNING ",
+			               m->columns[sh->returned[k]].name);
+	} else {
+		/* SQLAlchemy's spelling: SET title=? WHERE id = ? */
+		orm_buf_printf(&b, "UPDATE %s SET ", m->tablename);
+		for (size_t k = 0; k < nset; k++)
+			orm_buf_printf(&b, "%s%s=?", k ? ", " : "", m->columns[sh->bound[k]].name);
+		put_pk_where(&b, info);
+		for (size_t k = 0; k < info->npk; k++)
+			sh->bound[sh->nbound++] = info->pk[k];
+	}
+	for (size_t k = 0; k < sh->nbound; k++)
+		if (is_date_column(&m->columns[sh->bound[k]]))
+			sh->ndates++;
+	if (b.failed)
+		goto fail;
+	sh->sql = orm_buf_detach(&b);
+	return sh;
+fail:
+	orm_buf_free(&b);
+	free_shapes(sh);
+	return NULL;
+}
+
+/* The shape of `kind` for the columns in `mask`, built on first use. */
+static int get_shape(const orm_sql_shape **out, orm_session *s, orm_model_info *info, int kind,
+                     const uint8_t *mask)
+{
+	orm_sessionmaker *maker = s->maker;
+	orm_sql_shape *sh;
+
+	pthread_mutex_lock(&maker->lock);
+	for (sh = info->shapes; sh; sh = sh->next)
+		if (sh->kind == kind && memcmp(sh->mask, mask, info->maskbytes) == 0)
+			break;
+	if (!sh && (sh = build_shape(info, kind, mask, maker->lastrowid)) != NULL) {
+		sh->next = info->shapes;
+		info->shapes = sh;
+	}
+	pthread_mutex_unlock(&maker->lock);
+	if (!sh)
+		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory building SQL for %s",
+		                   info->model->tablename);
+	*out = sh;
+	return ORM_OK;
+}
+
+/* The info of `model`, or NULL. */
+static orm_model_info *find_info(const orm_sessionmaker *maker, const orm_model *model)
+{
+	for (size_t i = 0; i < maker->ninfos; i++)
+		if (maker->infos[i].model == model)
+			return &maker->infos[i];
+	return NULL;
+}
+
+int orm_session_model_info(const orm_model_info **out, orm_session *s, const orm_model *model)
+{
+	const orm_model_info *info = find_info(s->maker, model);
+
+	if (!info) {
+		if (orm_metadata_model(s->maker->metadata, model->tablename) == model)
+			return orm_err_set(
+			    &s->err, ORM_EINVAL,
+			    "model %s was registered after the sessionmaker was made; "
+			    "register every model first",
+			    model->name);
+		return orm_err_set(&s->err, ORM_EINVAL,
+		                   "model %s is not registered in the session's metadata",
+		                   model->name);
+	}
+	if (model->size == 0)
+		return orm_err_set(
+		    &s->err, ORM_EINVAL,
+		    "model %s has no struct behind it (size 0): it cannot hold objects",
+		    model->name);
+	*out = info;
+	return ORM_OK;
+}
+
+/* ---- sessions ---------------------------------------------------------- */
+
+int orm_session_open(orm_session **out, orm_sessionmaker *maker)
+{
+	orm_session *s;
+
+	assert(out && maker);
+	*out = NULL;
+	s = orm_calloc(1, sizeof *s);
+	if (!s)
+		return orm_err_set(NULL, ORM_ENOMEM, "out of memory opening a session");
+	s->maker = maker;
+	*out = s;
+	return ORM_OK;
+}
+
+const char *orm_session_errmsg(const orm_session *session)
+{
+	return session ? session->err.msg : "";
+}
+
+orm_engine *orm_session_engine(const orm_session *session)
+{
+	return session->maker->engine;
+}
+
+int orm_session_conn_error(orm_session *s, int rc, const char *what)
+{
+	const char *why = s->conn ? orm_conn_errmsg(s->conn) : orm_error_last();
+	char copy[ORM_ERRMSG_MAX];
+
+	/* `why` may be the thread's last error, which orm_err_set rewrites. */
+	snprintf(copy, sizeof copy, "%s", why);
+	return orm_err_set(&s->err, rc, "%s: %s", what, copy);
+}
+
+/* The session's connection, with a transaction open: checked out and
+ * begun the first time the session needs the database (autobegin). */
+static int ensure_conn(orm_session *s)
+{
+	int rc;
+
+	if (s->conn)
+		return ORM_OK;
+	if ((rc = orm_engine_connect(&s->conn, s->maker->engine)) < 0) {
+		s->conn = NULL;
+		return orm_session_conn_error(s, rc, "connect");
+	}
+	if ((rc = orm_conn_begin(s->conn)) < 0) {
+		orm_session_conn_error(s, rc, "BEGIN");
+		orm_conn_close(s->conn);
+		s->conn = NULL;
+	}
+	return rc;
+}
+
+/* Gives the connection back to the pool. */
+static void release_conn(orm_session *s)
+{
+	orm_conn_close(s->conn);
+	s->conn = NULL;
+}
+
+/* ---- the object lists ------------------------------------------------- */
+
+static int grow(void **array, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return ORM_OK;
+	ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	p = orm_realloc(*array, ncap * size);
+	if (!p)
+		return ORM_ENOMEM;
+	*array = p;
+	*cap = ncap;
+	return ORM_OK;
+}
+
+static int reserve_objs(orm_session *s, size_t extra)
+{
+	if (grow((void **)&s->objs, &s->capobjs, s->nobjs + extra, sizeof *s->objs) < 0)
+		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory adding an object");
+	return ORM_OK;
+}
+
+static void append_obj(orm_session *s, orm_object *h)
+{
+	assert(s->nobjs < s->capobjs && s->nobjs < UINT32_MAX);
+	h->index = (uint32_t)s->nobjs;
+	s->objs[s->nobjs++] = h;
+	h->session = s;
+}
+
+static void remove_obj(orm_session *s, orm_object *h)
+{
+	orm_object *last = s->objs[--s->nobjs];
+	s->objs[h->index] = last;
+	last->index = h->index;
+	h->session = NULL;
+}
+
+static int append_pending(orm_session *s, orm_object *h)
+{
+	if (grow((void **)&s->pending, &s->cappending, s->npending + 1, sizeof *s->pending) < 0)
+		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory adding an object");
+	h->pending_index = (uint32_t)s->npending;
+	s->pending[s->npending++] = h;
+	h->state = ORM_PENDING;
+	return ORM_OK;
+}
+
+static void remove_pending(orm_session *s, orm_object *h)
+{
+	assert(h->pending_index < s->npending && s->pending[h->pending_index] == h);
+	s->pending[h->pending_index] = NULL;
+}
+
+/* ---- the identity map -------------------------------------------------- */
+
+/* A primary key value read from a row, in the form a field gives it, so
+ * that the same key hashes the same from a row, an object or get(). */
+static orm_value key_value(const orm_column *col, orm_value v)
+{
+	if (v.type == ORM_TYPE_NULL)
+		return v;
+	if (is_integer_column(col)) {
+		if (v.type == ORM_TYPE_FLOAT)
+			return orm_int((int64_t)v.u.f);
+		if (v.type == ORM_TYPE_BOOL)
+			return orm_int(v.u.b);
+		if (v.type != ORM_TYPE_INT) {
+			char buf[32];
+			size_t n = v.u.s.len < sizeof buf - 1 ? v.u.s.len : sizeof buf - 1;
+			memcpy(buf, v.u.s.ptr, n);
+			buf[n] = '\0';
+			return orm_int(strtoll(buf, NULL, 10));
+		}
+	} else if (col->type == ORM_BOOLEAN && v.type == ORM_TYPE_INT) {
+		return orm_bool(v.u.i != 0);
+	} else if (col->type == ORM_FLOAT && v.type == ORM_TYPE_INT) {
+		return orm_float((double)v.u.i);
+	}
+	return v;
+}
+
+static uint64_t key_hash(const orm_model *model, const orm_value *vals, size_t n)
+{
+	uint64_t h = orm_mix64((uint64_t)(uintptr_t)model);
+	for (size_t k = 0; k < n; k++)
+		h = orm_mix64(h ^ orm_value_hash(vals[k])) + k;
+	return h;
+}
+
+/* The key values of object h, with text written into scratch. */
+static void object_key(orm_value *vals, char (*scratch)[ORM_FIELD_SCRATCH],
+                       const orm_model_info *info, const orm_object *h)
+{
+	const void *data = orm_object_data(h);
+	for (size_t k = 0; k < info->npk; k++)
+		vals[k] =
+		    orm_field_value(data, &info->model->columns[info->pk[k]], false, scratch[k]);
+}
+
+static uint64_t object_hash(const orm_model_info *info, const orm_object *h)
+{
+	orm_value vals[MAX_PK];
+	char scratch[MAX_PK][ORM_FIELD_SCRATCH];
+	object_key(vals, scratch, info, h);
+	return key_hash(info->model, vals, info->npk);
+}
+
+static orm_object *map_find(const orm_session *s, const orm_model_info *info, const orm_value *vals,
+                            uint64_t hash)
+{
+	size_t mask = s->mapcap - 1;
+
+	if (s->mapcap == 0)
+		return NULL;
+	for (size_t i = hash & mask; s->map[i].obj; i = (i + 1) & mask) {
+		orm_object *h = s->map[i].obj;
+		bool same = s->map[i].hash == hash && h->model == info->model;
+		for (size_t k = 0; same && k < info->npk; k++)
+			same = orm_field_equals(orm_object_data(h),
+			                        &info->model->columns[info->pk[k]], vals[k]);
+		if (same)
+			return h;
+	}
+	return NULL;
+}
+
+/* Makes room for `extra` more objects, keeping the load under 3/4. */
+static int map_reserve(orm_session *s, size_t extra)
+{
+	size_t need = s->mapcount + extra, ncap;
+	orm_identity_slot *slots;
+
+	if (need * 4 < s->mapcap * 3)
+		return ORM_OK;
+	ncap = s->mapcap ? s->mapcap : 64;
+	while (need * 4 >= ncap * 3)
+		ncap *= 2;
+	slots = orm_calloc(ncap, sizeof *slots);
+	if (!slots)
+		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory growing the identity map");
+	for (size_t i = 0; i < s->mapcap; i++) {
+		if (s->map[i].obj) {
+			size_t j = s->map[i].hash & (ncap - 1);
+			while (slots[j].obj)
+				j = (j + 1) & (ncap - 1);
+			slots[j] = s->map[i];
+		}
+	}
+	orm_free(s->map);
+	s->map = slots;
+	s->mapcap = ncap;
+	return ORM_OK;
+}
+
+/* Adds h under `hash`; room must have been reserved. */
+static void map_insert(orm_session *s, orm_object *h, uint64_t hash)
+{
+	size_t mask = s->mapcap - 1, i = hash & mask;
+
+	assert(s->mapcount < s->mapcap && !(h->flags & ORM_OBJ_IN_MAP));
+	while (s->map[i].obj)
+		i = (i + 1) & mask;
+	s->map[i].hash = hash;
+	s->map[i].obj = h;
+	s->mapcount++;
+	h->key_hash = hash;
+	h->flags |= ORM_OBJ_IN_MAP;
+}
+
+/* Removes h, shifting back the entries after it that probed past its
+ * slot, so no tombstones are needed (Knuth's algorithm R). */
+static void map_remove(orm_session *s, orm_object *h)
+{
+	size_t mask = s->mapcap - 1, i, j;
+
+	if (!(h->flags & ORM_OBJ_IN_MAP))
+		return;
+	for (i = h->key_hash & mask; s->map[i].obj != h; i = (i + 1) & mask)
+		assert(s->map[i].obj);
+	for (j = (i + 1) & mask; s->map[j].obj; j = (j + 1) & mask) {
+		size_t home = s->map[j].hash & mask;
+		/* Move j into the hole at i unless its home lies in (i, j]. */
+		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!stays) {
+			s->map[i] = s->map[j];
+			i = j;
+		}
+	}
+	s->map[i].obj = NULL;
+	s->map[i].hash = 0;
+	s->mapcount--;
+	h->flags &= ~ORM_OBJ_IN_MAP;
+}
+
+/* ---- loading rows into objects ----------------------------------------- */
+
+/*
+ * Stores the current row (the model's columns in order) into h's fields
+ * and snapshot. With keep_changes, columns the learner changed since the
+ * snapshot are left alone (and stay changed): that is how an expired
+ * object is reloaded without losing what was written into it.
+ */
+static int load_columns(orm_session *s, orm_object *h, const orm_result *res, bool keep_changes)
+{
+	const orm_model *m = h->model;
+	void *data = orm_object_data(h);
+	uint64_t *snap = orm_object_snapshot(h);
+	uint8_t *nulls = orm_object_nulls(h), *snap_nulls = orm_object_snapshot_nulls(h);
+	int rc;
+
+	for (size_t i = 0; i < m->ncolumns; i++) {
+		const orm_column *col = &m->columns[i];
+		bool is_null;
+
+		if (keep_changes && orm_object_column_changed(h, i))
+			continue;
+		rc = orm_field_load(data, col, orm_result_value(res, (int)i), &is_null,
+		                    m->tablename, &s->err);
+		if (rc < 0)
+			return rc;
+		if (!orm_field_is_pointer(col))
+			orm_bit_put(nulls, i, is_null);
+		snap[i] = orm_field_pack(data, col);
+		orm_bit_put(snap_nulls, i, is_null);
+	}
+	return ORM_OK;
+}
+
+int orm_session_load_row(void **out, orm_session *s, const orm_model_info *info,
+                         const orm_result *res)
+{
+	orm_value vals[MAX_PK];
+	orm_object *h;
+	uint64_t hash;
+	int rc;
+
+	for (size_t k = 0; k < info->npk; k++)
+		vals[k] = key_value(&info->model->columns[info->pk[k]],
+		                    orm_result_value(res, (int)info->pk[k]));
+	hash = key_hash(info->model, vals, info->npk);
+	h = map_find(s, info, vals, hash);
+	if (h) {
+		/* Already in the session: the session's version wins, unless
+		 * it was expired, in which case the row refreshes it. */
+		if (h->flags & ORM_OBJ_EXPIRED) {
+			if ((rc = load_columns(s, h, res, true)) < 0)
+				return rc;
+			h->flags &= ~ORM_OBJ_EXPIRED;
+		}
+		*out = orm_object_data(h);
+		return ORM_OK;
+	}
+	if ((rc = reserve_objs(s, 1)) < 0 || (rc = map_reserve(s, 1)) < 0)
+		return rc;
+	h = orm_object_alloc(info->model);
+	if (!h)
+		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory loading a %s",
+		                   info->model->name);
+	if ((rc = load_columns(s, h, res, false)) < 0) {
+		orm_object_destroy(h);
+		return rc;
+	}
+	h->state = ORM_PERSISTENT;
+	append_obj(s, h);
+	map_insert(s, h, hash);
+	*out = orm_object_data(h);
+	return ORM_OK;
+}
+
+/* "42" or "'ada@example.com'", for messages. */
+static void format_key(char *buf, size_t size, const orm_value *vals, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < n && len < size; k++) {
+		const orm_value *v = &vals[k];
+		const char *sep = k ? ", " : "";
+		int w;
+		if (v->type == ORM_TYPE_INT)
+			w = snprintf(buf + len, size - len, "%s%" PRId64, sep, v->u.i);
+		else if (v->type == ORM_TYPE_FLOAT)
+			w = snprintf(buf + len, size - len, "%s%g", sep, v->u.f);
+		else if (v->type == ORM_TYPE_BOOL)
+			w = snprintf(buf + len, size - len, "%s%s", sep, v->u.b ? "true" : "false");
+		else if (v->type == ORM_TYPE_NULL)
+			w = snprintf(buf + len, size - len, "%sNULL", sep);
+		else
+			w = snprintf(buf + len, size - len, "%s'%.*s'", sep,
+			             (int)(v->u.s.len > 60 ? 60 : v->u.s.len), v->u.s.ptr);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}
+
+static int not_found(orm_session *s, const orm_model_info *info, const orm_value *vals)
+{
+	char key[160];
+	orm_buf names = ORM_BUF_INIT;
+	int rc;
+
+	format_key(key, sizeof key, vals, info->npk);
+	for (size_t k = 0; k < info->npk; k++)
+		orm_buf_printf(&names, "%s%s", k ? ", " : "",
+		               info->model->columns[info->pk[k]].name);
+	rc = orm_err_set(&s->err, ORM_ENOTFOUND, "no %s row with %s = %s", info->model->tablename,
+	                 orm_buf_cstr(&names), key);
+	orm_buf_free(&names);
+	return rc;
+}
+
+/* SELECTs h's row again on `conn` and stores it (see load_columns). */
+static int reload(orm_session *s, orm_conn *conn, const orm_model_info *info, orm_object *h,
+                  bool keep_changes)
+{
+	orm_value vals[MAX_PK];
+	char scratch[MAX_PK][ORM_FIELD_SCRATCH];
+	orm_result *res = NULL;
+	int rc;
+
+	object_key(vals, scratch, info, h);
+	if ((rc = orm_conn_execute(&res, conn, info->sql_get, vals, info->npk)) < 0)
+		return orm_session_conn_error(s, rc, info->model->tablename);
+	rc = orm_result_next(res);
+	if (rc == ORM_ROW) {
+		if ((rc = load_columns(s, h, res, keep_changes)) == ORM_OK)
+			h->flags &= ~ORM_OBJ_EXPIRED;
+	} else if (rc == ORM_DONE) {
+		rc = not_found(s, info, vals);
+	} else {
+		rc = orm_session_conn_error(s, rc, info->model->tablename);
+	}
+	orm_result_free(res);
+	return rc;
+}
+
+/* ---- flush: the unit of work ------------------------------------------- */
+
+/* One object a flush acts on, with the shape of its statement. */
+typedef struct work_item {
+	orm_object *h;
+	orm_model_info *info;
+	const uint8_t *mask; /* INSERT: columns bound; UPDATE: columns changed */
+	int64_t key;         /* integer primary key, to send UPDATEs and DELETEs in key order */
+	size_t seq;          /* the order found, to keep the sort stable */
+} work_item;
+
+/* Whether column i of h holds no value yet: NULL, or zero in a NOT NULL
+ * non-pointer column (an unset int, bool or enum). */
+static bool is_unset(const orm_object *h, size_t i)
+{
+	const orm_column *col = &h->model->columns[i];
+	if (orm_object_column_is_null(h, i))
+		return true;
+	return !orm_schema_column_nullable(col) && orm_field_is_zero(orm_object_data(h), col);
+}
+
+/* A client-side default's SQL literal as a value: 'text' (with '' for a
+ * quote), true/false, a number, or NULL. `buf` holds unquoted text. */
+static int parse_default(orm_value *out, const char *sql, char *buf, size_t size)
+{
+	char *end;
+
+	while (isspace((unsigned char)*sql))
+		sql++;
+	if (*sql == '\'') {
+		size_t n = 0;
+		for (const char *p = sql + 1; *p; p++) {
+			if (*p == '\'' && p[1] != '\'') {
+				if (p[1] != '\0')
+					return ORM_EINVAL;
+				buf[n] = '\0';
+				*out = orm_text_len(buf, n);
+				return ORM_OK;
+			}
+			if (*p == '\'')
+				p++;
+			if (n + 1 >= size)
+				return ORM_EINVAL;
+			buf[n++] = *p;
+		}
+		return ORM_EINVAL;
+	}
+	if (strcasecmp(sql, "true") == 0 || strcasecmp(sql, "false") == 0) {
+		*out = orm_bool(tolower((unsigned char)*sql) == 't');
+		return ORM_OK;
+	}
+	if (strcasecmp(sql, "null") == 0) {
+		*out = orm_null();
+		return ORM_OK;
+	}
+	errno = 0;
+	long long i = strtoll(sql, &end, 10);
+	if (end != sql && *end == '\0' && errno == 0) {
+		*out = orm_int(i);
+		return ORM_OK;
+	}
+	double f = strtod(sql, &end);
+	if (end != sql && *end == '\0') {
+		*out = orm_float(f);
+		return ORM_OK;
+	}
+	return ORM_EINVAL;
+}
+
+/* Fills unset fields that have a client-side default (Column(default=)). */
+static int apply_defaults(orm_session *s, orm_object *h)
+{
+	const orm_model *m = h->model;
+	char buf[256];
+
+	for (size_t i = 0; i < m->ncolumns; i++) {
+		const orm_column *col = &m->columns[i];
+		orm_value v;
+		bool is_null;
+		int rc;
+
+		if (!col->default_sql || !is_unset(h, i))
+			continue;
+		if (parse_default(&v, col->default_sql, buf, sizeof buf) < 0)
+			return orm_err_set(&s->err, ORM_EINVAL,
+			                   "the default of %s.%s is not a literal value: %s",
+			                   m->tablename, col->name, col->default_sql);
+		if (v.type == ORM_TYPE_NULL)
+			continue;
+		rc = orm_field_load(orm_object_data(h), col, v, &is_null, m->tablename, &s->err);
+		if (rc < 0)
+			return rc;
+		if (!orm_field_is_pointer(col))
+			orm_bit_put(orm_object_nulls(h), i, is_null);
+	}
+	return ORM_OK;
+}
+
+/* Checks column i of h before it is sent: NULL in a NOT NULL column, a
+ * string too long, an enum value without a label, a date that is not. */
+static int check_column(orm_session *s, const orm_object *h, size_t i)
+{
+	const orm_column *col = &h->model->columns[i];
+
+	if (orm_object_column_is_null(h, i)) {
+		if (orm_schema_column_nullable(col))
+			return ORM_OK;
+		return orm_err_set(&s->err, ORM_EINVAL, "NULL in %s.%s, which is NOT NULL",
+		                   h->model->tablename, col->name);
+	}
+	return orm_field_check(orm_object_data(h), col, h->model->tablename, &s->err);
+}
+
+/* Prepares a pending object's INSERT: defaults, the columns it sends
+ * (all but an unset generated key or server default), checks. */
+static int plan_insert(orm_session *s, work_item *it, uint8_t *mask)
+{
+	orm_object *h = it->h;
+	const orm_model *m = h->model;
+	int rc;
+
+	if ((rc = apply_defaults(s, h)) < 0)
+		return rc;
+	orm_object_settle_nulls(h);
+	memset(mask, 0, it->info->maskbytes);
+	for (size_t i = 0; i < m->ncolumns; i++) {
+		const orm_column *col = &m->columns[i];
+		if ((int)i == it->info->autoincrement && orm_field_is_zero(orm_object_data(h), col))
+			continue;
+		if (col->server_default && is_unset(h, i))
+			continue;
+		if ((rc = check_column(s, h, i)) < 0)
+			return rc;
+		orm_bit_put(mask, i, true);
+	}
+	it->mask = mask;
+	return ORM_OK;
+}
+
+/* Finds the columns of a persistent object that changed since its
+ * snapshot. Returns 1 when there are some, 0 when none, or an error. */
+static int plan_update(orm_session *s, work_item *it, uint8_t *mask)
+{
+	orm_object *h = it->h;
+	const orm_model *m = h->model;
+	bool any = false;
+	int rc;
+
+	orm_object_settle_nulls(h);
+	memset(mask, 0, it->info->maskbytes);
+	for (size_t i = 0; i < m->ncolumns; i++) {
+		if (!orm_object_column_changed(h, i))
+			continue;
+		if (m->columns[i].primary_key)
+			return orm_err_set(
+			    &s->err, ORM_EINVAL,
+			    "the primary key of a persistent %s cannot change (%s.%s)", m->name,
+			    m->tablename, m->columns[i].name);
+		if ((rc = check_column(s, h, i)) < 0)
+			return rc;
+		orm_bit_put(mask, i, true);
+		any = true;
+	}
+	it->mask = mask;
+	return any;
+}
+
+/* Sort key: the integer primary key, as SQLAlchemy orders UPDATEs and
+ * DELETEs; other keys keep the order found. */
+static void set_sort_key(work_item *it)
+{
+	const orm_column *col = &it->info->model->columns[it->info->pk[0]];
+	it->key = 0;
+	if (it->info->npk == 1 && is_integer_column(col)) {
+		orm_value v = orm_field_value(orm_object_data(it->h), col, false, NULL);
+		it->key = v.u.i;
+	}
+}
+
+static int cmp_by_rank_then_key(const void *a, const void *b)
+{
+	const work_item *x = a, *y = b;
+	if (x->info->rank != y->info->rank)
+		return x->info->rank < y->info->rank ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_by_reverse_rank_then_key(const void *a, const void *b)
+{
+	const work_item *x = a, *y = b;
+	if (x->info->rank != y->info->rank)
+		return x->info->rank > y->info->rank ? -1 : 1;
+	return cmp_by_rank_then_key(a, b);
+}
+
+/* What a batch's RETURNING rows are written into. */
+typedef struct returning_ctx {
+	orm_session *s;
+	work_item *items; /* the batch's first item */
+	const orm_sql_shape *shape;
+	int rc; /* an error of our own (a bad value), not the database's */
+} returning_ctx;
+
+static int on_returning(void *ctx_, size_t row, const orm_result *res)
+{
+	returning_ctx *ctx = ctx_;
+	orm_object *h = ctx->items[row].h;
+	const orm_model *m = h->model;
+
+	if (!res && !ctx->shape->lastrowid)
+		return ctx->rc = orm_err_set(&ctx->s->err, ORM_ERROR,
+		                             "INSERT INTO %s returned no row", m->tablename);
+	for (size_t k = 0; k < ctx->shape->nreturned; k++) {
+		size_t i = ctx->shape->returned[k];
+		const orm_column *col = &m->columns[i];
+		orm_value v =
+		    res ? orm_result_value(res, (int)k) : orm_int(orm_conn_lastrowid(ctx->s->conn));
+		bool is_null;
+		int rc = orm_field_load(orm_object_data(h), col, v, &is_null, m->tablename,
+		                        &ctx->s->err);
+		if (rc < 0)
+			return ctx->rc = rc;
+		if (!orm_field_is_pointer(col))
+			orm_bit_put(orm_object_nulls(h), i, is_null);
+	}
+	return ORM_OK;
+}
+
+/*
+ * Sends one statement for `n` objects (one row of parameters each, the
+ * columns `cols`), BATCH_ROWS rows per orm_conn_execute_many(). With a
+ * shape that returns columns, RETURNING rows are stored into the objects.
+ */
+static int run_batches(orm_session *s, const char *verb, const char *sql, const size_t *cols,
+                       size_t ncols, const orm_sql_shape *returning, work_item *items, size_t n)
+{
+	const orm_model *m = items[0].h->model;
+	size_t chunk = n < BATCH_ROWS ? n : BATCH_ROWS, ndates = 0;
+	orm_value *params = NULL;
+	char(*scratch)[ORM_FIELD_SCRATCH] = NULL;
+	int rc = ORM_OK;
+
+	for (size_t k = 0; k < ncols; k++)
+		if (is_date_column(&m->columns[cols[k]]))
+			ndates++;
+	params = orm_malloc((chunk * ncols + 1) * sizeof *params);
+	scratch = orm_malloc((chunk * ndates + 1) * sizeof *scratch);
+	if (!params || !scratch) {
+		rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory flushing %s", m->tablename);
+		goto done;
+	}
+	for (size_t off = 0; off < n; off += chunk) {
+		size_t rows = n - off < chunk ? n - off : chunk, d = 0;
+		returning_ctx ctx = {s, items + off, returning, ORM_OK};
+
+		for (size_t r = 0; r < rows; r++) {
+			const orm_object *h = items[off + r].h;
+			const void *data = orm_object_data(h);
+			for (size_t k = 0; k < ncols; k++) {
+				const orm_column *col = &m->columns[cols[k]];
+				char *text = is_date_column(col) ? scratch[d++] : NULL;
+				params[r * ncols + k] = orm_field_value(
+				    data, col, orm_object_column_is_null(h, cols[k]), text);
+			}
+		}
+		rc = orm_conn_execute_many(s->conn, sql, params, ncols, rows,
+		                           returning && returning->nreturned ? on_returning : NULL,
+		                           &ctx);
+		if (rc < 0) {
+			if (ctx.rc == ORM_OK)
+				orm_err_set(&s->err, rc, "%s %s: %s", verb, m->tablename,
+				            orm_conn_errmsg(s->conn));
+			goto done;
+		}
+	}
+done:
+	orm_free(params);
+	orm_free(scratch);
+	return rc;
+}
+
+/* Runs items[0..n) - all of one model and kind - grouping consecutive
+ * objects with the same statement shape into one batch. */
+static int run_items(orm_session *s, int kind, work_item *items, size_t n)
+{
+	size_t i = 0, j;
+	int rc;
+
+	while (i < n) {
+		orm_model_info *info = items[i].info;
+		const orm_sql_shape *sh = NULL;
+
+		for (j = i + 1;
+		     j < n && items[j].info == info &&
+		     (kind == 0 || memcmp(items[j].mask, items[i].mask, info->maskbytes) == 0);
+		     j++)
+			;
+		if (kind == 0) {
+			rc = run_batches(s, "DELETE FROM", info->sql_delete, info->pk, info->npk,
+			                 NULL, items + i, j - i);
+		} else {
+			if ((rc = get_shape(&sh, s, info, kind, items[i].mask)) < 0)
+				return rc;
+			rc = run_batches(s, kind == ORM_SHAPE_INSERT ? "INSERT INTO" : "UPDATE",
+			                 sh->sql, sh->bound, sh->nbound,
+			                 kind == ORM_SHAPE_INSERT ? sh : NULL, items + i, j - i);
+		}
+		if (rc < 0)
+			return rc;
+		i = j;
+	}
+	return ORM_OK;
+}
+
+/* Puts the database-generated key of h back to zero (not yet inserted). */
+static void reset_generated_key(const orm_model_info *info, orm_object *h)
+{
+	if (info->autoincrement >= 0) {
+		const orm_column *col = &info->model->columns[info->autoincrement];
+		memset((char *)orm_object_data(h) + col->offset, 0, col->field_size);
+	}
+}
+
+/* Whether any column of h differs from its snapshot. */
+static bool object_changed(orm_object *h)
+{
+	orm_object_settle_nulls(h);
+	for (size_t i = 0; i < h->model->ncolumns; i++)
+		if (orm_object_column_changed(h, i))
+			return true;
+	return false;
+}
+
+enum rollback_kind { ROLLBACK_EXPLICIT, ROLLBACK_FAILED_FLUSH, ROLLBACK_FAILED_COMMIT };
+static int rollback(orm_session *s, enum rollback_kind kind);
+
+static int flush(orm_session *s)
+{
+	orm_sessionmaker *maker = s->maker;
+	work_item *items = NULL;
+	uint8_t *masks = NULL;
+	size_t maskbytes = 1, nins = 0, nupd = 0, ndel = 0, cap = s->nobjs, n;
+	int rc = ORM_OK;
+
+	if (cap == 0)
+		return ORM_OK;
+	for (size_t r = 0; r < maker->ninfos; r++)
+		if (maker->infos[r].maskbytes > maskbytes)
+			maskbytes = maker->infos[r].maskbytes;
+	items = orm_malloc(cap * sizeof *items);
+	masks = orm_malloc(cap * maskbytes);
+	if (!items || !masks) {
+		rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory flushing");
+		goto done;
+	}
+
+	/* 1. Plan, and check everything before any SQL. INSERTs model by
+	 * model in dependency order, each model's objects in the order
+	 * they were added. */
+	for (size_t r = 0; r < maker->ninfos; r++) {
+		orm_model_info *info = &maker->infos[r];
+		for (size_t p = 0; p < s->npending; p++) {
+			orm_object *h = s->pending[p];
+			if (!h || h->model != info->model)
+				continue;
+			items[nins] = (work_item){h, info, NULL, 0, nins};
+			if ((rc = plan_insert(s, &items[nins], masks + nins * maskbytes)) < 0)
+				goto done;
+			nins++;
+		}
+	}
+	n = nins;
+	for (size_t i = 0; i < s->nobjs; i++) {
+		orm_object *h = s->objs[i];
+		h->flags &= ~ORM_OBJ_LAST_FLUSH;
+		if (h->state != ORM_PERSISTENT || (h->flags & ORM_OBJ_TO_DELETE))
+			continue;
+		items[n] = (work_item){h, find_info(maker, h->model), NULL, 0, n};
+		if ((rc = plan_update(s, &items[n], masks + n * maskbytes)) < 0)
+			goto done;
+		if (rc == 1) {
+			set_sort_key(&items[n]);
+			n++;
+		}
+	}
+	nupd = n - nins;
+	for (size_t i = 0; i < s->nobjs; i++) {
+		orm_object *h = s->objs[i];
+		if (h->state != ORM_PERSISTENT || !(h->flags & ORM_OBJ_TO_DELETE))
+			continue;
+		items[n] = (work_item){h, find_info(maker, h->model), NULL, 0, n};
+		set_sort_key(&items[n]);
+		n++;
+	}
+	ndel = n - nins - nupd;
+	rc = ORM_OK;
+	if (n == 0)
+		goto done;
+	qsort(items + nins, nupd, sizeof *items, cmp_by_rank_then_key);
+	qsort(items + nins + nupd, ndel, sizeof *items, cmp_by_reverse_rank_then_key);
+
+	/* 2. Send it, in one transaction (begun now if not yet). */
+	if ((rc = ensure_conn(s)) < 0 || (rc = map_reserve(s, nins)) < 0)
+		goto done;
+	if ((rc = run_items(s, ORM_SHAPE_INSERT, items, nins)) < 0 ||
+	    (rc = run_items(s, ORM_SHAPE_UPDATE, items + nins, nupd)) < 0 ||
+	    (rc = run_items(s, 0, items + nins + nupd, ndel)) < 0) {
+		orm_err saved = s->err;
+		for (size_t i = 0; i < nins; i++)
+			reset_generated_key(items[i].info, items[i].h);
+		rollback(s, ROLLBACK_FAILED_FLUSH);
+		orm_err_copy(&s->err, &saved);
+		goto done;
+	}
+
+	/* 3. It all worked: the new states. */
+	for (size_t i = 0; i < nins; i++) {
+		orm_object *h = items[i].h;
+		orm_object_settle_nulls(h);
+		orm_object_take_snapshot(h);
+		h->state = ORM_PERSISTENT;
+		h->flags |= ORM_OBJ_INSERTED | ORM_OBJ_LAST_FLUSH;
+		map_insert(s, h, object_hash(items[i].info, h));
+	}
+	s->npending = 0;
+	for (size_t i = nins; i < nins + nupd; i++) {
+		orm_object_take_snapshot(items[i].h);
+		items[i].h->flags |= ORM_OBJ_UPDATED;
+	}
+	for (size_t i = nins + nupd; i < n; i++) {
+		orm_object *h = items[i].h;
+		map_remove(s, h);
+		h->state = ORM_DELETED;
+		h->flags &= ~ORM_OBJ_TO_DELETE;
+	}
+done:
+	orm_free(items);
+	orm_free(masks);
+	return rc;
+}
+
+int orm_session_flush(orm_session *session)
+{
+	assert(session);
+	return flush(session);
+}
+
+/*
+ * Rolls the transaction back and puts objects in the state that matches
+ * the database again:
+ *   pending                 -> transient, still owned (not for a failed flush,
+ *                              whose pending objects stay pending to retry)
+ *   inserted in this transaction -> transient, generated key reset (pending
+ *                              again when the COMMIT itself failed after the
+ *                              flush that inserted them)
+ *   marked or flushed deleted -> persistent
+ *   changed (in memory or by a flushed UPDATE) -> reloaded now
+ *   every other persistent object -> expired, as SQLAlchemy does
+ */
+static int rollback(orm_session *s, enum rollback_kind kind)
+{
+	bool had_transaction = s->conn != NULL;
+	size_t ndeleted = 0;
+	int rc = ORM_OK, rc2;
+
+	if (s->conn && orm_conn_in_transaction(s->conn) && (rc = orm_conn_rollback(s->conn)) < 0)
+		orm_session_conn_error(s, rc, "ROLLBACK");
+	for (size_t i = 0; i < s->nobjs; i++)
+		if (s->objs[i]->state == ORM_DELETED)
+			ndeleted++;
+	if (map_reserve(s, ndeleted) < 0) {
+		/* Without room they cannot come back; forget them instead. */
+		for (size_t i = 0; i < s->nobjs; i++)
+			if (s->objs[i]->state == ORM_DELETED)
+				s->objs[i]->state = ORM_DETACHED;
+	}
+
+	if (kind == ROLLBACK_FAILED_COMMIT) {
+		/* The flush emptied the pending list; it gets them back. */
+		size_t again = 0;
+		for (size_t i = 0; i < s->nobjs; i++)
+			again += (s->objs[i]->flags & ORM_OBJ_LAST_FLUSH) != 0;
+		if (grow((void **)&s->pending, &s->cappending, s->npending + again,
+		         sizeof *s->pending) < 0)
+			kind = ROLLBACK_EXPLICIT; /* then they become transient */
+	}
+
+	for (size_t i = 0; i < s->nobjs; i++) {
+		orm_object *h = s->objs[i];
+		const orm_model_info *info = find_info(s->maker, h->model);
+
+		switch ((orm_state)h->state) {
+		case ORM_PENDING:
+			if (kind != ROLLBACK_FAILED_FLUSH) {
+				remove_pending(s, h);
+				h->state = ORM_TRANSIENT;
+			}
+			break;
+		case ORM_PERSISTENT:
+			if (h->flags & ORM_OBJ_INSERTED) {
+				map_remove(s, h);
+				reset_generated_key(info, h);
+				memset(orm_object_snapshot(h), 0,
+				       h->model->ncolumns * sizeof(uint64_t));
+				if (kind == ROLLBACK_FAILED_COMMIT &&
+				    (h->flags & ORM_OBJ_LAST_FLUSH)) {
+					h->pending_index = (uint32_t)s->npending;
+					s->pending[s->npending++] = h;
+					h->state = ORM_PENDING;
+				} else {
+					h->state = ORM_TRANSIENT;
+				}
+				h->flags = 0;
+				break;
+			}
+			h->flags &= ~ORM_OBJ_TO_DELETE;
+			if (!had_transaction)
+				break;
+			if ((h->flags & ORM_OBJ_UPDATED) || object_changed(h))
+				h->flags |= ORM_OBJ_RELOAD;
+			h->flags = (uint8_t)((h->flags & ~ORM_OBJ_UPDATED) | ORM_OBJ_EXPIRED);
+			break;
+		case ORM_DELETED:
+			h->state = ORM_PERSISTENT;
+			map_insert(s, h, h->key_hash);
+			h->flags |= ORM_OBJ_EXPIRED;
+			break;
+		default:
+			break;
+		}
+	}
+	if (kind == ROLLBACK_EXPLICIT)
+		s->npending = 0;
+
+	/* Reload what the rollback took back, outside any transaction: the
+	 * fields show the database again. An object that cannot be read
+	 * stays expired, to be reloaded when next handed out. */
+	for (size_t i = 0; i < s->nobjs; i++) {
+		orm_object *h = s->objs[i];
+		if (!(h->flags & ORM_OBJ_RELOAD))
+			continue;
+		h->flags &= ~ORM_OBJ_RELOAD;
+		if (s->conn &&
+		    (rc2 = reload(s, s->conn, find_info(s->maker, h->model), h, false)) < 0 &&
+		    rc == ORM_OK)
+			rc = rc2;
+	}
+	if (s->conn)
+		release_conn(s);
+	return rc;
+}
+
+int orm_session_commit(orm_session *session)
+{
+	orm_session *s = session;
+	int rc;
+
+	assert(s);
+	if ((rc = flush(s)) < 0)
+		return rc;
+	if (s->conn && (rc = orm_conn_commit(s->conn)) < 0) {
+		orm_err saved;
+		orm_session_conn_error(s, rc, "COMMIT");
+		saved = s->err;
+		rollback(s, ROLLBACK_FAILED_COMMIT);
+		orm_err_copy(&s->err, &saved);
+		return rc;
+	}
+	for (size_t i = 0; i < s->nobjs; i++) {
+		orm_object *h = s->objs[i];
+		h->flags &= ~(ORM_OBJ_INSERTED | ORM_OBJ_UPDATED | ORM_OBJ_LAST_FLUSH);
+		if (h->state == ORM_PERSISTENT && s->maker->options.expire_on_commit)
+			h->flags |= ORM_OBJ_EXPIRED;
+		else if (h->state == ORM_DELETED)
+			h->state = ORM_DETACHED;
+	}
+	if (s->conn)
+		release_conn(s);
+	return ORM_OK;
+}
+
+int orm_session_rollback(orm_session *session)
+{
+	assert(session);
+	return rollback(session, ROLLBACK_EXPLICIT);
+}
+
+void orm_session_close(orm_session *session)
+{
+	orm_session *s = session;
+
+	if (!s)
+		return;
+	if (s->conn) {
+		if (orm_conn_in_transaction(s->conn))
+			(void)orm_conn_rollback(s->conn);
+		release_conn(s);
+	}
+	for (size_t i = 0; i < s->nobjs; i++) {
+		s->objs[i]->session = NULL;
+		orm_object_destroy(s->objs[i]);
+	}
+	orm_free(s->objs);
+	orm_free(s->pending);
+	orm_free(s->map);
+	orm_free(s);
+}
+
+/* ---- add, get, delete, refresh, expunge -------------------------------- */
+
+static int wrong_session(orm_session *s, const orm_object *h, const char *what)
+{
+	return orm_err_set(&s->err, ORM_ESTATE,
+	                   "cannot %s a %s object: it belongs to another session", what,
+	                   h->model->name);
+}
+
+int orm_session_add(orm_session *session, void *object)
+{
+	orm_session *s = session;
+	const orm_model_info *info;
+	orm_object *h;
+	int rc;
+
+	assert(s && object);
+	h = orm_object_header(object);
+	if (h->session && h->session != s)
+		return wrong_session(s, h, "add");
+	if ((rc = orm_session_model_info(&info, s, h->model)) < 0)
+		return rc;
+	switch ((orm_state)h->state) {
+	case ORM_PENDING:
+	case ORM_PERSISTENT:
+		return ORM_OK; /* already here */
+	case ORM_DELETED:
+		return orm_err_set(&s->err, ORM_ESTATE,
+		                   "cannot add a deleted %s: commit or roll back first",
+		                   h->model->name);
+	case ORM_TRANSIENT:
+		if (!h->session) {
+			if ((rc = reserve_objs(s, 1)) < 0)
+				return rc;
+			if ((rc = append_pending(s, h)) < 0)
+				return rc;
+			append_obj(s, h);
+			return ORM_OK;
+		}
+		return append_pending(s, h);
+	case ORM_DETACHED: {
+		/* Back into a session: persistent again, unless the session
+		 * already has an object for that row. */
+		uint64_t hash = object_hash(info, h);
+		orm_value vals[MAX_PK];
+		char scratch[MAX_PK][ORM_FIELD_SCRATCH];
+		object_key(vals, scratch, info, h);
+		if (map_find(s, info, vals, hash)) {
+			char key[160];
+			format_key(key, sizeof key, vals, info->npk);
+			return orm_err_set(
+			    &s->err, ORM_ESTATE,
+			    "another %s object with key %s is already in this session",
+			    h->model->name, key);
+		}
+		if ((rc = map_reserve(s, 1)) < 0 || (!h->session && (rc = reserve_objs(s, 1)) < 0))
+			return rc;
+		if (!h->session)
+			append_obj(s, h);
+		h->state = ORM_PERSISTENT;
+		map_insert(s, h, hash);
+		return ORM_OK;
+	}
+	}
+	return ORM_OK;
+}
+
+int orm_session_add_all(orm_session *session, void *const *objects, size_t count)
+{
+	int rc;
+
+	assert(session && (objects || count == 0));
+	if ((rc = reserve_objs(session, count)) < 0)
+		return rc;
+	for (size_t i = 0; i < count; i++)
+		if ((rc = orm_session_add(session, objects[i])) < 0)
+			return rc;
+	return ORM_OK;
+}
+
+int orm_session_prepare_read(orm_conn **out, orm_session *s)
+{
+	int rc;
+
+	if (s->maker->options.autoflush && (rc = flush(s)) < 0)
+		return rc;
+	if ((rc = ensure_conn(s)) < 0)
+		return rc;
+	*out = s->conn;
+	return ORM_OK;
+}
+
+int orm_session_get(void **out, orm_session *session, const orm_model *model, orm_value pk)
+{
+	orm_session *s = session;
+	const orm_model_info *info;
+	const orm_column *col;
+	orm_result *res = NULL;
+	orm_conn *conn = NULL;
+	orm_object *h;
+	orm_value v;
+	uint64_t hash;
+	int rc;
+
+	assert(out && s && model);
+	*out = NULL;
+	if ((rc = orm_session_model_info(&info, s, model)) < 0)
+		return rc;
+	if (info->npk != 1)
+		return orm_err_set(&s->err, ORM_EINVAL,
+		                   "model %s has a primary key of %zu columns; get takes one value",
+		                   model->name, info->npk);
+	col = &model->columns[info->pk[0]];
+	if (pk.type == ORM_TYPE_NULL)
+		return orm_err_set(&s->err, ORM_EINVAL,
+		                   "NULL is not a value of %s.%s, the primary key", model->name,
+		                   col->name);
+	if ((rc = orm_field_coerce(&v, col, pk, model->name, &s->err)) < 0)
+		return rc;
+	v = key_value(col, v);
+	hash = key_hash(model, &v, 1);
+
+	/* 1. The identity map: no SQL for an object the session has. */
+	h = map_find(s, info, &v, hash);
+	if (!h) {
+		/* 2. The database (autoflush first, when on: the row may be a
+		 * pending object's). */
+		if ((rc = orm_session_prepare_read(&conn, s)) < 0)
+			return rc;
+		h = map_find(s, info, &v, hash);
+	}
+	if (h) {
+		if ((h->flags & ORM_OBJ_EXPIRED) &&
+		    ((rc = ensure_conn(s)) < 0 || (rc = reload(s, s->conn, info, h, true)) < 0))
+			return rc;
+		*out = orm_object_data(h);
+		return ORM_OK;
+	}
+	if ((rc = orm_conn_execute(&res, conn, info->sql_get, &v, 1)) < 0)
+		return orm_session_conn_error(s, rc, model->tablename);
+	rc = orm_result_next(res);
+	if (rc == ORM_ROW)
+		rc = orm_session_load_row(out, s, info, res);
+	else if (rc == ORM_DONE)
+		rc = not_found(s, info, &v);
+	else
+		rc = orm_session_conn_error(s, rc, model->tablename);
+	orm_result_free(res);
+	return rc;
+}
+
+int orm_session_delete(orm_session *session, void *object)
+{
+	orm_session *s = session;
+	orm_object *h;
+
+	assert(s && object);
+	h = orm_object_header(object);
+	if (h->session && h->session != s)
+		return wrong_session(s, h, "delete");
+	switch ((orm_state)h->state) {
+	case ORM_PENDING:
+		/* Never inserted: simply not inserted. */
+		remove_pending(s, h);
+		h->state = ORM_TRANSIENT;
+		return ORM_OK;
+	case ORM_PERSISTENT:
+		h->flags |= ORM_OBJ_TO_DELETE;
+		return ORM_OK;
+	case ORM_DELETED:
+		return ORM_OK;
+	default:
+		return orm_err_set(&s->err, ORM_ESTATE,
+		                   "cannot delete a %s %s: it is not persistent in this session",
+		                   orm_state_name((orm_state)h->state), h->model->name);
+	}
+}
+
+int orm_session_refresh(orm_session *session, void *object)
+{
+	orm_session *s = session;
+	const orm_model_info *info;
+	orm_object *h;
+	int rc;
+
+	assert(s && object);
+	h = orm_object_header(object);
+	if (h->session != s || h->state != ORM_PERSISTENT)
+		return orm_err_set(
+		    &s->err, ORM_ESTATE,
+		    "cannot refresh a %s %s: it is not persistent in this session",
+		    h->session && h->session != s ? "foreign" : orm_state_name((orm_state)h->state),
+		    h->model->name);
+	if ((rc = orm_session_model_info(&info, s, h->model)) < 0 || (rc = ensure_conn(s)) < 0)
+		return rc;
+	return reload(s, s->conn, info, h, false);
+}
+
+int orm_session_expunge(orm_session *session, void *object)
+{
+	orm_session *s = session;
+	orm_object *h;
+
+	assert(s && object);
+	h = orm_object_header(object);
+	if (h->session != s)
+		return orm_err_set(&s->err, ORM_ESTATE,
+		                   "cannot expunge a %s: it is not in this session",
+		                   h->model->name);
+	if (h->state == ORM_PENDING)
+		remove_pending(s, h);
+	map_remove(s, h);
+	remove_obj(s, h);
+	switch ((orm_state)h->state) {
+	case ORM_PENDING:
+	case ORM_TRANSIENT:
+		h->state = ORM_TRANSIENT;
+		break;
+	default:
+		h->state = ORM_DETACHED;
+		break;
+	}
+	h->flags &= ORM_OBJ_EXPIRED;
+	return ORM_OK;
+}

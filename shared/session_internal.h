@@ -1,0 +1,114 @@
+/*
+ * session_internal.h - what session.c shares with query.c (private).
+ *
+ * Introduced in chapter 2 (the session). A sessionmaker keeps, per model,
+ * what the session needs to turn objects into SQL fast: which columns form
+ * the primary key, and the SQL text of every statement shape, built once
+ * and reused by every session (the engine caches the prepared statements
+ * by that text, so reusing the same string is what makes them "[cached]").
+ */
+#ifndef ORM_SESSION_INTERNAL_H
+#define ORM_SESSION_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "field.h"
+#include "internal.h"
+#include "object.h"
+#include "orm/session.h"
+
+/*
+ * One statement shape of a model: an INSERT of a given set of columns, or
+ * an UPDATE of a given set of changed columns. Built the first time a
+ * flush needs it and kept until the sessionmaker is freed; never changed
+ * after it is published, so sessions read it without the lock.
+ */
+typedef struct orm_sql_shape {
+	struct orm_sql_shape *next;
+	int kind;      /* ORM_SHAPE_INSERT or ORM_SHAPE_UPDATE */
+	uint8_t *mask; /* columns bound (INSERT) or set (UPDATE), one bit each */
+	char *sql;     /* INSERT INTO t (a, b) VALUES (?, ?) RETURNING id */
+	size_t *bound; /* indices of the columns bound, in order */
+	size_t nbound;
+	size_t *returned; /* INSERT: columns read back by RETURNING */
+	size_t nreturned;
+	size_t ndates; /* bound date/datetime columns: text written per row */
+	/* INSERT: the one returned column is the generated key, read from
+	 * orm_conn_lastrowid() instead of a RETURNING clause (SQLite). */
+	bool lastrowid;
+} orm_sql_shape;
+
+enum { ORM_SHAPE_INSERT = 1, ORM_SHAPE_UPDATE = 2 };
+
+typedef struct orm_model_info {
+	const orm_model *model;
+	size_t rank; /* position in foreign-key dependency order */
+	size_t *pk;  /* indices of the primary key columns */
+	size_t npk;
+	int autoincrement;     /* index of the database-generated key column, or -1 */
+	size_t maskbytes;      /* (ncolumns + 7) / 8 */
+	char *sql_select;      /* SELECT id, email FROM users */
+	char *sql_get;         /* ... WHERE id = ? */
+	char *sql_delete;      /* DELETE FROM users WHERE id = ? */
+	orm_sql_shape *shapes; /* guarded by the sessionmaker's lock */
+} orm_model_info;
+
+struct orm_sessionmaker {
+	orm_engine *engine;
+	orm_metadata *metadata;
+	orm_session_options options;
+	bool lastrowid;        /* the engine reports generated keys without RETURNING */
+	orm_model_info *infos; /* in dependency order */
+	size_t ninfos;
+	pthread_mutex_t lock;
+	orm_err err;
+};
+
+/* The identity map: (model, primary key) -> object, open addressing with
+ * linear probing; an empty slot has obj NULL. */
+typedef struct orm_identity_slot {
+	uint64_t hash;
+	orm_object *obj;
+} orm_identity_slot;
+
+struct orm_session {
+	orm_sessionmaker *maker;
+	orm_conn *conn; /* checked out at first need, returned at commit/rollback */
+	orm_err err;
+
+	/* Every object the session owns, in any state; obj->index is its slot. */
+	orm_object **objs;
+	size_t nobjs, capobjs;
+	/* Pending objects in the order they were added (NULL where one left). */
+	orm_object **pending;
+	size_t npending, cappending;
+
+	orm_identity_slot *map;
+	size_t mapcap, mapcount; /* mapcap is a power of two */
+};
+
+/* The model's info, or ORM_EINVAL (message on the session) when the model
+ * is not in the sessionmaker's metadata. */
+int orm_session_model_info(const orm_model_info **out, orm_session *session,
+                           const orm_model *model);
+
+/* Before a query runs: autoflush (when on), then the connection, with a
+ * transaction begun (autobegin). */
+int orm_session_prepare_read(orm_conn **out, orm_session *session);
+
+/*
+ * Turns the current row of `res` (the model's columns, in order) into an
+ * object through the identity map: an object already in the session is
+ * returned as it is (reloaded first if expired); otherwise a new
+ * persistent object is made. *out is the session's.
+ */
+int orm_session_load_row(void **out, orm_session *session, const orm_model_info *info,
+                         const orm_result *res);
+
+/* Copies the connection's last error into the session's, prefixed. */
+int orm_session_conn_error(orm_session *session, int rc, const char *what);
+
+#endif
