@@ -440,6 +440,12 @@ static int create_table_sql(orm_buf *b, orm_metadata *md, const orm_dialect *d, 
 {
 	table_writer w = {md, orm_metadata_naming(md), d, m, b, true, orm_metadata_err(md)};
 	const orm_column *autoinc = orm_model_autoincrement_column(m);
+
+	/* A generated key with a client-side default of its own is written
+	 * as its plain type: the default, not a sequence, fills it (so
+	 * SQLAlchemy writes no SERIAL for it either). */
+	if (autoinc && autoinc->default_sql)
+		autoinc = NULL;
 	int rc;
 
 	orm_buf_printf(b, "CREATE TABLE %s (", m->tablename);

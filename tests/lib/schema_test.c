@@ -90,6 +90,47 @@ static const orm_column thing_columns[] = {
 };
 static const orm_model Thing_model = ORM_MODEL(Thing, "things", thing_columns);
 
+/* ---- which keys are generated ------------------------------------------ */
+
+typedef struct Key {
+	int64_t id;
+} Key;
+
+typedef struct Coded {
+	char *code;
+} Coded;
+
+static const orm_column plain_columns[] = {
+    ORM_COLUMN(Key, id, ORM_INTEGER, .primary_key = true, .autoincrement = ORM_AUTOINCREMENT_NO),
+};
+static const orm_column server_columns[] = {
+    ORM_COLUMN(Key, id, ORM_INTEGER, .primary_key = true, .server_default = "1"),
+};
+static const orm_column client_columns[] = {
+    ORM_COLUMN(Key, id, ORM_INTEGER, .primary_key = true, .autoincrement = ORM_AUTOINCREMENT_YES,
+               .default_sql = "5"),
+};
+static const orm_column coded_columns[] = {
+    ORM_COLUMN(Coded, code, ORM_STRING, .length = 10, .primary_key = true),
+};
+static const orm_column copied_columns[] = {
+    ORM_COLUMN(Key, id, ORM_INTEGER, .primary_key = true, .foreign_key = "plain.id"),
+};
+static const orm_column forced_columns[] = {
+    ORM_COLUMN(Key, id, ORM_INTEGER, .primary_key = true, .foreign_key = "plain.id",
+               .autoincrement = ORM_AUTOINCREMENT_YES),
+};
+static const orm_column big_columns[] = {
+    ORM_COLUMN(Key, id, ORM_BIGINTEGER, .primary_key = true,
+               .autoincrement = ORM_AUTOINCREMENT_YES),
+};
+static const orm_model key_models[] = {
+    ORM_MODEL(Key, "plain", plain_columns),   ORM_MODEL(Key, "server", server_columns),
+    ORM_MODEL(Key, "client", client_columns), ORM_MODEL(Coded, "coded", coded_columns),
+    ORM_MODEL(Key, "copied", copied_columns), ORM_MODEL(Key, "forced", forced_columns),
+    ORM_MODEL(Key, "big", big_columns),
+};
+
 /* ---- composite keys, constraints and indexes --------------------------- */
 
 typedef struct Account {
@@ -357,6 +398,23 @@ static void ddl__every_column_type_and_option_matches_sqlalchemy(void **state)
 
 	(void)state;
 	assert_ddl_matches(md, "types");
+	orm_metadata_free(md);
+}
+
+/* SQLAlchemy's rule for which key the database generates: a lone integer
+ * key, unless told not to, or it has a default, a server default or a
+ * foreign key of its own - and on PostgreSQL a client default means no
+ * SERIAL even when told to. */
+static void ddl__generated_keys_follow_sqlalchemys_rule(void **state)
+{
+	const orm_model *models[ORM_COUNTOF(key_models)];
+	orm_metadata *md;
+
+	(void)state;
+	for (size_t i = 0; i < ORM_COUNTOF(key_models); i++)
+		models[i] = &key_models[i];
+	md = metadata_of(NULL, models, ORM_COUNTOF(key_models));
+	assert_ddl_matches(md, "keys");
 	orm_metadata_free(md);
 }
 
@@ -939,12 +997,19 @@ static void create_all__unknown_foreign_key_fails_before_any_sql(void **state)
 static void create_all__every_column_type_and_constraint_is_accepted(void **state)
 {
 	orm_engine *engine = orm_test_engine(NULL);
-	const orm_model *models[] = {&Account_model, &Membership_model, &Thing_model};
-	orm_metadata *md = metadata_of(NULL, models, 3);
+	const orm_model *models[3 + ORM_COUNTOF(key_models)] = {&Account_model, &Membership_model,
+	                                                        &Thing_model};
+	orm_metadata *md;
 	char message[512], *count;
 
 	(void)state;
+	for (size_t i = 0; i < ORM_COUNTOF(key_models); i++)
+		models[3 + i] = &key_models[i];
+	md = metadata_of(NULL, models, ORM_COUNTOF(models));
 	ok(orm_metadata_create_all(md, engine, NULL), "create_all", orm_metadata_errmsg(md));
+	/* A generated key fills itself in. */
+	orm_test_exec(engine, "INSERT INTO plain (id) VALUES (1)");
+	orm_test_exec(engine, "INSERT INTO forced DEFAULT VALUES");
 	/* Server defaults fill what the INSERT leaves out. */
 	orm_test_exec(engine, "INSERT INTO things (id, name) VALUES (1, 'x')");
 	count = query_text(engine, "SELECT count FROM things", NULL);
@@ -1121,6 +1186,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(ddl__writeup_models_match_sqlalchemy),
 	    cmocka_unit_test(ddl__every_column_type_and_option_matches_sqlalchemy),
+	    cmocka_unit_test(ddl__generated_keys_follow_sqlalchemys_rule),
 	    cmocka_unit_test(ddl__composite_keys_constraints_and_indexes_match_sqlalchemy),
 	    cmocka_unit_test(ddl__naming_convention_names_every_constraint),
 	    cmocka_unit_test(ddl__models_added_in_reverse_order_come_out_in_dependency_order),

@@ -79,6 +79,20 @@ def case_types(db):
     return md
 
 
+def case_keys(db):
+    """Which primary keys the database generates (SERIAL on PostgreSQL)."""
+    md = MetaData()
+    table("plain", md, Column("id", Integer, primary_key=True, autoincrement=False))
+    table("server", md, Column("id", Integer, primary_key=True, server_default=text("1")))
+    table("client", md, Column("id", Integer, primary_key=True, autoincrement=True, default=5))
+    table("coded", md, Column("code", String(10), primary_key=True))
+    table("copied", md, Column("id", Integer, ForeignKey("plain.id"), primary_key=True))
+    table("forced", md, Column("id", Integer, ForeignKey("plain.id"), primary_key=True,
+                               autoincrement=True))
+    table("big", md, Column("id", BigInteger, primary_key=True, autoincrement=True))
+    return md
+
+
 def case_composite(db):
     """Composite primary key, unique constraint and indexes, a CHECK, ON DELETE."""
     md = MetaData()

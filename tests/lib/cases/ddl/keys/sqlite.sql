@@ -1,0 +1,36 @@
+CREATE TABLE plain (
+	id INTEGER NOT NULL, 
+	PRIMARY KEY (id)
+);
+
+CREATE TABLE server (
+	id INTEGER DEFAULT 1 NOT NULL, 
+	PRIMARY KEY (id)
+);
+
+CREATE TABLE client (
+	id INTEGER NOT NULL, 
+	PRIMARY KEY (id)
+);
+
+CREATE TABLE coded (
+	code VARCHAR(10) NOT NULL, 
+	PRIMARY KEY (code)
+);
+
+CREATE TABLE big (
+	id BIGINT NOT NULL, 
+	PRIMARY KEY (id)
+);
+
+CREATE TABLE copied (
+	id INTEGER NOT NULL, 
+	PRIMARY KEY (id), 
+	FOREIGN KEY(id) REFERENCES plain (id)
+);
+
+CREATE TABLE forced (
+	id INTEGER NOT NULL, 
+	PRIMARY KEY (id), 
+	FOREIGN KEY(id) REFERENCES plain (id)
+);
