@@ -36,6 +36,16 @@ bool orm_schema_is_identifier(const char *name)
 	return name && is_identifier_n(name, strlen(name));
 }
 
+bool orm_schema_is_lower_identifier(const char *name)
+{
+	if (!orm_schema_is_identifier(name))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (isupper((unsigned char)*p))
+			return false;
+	return true;
+}
+
 bool orm_schema_column_nullable(const orm_column *col)
 {
 	if (col->nullable == ORM_NULLABLE_AUTO)
@@ -180,10 +190,10 @@ static int check_enum(const orm_model *model, const orm_column *col, orm_err *er
 		return orm_err_set(err, ORM_EINVAL,
 		                   "model %s: column '%s': ORM_ENUM needs .enum_type", model->name,
 		                   col->name);
-	if (!orm_schema_is_identifier(e->name))
+	if (!orm_schema_is_lower_identifier(e->name))
 		return orm_err_set(err, ORM_EINVAL,
-		                   "model %s: column '%s': enum type name '%s' is not a plain SQL "
-		                   "name (letters, digits and '_')",
+		                   "model %s: column '%s': enum type name '%s' is not a plain "
+		                   "lower-case SQL name (a-z, 0-9 and '_')",
 		                   model->name, col->name, e->name ? e->name : "(null)");
 	if (!e->labels || e->nlabels == 0)
 		return orm_err_set(err, ORM_EINVAL,
@@ -353,10 +363,10 @@ int orm_model_check(const orm_model *model, orm_err *err)
 	if (!model->name || !*model->name)
 		return orm_err_set(err, ORM_EINVAL,
 		                   "a model has no name (.name, the struct's name)");
-	if (!orm_schema_is_identifier(model->tablename))
+	if (!orm_schema_is_lower_identifier(model->tablename))
 		return orm_err_set(
 		    err, ORM_EINVAL,
-		    "model %s: table name '%s' is not a plain SQL name (letters, digits "
+		    "model %s: table name '%s' is not a plain lower-case SQL name (a-z, 0-9 "
 		    "and '_')",
 		    model->name, model->tablename ? model->tablename : "(null)");
 	if (model->ncolumns == 0 || !model->columns)
@@ -412,10 +422,10 @@ int orm_model_new(orm_model **out, const char *name, const char *tablename, size
 	*out = NULL;
 	if (!name || !*name)
 		return orm_err_set(NULL, ORM_EINVAL, "orm_model_new: a model needs a name");
-	if (!orm_schema_is_identifier(tablename))
+	if (!orm_schema_is_lower_identifier(tablename))
 		return orm_err_set(
 		    NULL, ORM_EINVAL,
-		    "model %s: table name '%s' is not a plain SQL name (letters, digits "
+		    "model %s: table name '%s' is not a plain lower-case SQL name (a-z, 0-9 "
 		    "and '_')",
 		    name, tablename ? tablename : "(null)");
 	if (!(b = orm_calloc(1, sizeof *b)))

@@ -40,6 +40,11 @@ int orm_model_check(const orm_model *model, orm_err *err);
  * Only such names are accepted, so DDL never needs quoting. */
 bool orm_schema_is_identifier(const char *name);
 
+/* The same without upper-case letters: what table and enum type names
+ * must be. PostgreSQL folds unquoted names to lower case, so "Users"
+ * would be created as users and never found again by checkfirst. */
+bool orm_schema_is_lower_identifier(const char *name);
+
 /* Whether the column accepts NULL: said so, or by default nullable except
  * for primary keys (SQLAlchemy's rule). */
 bool orm_schema_column_nullable(const orm_column *col);

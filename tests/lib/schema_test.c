@@ -655,7 +655,10 @@ static void metadata__bad_declarations_are_refused_with_what_is_wrong(void **sta
 	    {ORM_MODEL(Bad, "bad", bad_nullable_key),
 	     "model Bad: column 'id': a primary key cannot be nullable"},
 	    {ORM_MODEL(Bad, "bad table", good_columns),
-	     "model Bad: table name 'bad table' is not a plain SQL name (letters, digits and '_')"},
+	     "model Bad: table name 'bad table' is not a plain lower-case SQL name (a-z, 0-9 and "
+	     "'_')"},
+	    {ORM_MODEL(Bad, "Users", good_columns),
+	     "model Bad: table name 'Users' is not a plain lower-case SQL name (a-z, 0-9 and '_')"},
 	    {ORM_MODEL_WITH_CONSTRAINTS(Bad, "bad", good_columns, bad_constraint_column),
 	     "model Bad: constraint 0 (text, nope): no column 'nope' in table 'bad'"},
 	    {ORM_MODEL(User, "users", user_columns),

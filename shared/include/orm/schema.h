@@ -27,6 +27,11 @@
  * orm_model_add_column(); the hybrid style declares the struct statically
  * and builds the table at run time. All three give the same orm_model.
  *
+ * Names are written into the SQL as they are, never quoted, so they must
+ * be plain SQL names: letters, digits and '_'. Table and enum type names
+ * must also be lower case, since PostgreSQL folds unquoted names to lower
+ * case ("Users" would be created as users and never found again).
+ *
  * Which C type each column's field must have:
  *     ORM_INTEGER, ORM_BIGINTEGER   int64_t or int32_t (or int)
  *     ORM_STRING, ORM_TEXT          char *, owned by the object (orm_malloc'd);
@@ -155,7 +160,7 @@ struct orm_relationship; /* chapter 4, orm/relationship.h */
 
 typedef struct orm_model {
 	const char *name;      /* the struct's name, e.g. "User" */
-	const char *tablename; /* e.g. "users" */
+	const char *tablename; /* e.g. "users": a-z, 0-9 and '_' (see below) */
 	size_t size;           /* sizeof the struct */
 	const orm_column *columns;
 	size_t ncolumns;
