@@ -1184,6 +1184,16 @@ static void drop_all__checkfirst_skips_what_is_missing(void **state)
 	orm_engine_free(engine);
 }
 
+/* Leaves the PostgreSQL database as empty as the tests found it: the
+ * programs run after this one share it. */
+static int leave_database_empty(void **state)
+{
+	(void)state;
+	if (orm_test_is_postgres())
+		orm_engine_free(orm_test_engine(NULL));
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1217,5 +1227,5 @@ int main(void)
 	    cmocka_unit_test(drop_all__checkfirst_skips_what_is_missing),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, leave_database_empty);
 }
