@@ -230,70 +230,79 @@ int orm_query_offset(orm_query *query, int64_t offset)
 /* ---- running it -------------------------------------------------------- */
 
 /*
- * The SQL of the query and its parameters (an array the caller frees).
- * `limit` overrides the query's own when >= 0 (first() asks for 1).
- * With `count`, SELECT count(*) instead of the columns.
+ * Writes the query's SQL into the session's buffer (reused by every query,
+ * so a query allocates nothing for it once the buffer has grown) and its
+ * parameters into `params`, which has room for nwhere + 2. `limit`
+ * overrides the query's own when >= 0 (first() asks for 1). With `count`,
+ * SELECT count(*) instead of the columns.
  */
-static int build(char **sql, orm_value **params, size_t *nparams, orm_query *q, int64_t limit,
-                 bool count)
+static int build(orm_value *params, size_t *nparams, orm_query *q, int64_t limit, bool count)
 {
 	const orm_model *m = q->info->model;
-	orm_buf b = ORM_BUF_INIT;
-	orm_value *p;
+	orm_buf *b = &q->session->sql;
 	size_t n = 0;
 	bool paged;
 
 	if (limit < 0 || (q->limit >= 0 && q->limit < limit))
 		limit = q->limit;
 	paged = limit >= 0 || q->offset >= 0;
-	p = orm_malloc((q->nwhere + 2) * sizeof *p);
-	if (!p)
-		return orm_err_set(&q->session->err, ORM_ENOMEM, "out of memory");
 
+	orm_buf_reset(b);
 	if (!count)
-		orm_buf_puts(&b, q->info->sql_select);
+		orm_buf_puts(b, q->info->sql_select);
 	else if (paged)
-		orm_buf_printf(&b, "SELECT count(*) FROM (SELECT 1 FROM %s", m->tablename);
+		orm_buf_printf(b, "SELECT count(*) FROM (SELECT 1 FROM %s", m->tablename);
 	else
-		orm_buf_printf(&b, "SELECT count(*) FROM %s", m->tablename);
+		orm_buf_printf(b, "SELECT count(*) FROM %s", m->tablename);
 	for (size_t i = 0; i < q->nwhere; i++) {
 		const where_term *t = &q->where[i];
-		orm_buf_puts(&b, i ? " AND " : " WHERE ");
-		orm_buf_puts(&b, m->columns[t->col].name);
+		orm_buf_puts(b, i ? " AND " : " WHERE ");
+		orm_buf_puts(b, m->columns[t->col].name);
 		if (t->op == OP_IS_NULL) {
-			orm_buf_puts(&b, " IS NULL");
+			orm_buf_puts(b, " IS NULL");
 		} else if (t->op == OP_IS_NOT_NULL) {
-			orm_buf_puts(&b, " IS NOT NULL");
+			orm_buf_puts(b, " IS NOT NULL");
 		} else {
-			orm_buf_printf(&b, " %s ?", ops[t->op]);
-			p[n++] = t->value;
+			orm_buf_putc(b, ' ');
+			orm_buf_puts(b, ops[t->op]);
+			orm_buf_puts(b, " ?");
+			params[n++] = t->value;
 		}
 	}
-	for (size_t i = 0; i < q->norder && !count; i++)
-		orm_buf_printf(&b, "%s%s %s", i ? ", " : " ORDER BY ",
-		               m->columns[q->order[i].col].name,
-		               q->order[i].order == ORM_DESC ? "DESC" : "ASC");
+	for (size_t i = 0; i < q->norder && !count; i++) {
+		orm_buf_puts(b, i ? ", " : " ORDER BY ");
+		orm_buf_puts(b, m->columns[q->order[i].col].name);
+		orm_buf_puts(b, q->order[i].order == ORM_DESC ? " DESC" : " ASC");
+	}
 	if (paged) {
 		/* OFFSET alone is not SQL SQLite accepts, and PostgreSQL
 		 * refuses a negative LIMIT: "no limit" is the largest one. */
-		orm_buf_puts(&b, " LIMIT ?");
-		p[n++] = orm_int(limit >= 0 ? limit : INT64_MAX);
+		orm_buf_puts(b, " LIMIT ?");
+		params[n++] = orm_int(limit >= 0 ? limit : INT64_MAX);
 		if (q->offset >= 0) {
-			orm_buf_puts(&b, " OFFSET ?");
-			p[n++] = orm_int(q->offset);
+			orm_buf_puts(b, " OFFSET ?");
+			params[n++] = orm_int(q->offset);
 		}
 	}
 	if (count && paged)
-		orm_buf_puts(&b, ") AS anon_1");
-	if (b.failed) {
-		orm_buf_free(&b);
-		orm_free(p);
+		orm_buf_puts(b, ") AS anon_1");
+	if (b->failed) {
+		orm_buf_free(b);
 		return orm_err_set(&q->session->err, ORM_ENOMEM, "out of memory");
 	}
-	*sql = orm_buf_detach(&b);
-	*params = p;
 	*nparams = n;
 	return ORM_OK;
+}
+
+/* Parameters of a query: on the stack for the usual few conditions. */
+#define SMALL_PARAMS 16
+
+static orm_value *params_for(orm_query *q, orm_value *small)
+{
+	orm_value *p = small;
+	if (q->nwhere + 2 > SMALL_PARAMS && !(p = orm_malloc((q->nwhere + 2) * sizeof *p)))
+		orm_err_set(&q->session->err, ORM_ENOMEM, "out of memory");
+	return p;
 }
 
 /*
@@ -304,12 +313,11 @@ static int build(char **sql, orm_value **params, size_t *nparams, orm_query *q, 
 static int run(void ***out, size_t *count, orm_query *q, int64_t limit, size_t max)
 {
 	orm_session *s = q->session;
-	orm_value *params = NULL;
+	orm_value small[SMALL_PARAMS], *params = small;
 	orm_result *res = NULL;
 	orm_conn *conn;
 	void **objs = NULL;
 	size_t n = 0, cap = 0, nparams;
-	char *sql = NULL;
 	int rc;
 
 	*out = NULL;
@@ -318,10 +326,15 @@ static int run(void ***out, size_t *count, orm_query *q, int64_t limit, size_t m
 		orm_err_copy(&s->err, &q->err);
 		return q->rc;
 	}
-	if ((rc = orm_session_prepare_read(&conn, s)) < 0 ||
-	    (rc = build(&sql, &params, &nparams, q, limit, false)) < 0)
+	if ((rc = orm_session_prepare_read(&conn, s)) < 0)
 		goto done;
-	if ((rc = orm_conn_execute(&res, conn, sql, params, nparams)) < 0) {
+	if (!(params = params_for(q, small))) {
+		rc = ORM_ENOMEM;
+		goto done;
+	}
+	if ((rc = build(params, &nparams, q, limit, false)) < 0)
+		goto done;
+	if ((rc = orm_conn_execute(&res, conn, orm_buf_cstr(&s->sql), params, nparams)) < 0) {
 		rc = orm_session_conn_error(s, rc, q->info->model->tablename);
 		goto done;
 	}
@@ -356,8 +369,8 @@ static int run(void ***out, size_t *count, orm_query *q, int64_t limit, size_t m
 done:
 	orm_result_free(res);
 	orm_free(objs);
-	orm_free(params);
-	orm_free(sql);
+	if (params != small)
+		orm_free(params);
 	return rc;
 }
 
@@ -413,11 +426,10 @@ int orm_query_count(int64_t *out, orm_query *query)
 {
 	orm_query *q = query;
 	orm_session *s;
-	orm_value *params = NULL;
+	orm_value small[SMALL_PARAMS], *params = small;
 	orm_result *res = NULL;
 	orm_conn *conn;
 	size_t nparams;
-	char *sql = NULL;
 	int rc;
 
 	assert(out && q);
@@ -427,10 +439,15 @@ int orm_query_count(int64_t *out, orm_query *query)
 		orm_err_copy(&s->err, &q->err);
 		return q->rc;
 	}
-	if ((rc = orm_session_prepare_read(&conn, s)) < 0 ||
-	    (rc = build(&sql, &params, &nparams, q, -1, true)) < 0)
+	if ((rc = orm_session_prepare_read(&conn, s)) < 0)
 		goto done;
-	if ((rc = orm_conn_execute(&res, conn, sql, params, nparams)) < 0) {
+	if (!(params = params_for(q, small))) {
+		rc = ORM_ENOMEM;
+		goto done;
+	}
+	if ((rc = build(params, &nparams, q, -1, true)) < 0)
+		goto done;
+	if ((rc = orm_conn_execute(&res, conn, orm_buf_cstr(&s->sql), params, nparams)) < 0) {
 		rc = orm_session_conn_error(s, rc, q->info->model->tablename);
 		goto done;
 	}
@@ -443,7 +460,7 @@ int orm_query_count(int64_t *out, orm_query *query)
 	}
 done:
 	orm_result_free(res);
-	orm_free(params);
-	orm_free(sql);
+	if (params != small)
+		orm_free(params);
 	return rc;
 }

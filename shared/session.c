@@ -501,16 +501,18 @@ static orm_object *map_find(const orm_session *s, const orm_model_info *info, co
 	return NULL;
 }
 
-/* Makes room for `extra` more objects, keeping the load under 3/4. */
+/* Makes room for `extra` more objects, keeping the table at most half
+ * full: a look-up for a key that is not there (every first get) then
+ * probes two or three slots on average. */
 static int map_reserve(orm_session *s, size_t extra)
 {
 	size_t need = s->mapcount + extra, ncap;
 	orm_identity_slot *slots;
 
-	if (need * 4 < s->mapcap * 3)
+	if (need * 2 <= s->mapcap)
 		return ORM_OK;
 	ncap = s->mapcap ? s->mapcap : 64;
-	while (need * 4 >= ncap * 3)
+	while (need * 2 > ncap)
 		ncap *= 2;
 	slots = orm_calloc(ncap, sizeof *slots);
 	if (!slots)
@@ -603,30 +605,14 @@ static int load_columns(orm_session *s, orm_object *h, const orm_result *res, bo
 	return ORM_OK;
 }
 
-int orm_session_load_row(void **out, orm_session *s, const orm_model_info *info,
-                         const orm_result *res)
+/* A new persistent object for the current row, whose key hashes to
+ * `hash` and is not in the identity map yet. */
+static int load_new_row(void **out, orm_session *s, const orm_model_info *info,
+                        const orm_result *res, uint64_t hash)
 {
-	orm_value vals[MAX_PK];
 	orm_object *h;
-	uint64_t hash;
 	int rc;
 
-	for (size_t k = 0; k < info->npk; k++)
-		vals[k] = key_value(&info->model->columns[info->pk[k]],
-		                    orm_result_value(res, (int)info->pk[k]));
-	hash = key_hash(info->model, vals, info->npk);
-	h = map_find(s, info, vals, hash);
-	if (h) {
-		/* Already in the session: the session's version wins, unless
-		 * it was expired, in which case the row refreshes it. */
-		if (h->flags & ORM_OBJ_EXPIRED) {
-			if ((rc = load_columns(s, h, res, true)) < 0)
-				return rc;
-			h->flags &= ~ORM_OBJ_EXPIRED;
-		}
-		*out = orm_object_data(h);
-		return ORM_OK;
-	}
 	if ((rc = reserve_objs(s, 1)) < 0 || (rc = map_reserve(s, 1)) < 0)
 		return rc;
 	h = orm_object_alloc(info->model);
@@ -640,6 +626,32 @@ int orm_session_load_row(void **out, orm_session *s, const orm_model_info *info,
 	h->state = ORM_PERSISTENT;
 	append_obj(s, h);
 	map_insert(s, h, hash);
+	*out = orm_object_data(h);
+	return ORM_OK;
+}
+
+int orm_session_load_row(void **out, orm_session *s, const orm_model_info *info,
+                         const orm_result *res)
+{
+	orm_value vals[MAX_PK];
+	orm_object *h;
+	uint64_t hash;
+	int rc;
+
+	for (size_t k = 0; k < info->npk; k++)
+		vals[k] = key_value(&info->model->columns[info->pk[k]],
+		                    orm_result_value(res, (int)info->pk[k]));
+	hash = key_hash(info->model, vals, info->npk);
+	h = map_find(s, info, vals, hash);
+	if (!h)
+		return load_new_row(out, s, info, res, hash);
+	/* Already in the session: the session's version wins, unless it was
+	 * expired, in which case the row refreshes it. */
+	if (h->flags & ORM_OBJ_EXPIRED) {
+		if ((rc = load_columns(s, h, res, true)) < 0)
+			return rc;
+		h->flags &= ~ORM_OBJ_EXPIRED;
+	}
 	*out = orm_object_data(h);
 	return ORM_OK;
 }
@@ -1319,6 +1331,7 @@ void orm_session_close(orm_session *session)
 	orm_free(s->objs);
 	orm_free(s->pending);
 	orm_free(s->map);
+	orm_buf_free(&s->sql);
 	orm_free(s);
 }
 
@@ -1448,10 +1461,11 @@ int orm_session_get(void **out, orm_session *session, const orm_model *model, or
 	h = map_find(s, info, &v, hash);
 	if (!h) {
 		/* 2. The database (autoflush first, when on: the row may be a
-		 * pending object's). */
+		 * pending object's, in the map once flushed). */
 		if ((rc = orm_session_prepare_read(&conn, s)) < 0)
 			return rc;
-		h = map_find(s, info, &v, hash);
+		if (s->maker->options.autoflush)
+			h = map_find(s, info, &v, hash);
 	}
 	if (h) {
 		if ((h->flags & ORM_OBJ_EXPIRED) &&
@@ -1464,7 +1478,7 @@ int orm_session_get(void **out, orm_session *session, const orm_model *model, or
 		return orm_session_conn_error(s, rc, model->tablename);
 	rc = orm_result_next(res);
 	if (rc == ORM_ROW)
-		rc = orm_session_load_row(out, s, info, res);
+		rc = load_new_row(out, s, info, res, hash);
 	else if (rc == ORM_DONE)
 		rc = not_found(s, info, &v);
 	else

@@ -88,6 +88,9 @@ struct orm_session {
 
 	orm_identity_slot *map;
 	size_t mapcap, mapcount; /* mapcap is a power of two */
+
+	/* The SQL of the query being run (query.c), reused by every query. */
+	orm_buf sql;
 };
 
 /* The model's info, or ORM_EINVAL (message on the session) when the model
