@@ -105,14 +105,17 @@ static int build_info(orm_model_info *info, const orm_model *model, size_t rank)
 	for (size_t i = 0; i < model->ncolumns; i++)
 		orm_buf_printf(&b, "%s%s", i ? ", " : "", model->columns[i].name);
 	orm_buf_printf(&b, " FROM %s", model->tablename);
-	info->sql_select = orm_strdup(orm_buf_cstr(&b));
+	if (!b.failed)
+		info->sql_select = orm_strdup(orm_buf_cstr(&b));
 	put_pk_where(&b, info);
-	info->sql_get = orm_strdup(orm_buf_cstr(&b));
-	orm_buf_reset(&b);
+	if (!b.failed)
+		info->sql_get = orm_strdup(orm_buf_cstr(&b));
+	orm_buf_free(&b);
 	orm_buf_printf(&b, "DELETE FROM %s", model->tablename);
 	put_pk_where(&b, info);
-	info->sql_delete = orm_strdup(orm_buf_cstr(&b));
-	if (b.failed || !info->sql_select || !info->sql_get || !info->sql_delete)
+	if (!b.failed)
+		info->sql_delete = orm_strdup(orm_buf_cstr(&b));
+	if (!info->sql_select || !info->sql_get || !info->sql_delete)
 		rc = orm_err_set(NULL, ORM_ENOMEM, "out of memory");
 	orm_buf_free(&b);
 	return rc;
