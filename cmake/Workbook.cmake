@@ -55,7 +55,7 @@ function(orm_chapter_program)
   # Arguments: name, command, labels, then the command's arguments.
   _orm_add_db_tests(${P_NAME}.program sh "${P_CHAPTER};program"
     ${ORM_WORKBOOK_ROOT}/tests/run_program.sh $<TARGET_FILE:${P_NAME}>
-    ${CMAKE_CURRENT_SOURCE_DIR}/expected)
+    ${CMAKE_CURRENT_SOURCE_DIR}/expected $<TARGET_FILE:orm_test_reset>)
 endfunction()
 
 # An exercise N.M of chapter directory DIR named NAME has, by convention:

@@ -2,15 +2,17 @@
 # run_program.sh - runs a chapter program and compares what it prints with
 # the output kept with the chapter (chapters/<dir>/expected/).
 #
-#   sh tests/run_program.sh PROGRAM EXPECTED_DIR
+#   sh tests/run_program.sh PROGRAM EXPECTED_DIR [RESET]
 #
 # ctest runs this twice per chapter program (see orm_chapter_program in
 # cmake/Workbook.cmake), with ORM_TEST_DATABASE set:
 #   sqlite    the program runs in a fresh temporary directory on
 #             sqlite:///events.db; its output must equal EXPECTED_DIR/sqlite.txt
-#   postgres  the program runs on ORM_TEST_POSTGRES_URL; its output must
-#             equal EXPECTED_DIR/postgres.txt. Without that variable the
-#             test is skipped (exit 77), except under CI=true (exit 1).
+#   postgres  the program runs on ORM_TEST_POSTGRES_URL, emptied first by
+#             the RESET program (tests/support/reset_db.c) so earlier tests'
+#             tables cannot change what it prints; its output must equal
+#             EXPECTED_DIR/postgres.txt. Without that variable the test is
+#             skipped (exit 77), except under CI=true (exit 1).
 # Output is stdout and stderr together (the echo goes to stderr), in order.
 # On a difference it prints `diff -u expected actual` and exits 1.
 #
@@ -18,12 +20,13 @@
 # instead: that is how `./workbook book --update` regenerates them.
 set -eu
 
-if [ $# -ne 2 ]; then
-	echo "usage: run_program.sh PROGRAM EXPECTED_DIR" >&2
+if [ $# -ne 2 ] && [ $# -ne 3 ]; then
+	echo "usage: run_program.sh PROGRAM EXPECTED_DIR [RESET]" >&2
 	exit 2
 fi
 program=$1
 expected_dir=$2
+reset=${3:-}
 database=${ORM_TEST_DATABASE:-sqlite}
 case $program in
 /*) ;;
@@ -44,6 +47,9 @@ postgres)
 		exit 77
 	fi
 	url=$ORM_TEST_POSTGRES_URL
+	if [ -n "$reset" ]; then
+		"$reset" || exit 1
+	fi
 	;;
 *)
 	echo "run_program.sh: ORM_TEST_DATABASE must be sqlite or postgres, not '$database'" >&2
