@@ -143,6 +143,8 @@ int orm_clear_null(void *object, const char *column);
 /* Makes a transient object pending (the session now owns it). Adding an
  * object of another session fails with ORM_ESTATE. */
 int orm_session_add(orm_session *session, void *object);
+/* add() for each object in turn; stops at the first error, the objects
+ * before it staying added. */
 int orm_session_add_all(orm_session *session, void *const *objects, size_t count);
 
 /*
