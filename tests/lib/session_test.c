@@ -648,7 +648,9 @@ static void session__every_column_type_round_trips(void **state)
 
 	reopen();
 	ok(orm_session_get((void **)&back, fx.session, &Note_model, orm_int(id)));
-	assert_ptr_not_equal(back, n);
+	/* A fresh session: the object was read back from the database. (Its
+	 * address says nothing - the old one was freed and may be reused.) */
+	assert_non_null(strstr(echo_since(), "SELECT"));
 	assert_string_equal(back->title, "all types");
 	assert_string_equal(back->body, "it's a 'quoted' body");
 	assert_int_equal(back->score, -5);
