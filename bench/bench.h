@@ -43,7 +43,8 @@ typedef struct bench_config {
 	int64_t gets;
 	int64_t updates;
 	uint64_t seed;
-	bool check; /* verify every result (--check); costs time, so not for measuring */
+	int64_t repeat; /* runs of each side; the best time of each phase is kept */
+	bool check;     /* verify every result (--check); costs time, so not for measuring */
 	/* Event ids looked up by the get phase and changed by the update
 	 * phase: distinct within each list, drawn from `seed`. */
 	int64_t *get_ids;
