@@ -11,8 +11,8 @@
  *
  * Until relationships land (chapter 4), the insert phase flushes the users
  * once to learn their ids and sets each event's organizer_id; the whole
- * phase is still one transaction, committed once. Until enums land
- * (chapter 5), social_status is a String(7) holding the label.
+ * phase is still one transaction, committed once. social_status is
+ * chapter 5's Enum: a C enum in the struct, the label in the database.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,11 +33,24 @@ typedef struct User {
 	char *email;
 } User;
 
+typedef enum SocialStatus {
+	SOCIAL_PUBLIC,
+	SOCIAL_PRIVATE,
+} SocialStatus;
+
+static const char *const social_status_labels[] = {
+    [SOCIAL_PUBLIC] = "public",
+    [SOCIAL_PRIVATE] = "private",
+};
+
+static const orm_enum SocialStatus_type = {"socialstatus", social_status_labels,
+                                           ORM_COUNTOF(social_status_labels)};
+
 typedef struct Event {
 	int64_t id;
 	char *title;
 	orm_date date_of;
-	char *social_status;
+	SocialStatus social_status;
 	int64_t organizer_id;
 } Event;
 
@@ -52,7 +65,7 @@ static const orm_column event_columns[] = {
     ORM_COLUMN(Event, id, ORM_INTEGER, .primary_key = true),
     ORM_COLUMN(Event, title, ORM_STRING, .index = true),
     ORM_COLUMN(Event, date_of, ORM_DATE),
-    ORM_COLUMN(Event, social_status, ORM_STRING, .length = 7),
+    ORM_COLUMN(Event, social_status, ORM_ENUM, .enum_type = &SocialStatus_type),
     ORM_COLUMN(Event, organizer_id, ORM_INTEGER, .foreign_key = "users.id", .index = true),
 };
 
@@ -69,13 +82,23 @@ static void format_date(char *buf, size_t size, orm_date d)
 	snprintf(buf, size, "%04d-%02d-%02d", d.year, d.month, d.day);
 }
 
+/* The label the event's status is stored as; NULL for SQL NULL. */
+static const char *status_label(const Event *e)
+{
+	if (orm_is_null(e, "social_status"))
+		return NULL;
+	return (unsigned)e->social_status < ORM_COUNTOF(social_status_labels)
+	           ? social_status_labels[e->social_status]
+	           : "(not a SocialStatus)";
+}
+
 /* Under --check, an event as loaded, compared with the workload. */
 static int check_event(const bench_config *cfg, const Event *e, bool renamed)
 {
 	char date[16];
 	format_date(date, sizeof date, e->date_of);
-	return bench_check_event(cfg, side, e->id, e->title, date, e->social_status,
-	                         e->organizer_id, renamed);
+	return bench_check_event(cfg, side, e->id, e->title, date, status_label(e), e->organizer_id,
+	                         renamed);
 }
 
 static int phase_insert(orm_sessionmaker *maker, const bench_config *cfg, int64_t *user_ids,
@@ -123,9 +146,12 @@ static int phase_insert(orm_sessionmaker *maker, const bench_config *cfg, int64_
 		}
 		bench_event_title(buf, sizeof buf, j);
 		bench_event_ymd(j, &e->date_of.year, &e->date_of.month, &e->date_of.day);
+		e->social_status = bench_event_public(j) ? SOCIAL_PUBLIC : SOCIAL_PRIVATE;
 		e->organizer_id = users[bench_event_organizer(cfg, j)]->id;
+		/* SOCIAL_PUBLIC is 0, which a new object's nullable column
+		 * takes for NULL unless told otherwise (chapter 5). */
 		if ((rc = orm_set_text(&e->title, buf)) < 0 ||
-		    (rc = orm_set_text(&e->social_status, bench_event_status(j))) < 0 ||
+		    (rc = orm_clear_null(e, "social_status")) < 0 ||
 		    (rc = orm_session_add(session, e)) < 0) {
 			orm_object_free(e);
 			orm_fail(rc, "add event");
@@ -196,7 +222,7 @@ static int phase_query(orm_sessionmaker *maker, const bench_config *cfg, const i
 			goto done;
 		}
 		orm_query_where(query, "organizer_id", "=", orm_int(user_ids[i]));
-		orm_query_where(query, "social_status", "=", orm_text("public"));
+		orm_query_where(query, "social_status", "=", orm_int(SOCIAL_PUBLIC));
 		orm_query_order_by(query, "date_of", ORM_ASC);
 		if ((rc = orm_query_all(&rows, &n, query)) < 0) {
 			orm_fail(rc, "query events of a user");
@@ -204,9 +230,12 @@ static int phase_query(orm_sessionmaker *maker, const bench_config *cfg, const i
 		}
 		for (size_t r = 0; r < n; r++) {
 			const Event *e = rows[r];
-			if (cfg->check)
+			const char *status = NULL;
+			if (cfg->check) {
 				format_date(date, sizeof date, e->date_of);
-			bench_query_row(acc, cfg, e->id, date, e->social_status, e->organizer_id);
+				status = status_label(e);
+			}
+			bench_query_row(acc, cfg, e->id, date, status, e->organizer_id);
 		}
 		orm_free(rows);
 		rows = NULL;

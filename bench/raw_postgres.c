@@ -27,8 +27,10 @@ static const char side[] = "raw postgres";
 /* Statements sent in a pipeline before a sync collects their results. */
 #define BATCH 1000
 
-/* What SQLAlchemy 2.0 (and our create_all) emits for the models. */
+/* What SQLAlchemy 2.0 (and our create_all) emits for the models: the
+ * enum a type of its own, created before the table that uses it. */
 static const char *const schema[] = {
+    "CREATE TYPE socialstatus AS ENUM ('public', 'private')",
     "CREATE TABLE users (\n"
     "\tid SERIAL NOT NULL, \n"
     "\temail VARCHAR, \n"
@@ -39,7 +41,7 @@ static const char *const schema[] = {
     "\tid SERIAL NOT NULL, \n"
     "\ttitle VARCHAR, \n"
     "\tdate_of DATE, \n"
-    "\tsocial_status VARCHAR(7), \n"
+    "\tsocial_status socialstatus, \n"
     "\torganizer_id INTEGER, \n"
     "\tPRIMARY KEY (id), \n"
     "\tFOREIGN KEY(organizer_id) REFERENCES users (id)\n"

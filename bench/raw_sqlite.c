@@ -19,7 +19,8 @@
 
 static const char side[] = "raw sqlite";
 
-/* What SQLAlchemy 2.0 (and our create_all) emits for the models. */
+/* What SQLAlchemy 2.0 (and our create_all) emits for the models: the
+ * enum as a VARCHAR as long as its longest label, with a CHECK. */
 static const char *const schema[] = {
     "CREATE TABLE users (\n"
     "\tid INTEGER NOT NULL, \n"
@@ -34,6 +35,7 @@ static const char *const schema[] = {
     "\tsocial_status VARCHAR(7), \n"
     "\torganizer_id INTEGER, \n"
     "\tPRIMARY KEY (id), \n"
+    "\tCONSTRAINT socialstatus CHECK (social_status IN ('public', 'private')), \n"
     "\tFOREIGN KEY(organizer_id) REFERENCES users (id)\n"
     ")",
     "CREATE INDEX ix_events_title ON events (title)",
