@@ -25,17 +25,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The phases, in the order they run. */
+/* The phases, in the order they run. The two load phases read every
+ * user's events through the relationship (chapter 4), lazily (one SELECT
+ * per user: the N+1 pattern) and with selectin (one SELECT ... IN for
+ * many users); the raw sides send the same statements by hand. */
 typedef enum bench_phase {
 	BENCH_INSERT = 0,
 	BENCH_GET,
 	BENCH_QUERY,
 	BENCH_UPDATE,
+	BENCH_LOAD_LAZY,
+	BENCH_LOAD_SELECTIN,
 	BENCH_NPHASES,
 } bench_phase;
 
-/* "insert", "get", ... */
+/* "insert", "get", ..., "load_lazy", "load_selectin" */
 const char *bench_phase_name(bench_phase phase);
+
+/* Users whose events one SELECT ... IN of the selectin load asks for:
+ * SQLAlchemy's batch, and the library's. */
+#define BENCH_IN_BATCH 500
 
 typedef struct bench_config {
 	int64_t users;
@@ -56,16 +65,20 @@ typedef struct bench_config {
  * it crosses the pipe as plain bytes (parent and child are one program).
  */
 typedef struct bench_result {
-	int ok;                        /* 1 when every phase ran (and checked) */
+	int ok;                        /* 1 when every phase it ran went well (and checked) */
+	bool ran[BENCH_NPHASES];       /* which phases this side has */
 	double seconds[BENCH_NPHASES]; /* wall-clock time of each phase */
 	long peak_kib;                 /* VmHWM of the side's process */
 	/* Summaries compared between the two sides (and, under --check,
 	 * with what the workload says they must be). */
 	int64_t users_counted, events_counted; /* rows after insert */
-	int64_t query_rows;                    /* rows of the query phase */
-	uint64_t query_hash;                   /* which events, per user */
 	int64_t get_title_bytes;               /* sum of the titles' lengths */
+	int64_t rows[BENCH_NPHASES];           /* events read by query and load phases */
+	uint64_t hash[BENCH_NPHASES];          /* which events, per user */
 } bench_result;
+
+/* Records that `phase` ran, from `start` (bench_now()) until now. */
+void bench_record(bench_result *out, bench_phase phase, double start);
 
 /* ---- the workload's data ------------------------------------------- */
 
@@ -81,7 +94,8 @@ const char *bench_event_status(int64_t j);
 bool bench_event_public(int64_t j);
 /* Index (not id) of event j's organizer. */
 int64_t bench_event_organizer(const bench_config *cfg, int64_t j);
-/* How many public events user i organizes. */
+/* How many events, and how many public ones, user i organizes. */
+int64_t bench_user_events(const bench_config *cfg, int64_t i);
 int64_t bench_user_public_events(const bench_config *cfg, int64_t i);
 
 /* ---- checks --------------------------------------------------------- */
@@ -99,30 +113,35 @@ int bench_check_event(const bench_config *cfg, const char *side, int64_t id, con
                       const char *date, const char *status, int64_t organizer_id, bool renamed);
 
 /*
- * The query phase's summary: the events of each user (which ones, not in
- * which order: rows with equal dates may come in any order), folded into
- * one number both sides must agree on. Under --check, also whether each
- * user got exactly its public events in date order.
+ * The summary of a phase that reads many users' events (query, load): for
+ * each user, how many events and which (the sum of their ids: not in
+ * which order, since rows with equal dates, or of a collection, may come
+ * in any order), folded into one number both sides must agree on. Under
+ * --check, also whether each user got exactly its events: the public ones
+ * in date order for the query phase, all of them for the load phases.
  */
-typedef struct bench_query_acc {
+typedef struct bench_rows_acc {
 	const char *side;
-	int64_t user;    /* index of the user being read */
-	int64_t rows;    /* of this user */
-	uint64_t id_sum; /* of this user */
-	char last_date[11];
+	bench_phase phase;
+	int64_t *rows;    /* per user index */
+	uint64_t *id_sum; /* per user index */
+	int64_t last_user;
+	char last_date[16];
 	int failed; /* a check failed (already reported) */
-	int64_t total_rows;
-	uint64_t hash;
-} bench_query_acc;
+} bench_rows_acc;
 
-void bench_query_begin(bench_query_acc *acc, const char *side);
-void bench_query_user(bench_query_acc *acc, int64_t user);
-/* One row; `date` is only looked at under --check (may be NULL otherwise). */
-void bench_query_row(bench_query_acc *acc, const bench_config *cfg, int64_t id, const char *date,
-                     const char *status, int64_t organizer_id);
-/* Ends the current user; under --check compares its count with the
- * workload's. Returns 0 or -1. */
-int bench_query_user_end(bench_query_acc *acc, const bench_config *cfg);
+/* 0, or -1 when out of memory. */
+int bench_rows_begin(bench_rows_acc *acc, const char *side, const bench_config *cfg,
+                     bench_phase phase);
+/* One event row read for user `user` (an index, not an id); `date` and
+ * `status` are only looked at under --check (may be NULL otherwise). */
+void bench_rows_add(bench_rows_acc *acc, const bench_config *cfg, int64_t user, int64_t id,
+                    const char *date, const char *status, int64_t organizer_id);
+/* Stores the summary in out->rows[phase] and out->hash[phase], checks the
+ * counts under --check, and frees the accumulator. Returns 0 or -1. */
+int bench_rows_end(bench_rows_acc *acc, const bench_config *cfg, bench_result *out);
+/* Frees the accumulator (on an error path). Accepts one never begun. */
+void bench_rows_free(bench_rows_acc *acc);
 
 /* ---- time and memory ------------------------------------------------ */
 
@@ -133,7 +152,7 @@ long bench_peak_kib(void);
 
 /* ---- the sides --------------------------------------------------------
  * Each runs in its own child process on an empty database: it creates the
- * schema (not timed), runs the four phases (timed), fills *out, and
+ * schema (not timed), runs the phases (timed), fills *out, and
  * returns 0, or -1 after printing why. `target` is a file path for raw
  * SQLite, a libpq connection string for raw PostgreSQL, and a library URL
  * for the ORM.

@@ -202,7 +202,7 @@ done:
 }
 
 static int phase_query(orm_sessionmaker *maker, const bench_config *cfg, const int64_t *user_ids,
-                       bench_query_acc *acc)
+                       bench_rows_acc *acc)
 {
 	orm_session *session = NULL;
 	orm_query *query = NULL;
@@ -216,7 +216,6 @@ static int phase_query(orm_sessionmaker *maker, const bench_config *cfg, const i
 		goto done;
 	}
 	for (int64_t i = 0; i < cfg->users; i++) {
-		bench_query_user(acc, i);
 		if ((rc = orm_query_new(&query, session, &Event_model)) < 0) {
 			orm_fail(rc, "query");
 			goto done;
@@ -235,14 +234,12 @@ static int phase_query(orm_sessionmaker *maker, const bench_config *cfg, const i
 				format_date(date, sizeof date, e->date_of);
 				status = status_label(e);
 			}
-			bench_query_row(acc, cfg, e->id, date, status, e->organizer_id);
+			bench_rows_add(acc, cfg, i, e->id, date, status, e->organizer_id);
 		}
 		orm_free(rows);
 		rows = NULL;
 		orm_query_free(query);
 		query = NULL;
-		if ((rc = bench_query_user_end(acc, cfg)) < 0)
-			goto done;
 	}
 done:
 	orm_free(rows);
@@ -334,13 +331,14 @@ done:
 static int run(orm_sessionmaker *maker, bench_result *out, const bench_config *cfg,
                int64_t *user_ids, int64_t *event_ids)
 {
-	bench_query_acc acc;
+	bench_rows_acc acc = {0};
 	double t;
+	int rc = -1;
 
 	t = bench_now();
 	if (phase_insert(maker, cfg, user_ids, event_ids) < 0)
 		return -1;
-	out->seconds[BENCH_INSERT] = bench_now() - t;
+	bench_record(out, BENCH_INSERT, t);
 	out->users_counted = count_rows(maker, &User_model, NULL);
 	out->events_counted = count_rows(maker, &Event_model, NULL);
 	if (cfg->check) {
@@ -357,23 +355,27 @@ static int run(orm_sessionmaker *maker, bench_result *out, const bench_config *c
 	t = bench_now();
 	if (phase_get(maker, cfg, &out->get_title_bytes) < 0)
 		return -1;
-	out->seconds[BENCH_GET] = bench_now() - t;
+	bench_record(out, BENCH_GET, t);
 
-	bench_query_begin(&acc, side);
+	if (bench_rows_begin(&acc, side, cfg, BENCH_QUERY) < 0)
+		goto done;
 	t = bench_now();
 	if (phase_query(maker, cfg, user_ids, &acc) < 0)
-		return -1;
-	out->seconds[BENCH_QUERY] = bench_now() - t;
-	out->query_rows = acc.total_rows;
-	out->query_hash = acc.hash;
+		goto done;
+	bench_record(out, BENCH_QUERY, t);
+	if (bench_rows_end(&acc, cfg, out) < 0)
+		goto done;
 
 	t = bench_now();
 	if (phase_update(maker, cfg) < 0)
-		return -1;
-	out->seconds[BENCH_UPDATE] = bench_now() - t;
+		goto done;
+	bench_record(out, BENCH_UPDATE, t);
 	if (cfg->check && check_updates(maker, cfg) < 0)
-		return -1;
-	return 0;
+		goto done;
+	rc = 0;
+done:
+	bench_rows_free(&acc);
+	return rc;
 }
 
 int bench_orm(bench_result *out, const bench_config *cfg, const char *url)

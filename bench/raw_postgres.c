@@ -7,8 +7,8 @@
  *   - inserts and updates pipelined (PQenterPipelineMode,
  *     PQsendQueryPrepared), a sync every BATCH statements so neither
  *     side's buffers grow without bound, inside one transaction;
- *   - gets and queries as one PQexecPrepared each, waiting for each
- *     answer. (The get phase's ids are known in advance, so a hand could
+ *   - gets, queries and lazy loads as one PQexecPrepared each, waiting
+ *     for each answer; the selectin load's IN lists with PQexecParams. (The get phase's ids are known in advance, so a hand could
  *     pipeline those reads too; the simple loop is what most code does,
  *     and what the ORM's get does.)
  * Results are read as text, as most libpq code does.
@@ -66,6 +66,8 @@ static const struct {
      "ORDER BY date_of",
      2},
     {"rename_event", "UPDATE events SET title = $1 WHERE id = $2", 2},
+    {"all_users", "SELECT id, email FROM users", 0},
+    {"events_of_user", "SELECT " EVENT_COLUMNS " FROM events WHERE organizer_id = $1", 1},
 };
 
 static void quiet(void *arg, const char *message)
@@ -215,8 +217,37 @@ static int phase_get(PGconn *conn, const bench_config *cfg, int64_t *title_bytes
 	return exec(conn, "COMMIT");
 }
 
+/* The event rows of `res` (EVENT_COLUMNS), each for the user whose index
+ * is `user`, or, when `user` is negative, for its organizer. */
+static void add_rows(bench_rows_acc *acc, const bench_config *cfg, int64_t user,
+                     const PGresult *res)
+{
+	int n = PQntuples(res);
+	for (int r = 0; r < n; r++) {
+		int64_t organizer_id = strtoll(PQgetvalue(res, r, 4), NULL, 10);
+		bench_rows_add(acc, cfg, user >= 0 ? user : organizer_id - 1,
+		               strtoll(PQgetvalue(res, r, 0), NULL, 10), PQgetvalue(res, r, 2),
+		               PQgetvalue(res, r, 3), organizer_id);
+	}
+}
+
+/* Runs prepared `stmt` with `params` and adds its event rows for `user`. */
+static int select_rows(PGconn *conn, bench_rows_acc *acc, const bench_config *cfg, int64_t user,
+                       const char *stmt, int nparams, const char *const *params)
+{
+	PGresult *res = PQexecPrepared(conn, stmt, nparams, params, NULL, NULL, 0);
+	int rc = 0;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		add_rows(acc, cfg, user, res);
+	else
+		rc = pg_fail(conn, "SELECT FROM events");
+	PQclear(res);
+	return rc;
+}
+
 static int phase_query(PGconn *conn, const bench_config *cfg, const int64_t *user_ids,
-                       bench_query_acc *acc)
+                       bench_rows_acc *acc)
 {
 	char text[32];
 	const char *params[2] = {text, "public"};
@@ -224,20 +255,8 @@ static int phase_query(PGconn *conn, const bench_config *cfg, const int64_t *use
 	if (exec(conn, "BEGIN") < 0)
 		return -1;
 	for (int64_t i = 0; i < cfg->users; i++) {
-		bench_query_user(acc, i);
 		snprintf(text, sizeof text, "%" PRId64, user_ids[i]);
-		PGresult *res = PQexecPrepared(conn, "query_events", 2, params, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			PQclear(res);
-			return pg_fail(conn, "SELECT FROM events WHERE organizer_id");
-		}
-		int n = PQntuples(res);
-		for (int r = 0; r < n; r++)
-			bench_query_row(acc, cfg, strtoll(PQgetvalue(res, r, 0), NULL, 10),
-			                PQgetvalue(res, r, 2), PQgetvalue(res, r, 3),
-			                strtoll(PQgetvalue(res, r, 4), NULL, 10));
-		PQclear(res);
-		if (bench_query_user_end(acc, cfg) < 0)
+		if (select_rows(conn, acc, cfg, i, "query_events", 2, params) < 0)
 			return -1;
 	}
 	return exec(conn, "COMMIT");
@@ -272,6 +291,68 @@ static int phase_update(PGconn *conn, const bench_config *cfg)
 	if (!PQexitPipelineMode(conn))
 		return pg_fail(conn, "PQexitPipelineMode");
 	return exec(conn, "COMMIT");
+}
+
+/* The users' rows, read as the ORM reads them. NULL after printing why. */
+static PGresult *select_users(PGconn *conn)
+{
+	PGresult *res = PQexecPrepared(conn, "all_users", 0, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		return res;
+	pg_fail(conn, "SELECT FROM users");
+	PQclear(res);
+	return NULL;
+}
+
+/* Lazy loading by hand (chapter 4's N+1): the users, then one SELECT of
+ * each user's events. */
+static int phase_load_lazy(PGconn *conn, const bench_config *cfg, bench_rows_acc *acc)
+{
+	PGresult *users;
+	int rc = 0;
+
+	if (exec(conn, "BEGIN") < 0 || !(users = select_users(conn)))
+		return -1;
+	for (int r = 0; r < PQntuples(users) && rc == 0; r++) {
+		const char *id = PQgetvalue(users, r, 0);
+		rc = select_rows(conn, acc, cfg, strtoll(id, NULL, 10) - 1, "events_of_user", 1,
+		                 &id);
+	}
+	PQclear(users);
+	return rc < 0 ? -1 : exec(conn, "COMMIT");
+}
+
+/* Selectin loading by hand: the users, then their events with one
+ * SELECT ... IN per BENCH_IN_BATCH users, sent with PQexecParams (a list
+ * shorter than the batch is another statement). */
+static int phase_load_selectin(PGconn *conn, const bench_config *cfg, bench_rows_acc *acc)
+{
+	static const char head[] = "SELECT " EVENT_COLUMNS " FROM events WHERE organizer_id IN (";
+	const char *params[BENCH_IN_BATCH];
+	char sql[sizeof head + 8 * BENCH_IN_BATCH + 2];
+	PGresult *users, *res;
+	int n, rc = 0;
+
+	if (exec(conn, "BEGIN") < 0 || !(users = select_users(conn)))
+		return -1;
+	n = PQntuples(users);
+	for (int first = 0; first < n && rc == 0; first += BENCH_IN_BATCH) {
+		int k = n - first < BENCH_IN_BATCH ? n - first : BENCH_IN_BATCH;
+		char *p = sql + sprintf(sql, "%s", head);
+		for (int i = 0; i < k; i++) {
+			params[i] = PQgetvalue(users, first + i, 0);
+			p += sprintf(p, i ? ", $%d" : "$%d", i + 1);
+		}
+		strcpy(p, ")");
+		res = PQexecParams(conn, sql, k, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK)
+			add_rows(acc, cfg, -1, res);
+		else
+			rc = pg_fail(conn, "SELECT FROM events WHERE organizer_id IN");
+		PQclear(res);
+	}
+	PQclear(users);
+	return rc < 0 ? -1 : exec(conn, "COMMIT");
 }
 
 /* Not timed: the updated titles read back, and nothing else renamed. */
@@ -322,8 +403,9 @@ static int setup(PGconn *conn)
 
 static int run(PGconn *conn, bench_result *out, const bench_config *cfg, int64_t *user_ids)
 {
-	bench_query_acc acc;
+	bench_rows_acc acc = {0};
 	double t;
+	int rc = -1;
 
 	if (setup(conn) < 0)
 		return -1;
@@ -331,7 +413,7 @@ static int run(PGconn *conn, bench_result *out, const bench_config *cfg, int64_t
 	t = bench_now();
 	if (phase_insert(conn, cfg, user_ids) < 0)
 		return -1;
-	out->seconds[BENCH_INSERT] = bench_now() - t;
+	bench_record(out, BENCH_INSERT, t);
 	out->users_counted = count_rows(conn, "SELECT count(*) FROM users");
 	out->events_counted = count_rows(conn, "SELECT count(*) FROM events");
 	if (cfg->check)
@@ -343,24 +425,46 @@ static int run(PGconn *conn, bench_result *out, const bench_config *cfg, int64_t
 	t = bench_now();
 	if (phase_get(conn, cfg, &out->get_title_bytes) < 0)
 		return -1;
-	out->seconds[BENCH_GET] = bench_now() - t;
+	bench_record(out, BENCH_GET, t);
 
-	bench_query_begin(&acc, side);
+	if (bench_rows_begin(&acc, side, cfg, BENCH_QUERY) < 0)
+		goto done;
 	t = bench_now();
 	if (phase_query(conn, cfg, user_ids, &acc) < 0)
-		return -1;
-	out->seconds[BENCH_QUERY] = bench_now() - t;
-	out->query_rows = acc.total_rows;
-	out->query_hash = acc.hash;
+		goto done;
+	bench_record(out, BENCH_QUERY, t);
+	if (bench_rows_end(&acc, cfg, out) < 0)
+		goto done;
 
 	t = bench_now();
 	if (phase_update(conn, cfg) < 0)
-		return -1;
-	out->seconds[BENCH_UPDATE] = bench_now() - t;
+		goto done;
+	bench_record(out, BENCH_UPDATE, t);
 	if (cfg->check && check_updates(conn, cfg) < 0)
-		return -1;
+		goto done;
 
-	return drop_tables(conn);
+	if (bench_rows_begin(&acc, side, cfg, BENCH_LOAD_LAZY) < 0)
+		goto done;
+	t = bench_now();
+	if (phase_load_lazy(conn, cfg, &acc) < 0)
+		goto done;
+	bench_record(out, BENCH_LOAD_LAZY, t);
+	if (bench_rows_end(&acc, cfg, out) < 0)
+		goto done;
+
+	if (bench_rows_begin(&acc, side, cfg, BENCH_LOAD_SELECTIN) < 0)
+		goto done;
+	t = bench_now();
+	if (phase_load_selectin(conn, cfg, &acc) < 0)
+		goto done;
+	bench_record(out, BENCH_LOAD_SELECTIN, t);
+	if (bench_rows_end(&acc, cfg, out) < 0)
+		goto done;
+
+	rc = drop_tables(conn);
+done:
+	bench_rows_free(&acc);
+	return rc;
 }
 
 int bench_raw_postgres(bench_result *out, const bench_config *cfg, const char *conninfo)

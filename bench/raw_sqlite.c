@@ -5,8 +5,9 @@
  * measured against, written the way a careful hand would: each phase in one
  * transaction, each statement prepared once per phase and reused with
  * sqlite3_reset(), text bound without copies (SQLITE_STATIC), columns read
- * straight from the statement. The schema is the one the ORM's create_all
- * makes from the same models (see orm_side.c), written out as DDL.
+ * straight from the statement. The load phases send what chapter 4's lazy
+ * and selectin loading send, by hand. The schema is the one the ORM's
+ * create_all makes from the same models (see orm_side.c), written as DDL.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -161,11 +162,31 @@ done:
 	return rc;
 }
 
+/* One event row of `st` (EVENT_COLUMNS) for user index `user`. */
+static void add_row(bench_rows_acc *acc, const bench_config *cfg, int64_t user, sqlite3_stmt *st)
+{
+	bench_rows_add(acc, cfg, user, sqlite3_column_int64(st, 0),
+	               (const char *)sqlite3_column_text(st, 2),
+	               (const char *)sqlite3_column_text(st, 3), sqlite3_column_int64(st, 4));
+}
+
+/* Runs `events` (bound) to its end, adding its rows for user index `user`. */
+static int add_rows(sqlite3 *db, bench_rows_acc *acc, const bench_config *cfg, int64_t user,
+                    sqlite3_stmt *events)
+{
+	int step;
+
+	while ((step = sqlite3_step(events)) == SQLITE_ROW)
+		add_row(acc, cfg, user, events);
+	sqlite3_reset(events);
+	return step == SQLITE_DONE ? 0 : db_fail(db, "SELECT FROM events");
+}
+
 static int phase_query(sqlite3 *db, const bench_config *cfg, const int64_t *user_ids,
-                       bench_query_acc *acc)
+                       bench_rows_acc *acc)
 {
 	sqlite3_stmt *select = NULL;
-	int rc = -1, step;
+	int rc = -1;
 
 	if (exec(db, "BEGIN") < 0)
 		goto done;
@@ -174,20 +195,9 @@ static int phase_query(sqlite3 *db, const bench_config *cfg, const int64_t *user
 	            "social_status = ? ORDER BY date_of") < 0)
 		goto done;
 	for (int64_t i = 0; i < cfg->users; i++) {
-		bench_query_user(acc, i);
 		sqlite3_bind_int64(select, 1, user_ids[i]);
 		sqlite3_bind_text(select, 2, "public", 6, SQLITE_STATIC);
-		while ((step = sqlite3_step(select)) == SQLITE_ROW)
-			bench_query_row(acc, cfg, sqlite3_column_int64(select, 0),
-			                (const char *)sqlite3_column_text(select, 2),
-			                (const char *)sqlite3_column_text(select, 3),
-			                sqlite3_column_int64(select, 4));
-		if (step != SQLITE_DONE) {
-			db_fail(db, "SELECT FROM events WHERE organizer_id");
-			goto done;
-		}
-		sqlite3_reset(select);
-		if (bench_query_user_end(acc, cfg) < 0)
+		if (add_rows(db, acc, cfg, i, select) < 0)
 			goto done;
 	}
 	if (exec(db, "COMMIT") < 0)
@@ -232,6 +242,112 @@ done:
 	return rc;
 }
 
+/* Lazy loading by hand (chapter 4's N+1): the users, then one SELECT of
+ * each user's events. */
+static int phase_load_lazy(sqlite3 *db, const bench_config *cfg, bench_rows_acc *acc)
+{
+	sqlite3_stmt *users = NULL, *events = NULL;
+	int rc = -1, step;
+
+	if (exec(db, "BEGIN") < 0)
+		goto done;
+	if (prepare(&users, db, "SELECT id, email FROM users") < 0 ||
+	    prepare(&events, db, "SELECT " EVENT_COLUMNS " FROM events WHERE organizer_id = ?") < 0)
+		goto done;
+	while ((step = sqlite3_step(users)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(users, 0);
+		(void)sqlite3_column_text(users, 1); /* the email, read as the ORM reads it */
+		sqlite3_bind_int64(events, 1, id);
+		if (add_rows(db, acc, cfg, id - 1, events) < 0)
+			goto done;
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(db, "SELECT FROM users");
+		goto done;
+	}
+	if (exec(db, "COMMIT") < 0)
+		goto done;
+	rc = 0;
+done:
+	sqlite3_finalize(users);
+	sqlite3_finalize(events);
+	return rc;
+}
+
+/* "SELECT ... FROM events WHERE organizer_id IN (?, ?, ...)" for n ids. */
+static char *in_list_sql(size_t n)
+{
+	static const char head[] = "SELECT " EVENT_COLUMNS " FROM events WHERE organizer_id IN (";
+	char *sql = malloc(sizeof head + 3 * n + 2), *p;
+
+	if (!sql)
+		return NULL;
+	p = sql + sprintf(sql, "%s", head);
+	for (size_t k = 0; k < n; k++)
+		p += sprintf(p, k ? ", ?" : "?");
+	strcpy(p, ")");
+	return sql;
+}
+
+/* Selectin loading by hand: the users, then their events with one
+ * SELECT ... IN per BENCH_IN_BATCH users. */
+static int phase_load_selectin(sqlite3 *db, const bench_config *cfg, bench_rows_acc *acc)
+{
+	sqlite3_stmt *users = NULL, *events = NULL;
+	int64_t *ids = malloc((size_t)cfg->users * sizeof *ids), n = 0;
+	size_t prepared_for = 0;
+	char *sql = NULL;
+	int rc = -1, step;
+
+	if (!ids) {
+		bench_fail(side, "out of memory");
+		goto done;
+	}
+	if (exec(db, "BEGIN") < 0 || prepare(&users, db, "SELECT id, email FROM users") < 0)
+		goto done;
+	while ((step = sqlite3_step(users)) == SQLITE_ROW && n < cfg->users) {
+		ids[n++] = sqlite3_column_int64(users, 0);
+		(void)sqlite3_column_text(users, 1); /* the email, read as the ORM reads it */
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(db, "SELECT FROM users");
+		goto done;
+	}
+	for (int64_t first = 0; first < n; first += BENCH_IN_BATCH) {
+		size_t k = (size_t)(n - first < BENCH_IN_BATCH ? n - first : BENCH_IN_BATCH);
+		if (k != prepared_for) {
+			sqlite3_finalize(events);
+			events = NULL;
+			free(sql);
+			if (!(sql = in_list_sql(k))) {
+				bench_fail(side, "out of memory");
+				goto done;
+			}
+			if (prepare(&events, db, sql) < 0)
+				goto done;
+			prepared_for = k;
+		}
+		for (size_t i = 0; i < k; i++)
+			sqlite3_bind_int64(events, (int)i + 1, ids[first + (int64_t)i]);
+		while ((step = sqlite3_step(events)) == SQLITE_ROW)
+			add_row(acc, cfg, sqlite3_column_int64(events, 4) - 1, events);
+		sqlite3_reset(events);
+		if (step != SQLITE_DONE) {
+			db_fail(db, "SELECT FROM events WHERE organizer_id IN");
+			goto done;
+		}
+	}
+	if (exec(db, "COMMIT") < 0)
+		goto done;
+	rc = 0;
+done:
+	sqlite3_finalize(users);
+	sqlite3_finalize(events);
+	free(sql);
+	free(ids);
+	return rc;
+}
+
 /* Not timed: the updated titles read back, and nothing else renamed. */
 static int check_updates(sqlite3 *db, const bench_config *cfg)
 {
@@ -261,7 +377,7 @@ int bench_raw_sqlite(bench_result *out, const bench_config *cfg, const char *pat
 {
 	sqlite3 *db = NULL;
 	int64_t *user_ids = calloc((size_t)cfg->users, sizeof *user_ids);
-	bench_query_acc acc;
+	bench_rows_acc acc = {0};
 	double t;
 	int rc = -1;
 
@@ -288,7 +404,7 @@ int bench_raw_sqlite(bench_result *out, const bench_config *cfg, const char *pat
 	t = bench_now();
 	if (phase_insert(db, cfg, user_ids) < 0)
 		goto done;
-	out->seconds[BENCH_INSERT] = bench_now() - t;
+	bench_record(out, BENCH_INSERT, t);
 	out->users_counted = count_rows(db, "SELECT count(*) FROM users");
 	out->events_counted = count_rows(db, "SELECT count(*) FROM events");
 	if (cfg->check)
@@ -302,27 +418,47 @@ int bench_raw_sqlite(bench_result *out, const bench_config *cfg, const char *pat
 	t = bench_now();
 	if (phase_get(db, cfg, &out->get_title_bytes) < 0)
 		goto done;
-	out->seconds[BENCH_GET] = bench_now() - t;
+	bench_record(out, BENCH_GET, t);
 
-	bench_query_begin(&acc, side);
+	if (bench_rows_begin(&acc, side, cfg, BENCH_QUERY) < 0)
+		goto done;
 	t = bench_now();
 	if (phase_query(db, cfg, user_ids, &acc) < 0)
 		goto done;
-	out->seconds[BENCH_QUERY] = bench_now() - t;
-	out->query_rows = acc.total_rows;
-	out->query_hash = acc.hash;
+	bench_record(out, BENCH_QUERY, t);
+	if (bench_rows_end(&acc, cfg, out) < 0)
+		goto done;
 
 	t = bench_now();
 	if (phase_update(db, cfg) < 0)
 		goto done;
-	out->seconds[BENCH_UPDATE] = bench_now() - t;
+	bench_record(out, BENCH_UPDATE, t);
 	if (cfg->check && check_updates(db, cfg) < 0)
+		goto done;
+
+	if (bench_rows_begin(&acc, side, cfg, BENCH_LOAD_LAZY) < 0)
+		goto done;
+	t = bench_now();
+	if (phase_load_lazy(db, cfg, &acc) < 0)
+		goto done;
+	bench_record(out, BENCH_LOAD_LAZY, t);
+	if (bench_rows_end(&acc, cfg, out) < 0)
+		goto done;
+
+	if (bench_rows_begin(&acc, side, cfg, BENCH_LOAD_SELECTIN) < 0)
+		goto done;
+	t = bench_now();
+	if (phase_load_selectin(db, cfg, &acc) < 0)
+		goto done;
+	bench_record(out, BENCH_LOAD_SELECTIN, t);
+	if (bench_rows_end(&acc, cfg, out) < 0)
 		goto done;
 
 	if (exec(db, "DROP TABLE events") < 0 || exec(db, "DROP TABLE users") < 0)
 		goto done;
 	rc = 0;
 done:
+	bench_rows_free(&acc);
 	sqlite3_close(db);
 	free(user_ids);
 	return rc;

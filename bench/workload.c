@@ -17,7 +17,8 @@
 
 const char *bench_phase_name(bench_phase phase)
 {
-	static const char *const names[BENCH_NPHASES] = {"insert", "get", "query", "update"};
+	static const char *const names[BENCH_NPHASES] = {"insert", "get",       "query",
+	                                                 "update", "load_lazy", "load_selectin"};
 	return phase < BENCH_NPHASES ? names[phase] : "?";
 }
 
@@ -104,19 +105,20 @@ int64_t bench_event_organizer(const bench_config *cfg, int64_t j)
 	return j % cfg->users;
 }
 
+int64_t bench_user_events(const bench_config *cfg, int64_t i)
+{
+	/* Events j = i, i + users, i + 2 * users, ... below cfg->events. */
+	return i < cfg->events ? (cfg->events - 1 - i) / cfg->users + 1 : 0;
+}
+
 int64_t bench_user_public_events(const bench_config *cfg, int64_t i)
 {
-	/* Events j = i, i + users, i + 2 * users, ... below cfg->events, of
-	 * which the even ones. */
-	int64_t n = 0;
-	if (i >= cfg->events)
-		return 0;
-	int64_t count = (cfg->events - 1 - i) / cfg->users + 1;
+	/* The even ones of user i's events. With an even number of users
+	 * they all have i's parity; with an odd one, parity alternates. */
+	int64_t count = bench_user_events(cfg, i);
 	if (cfg->users % 2 == 0)
 		return i % 2 == 0 ? count : 0;
-	/* Odd step: parity alternates, starting with i's. */
-	n = i % 2 == 0 ? (count + 1) / 2 : count / 2;
-	return n;
+	return i % 2 == 0 ? (count + 1) / 2 : count / 2;
 }
 
 int bench_fail(const char *side, const char *fmt, ...)
@@ -157,74 +159,112 @@ int bench_check_event(const bench_config *cfg, const char *side, int64_t id, con
 	return 0;
 }
 
-void bench_query_begin(bench_query_acc *acc, const char *side)
+void bench_record(bench_result *out, bench_phase phase, double start)
+{
+	out->seconds[phase] = bench_now() - start;
+	out->ran[phase] = true;
+}
+
+int bench_rows_begin(bench_rows_acc *acc, const char *side, const bench_config *cfg,
+                     bench_phase phase)
 {
 	memset(acc, 0, sizeof *acc);
 	acc->side = side;
-	acc->hash = 14695981039346656037u; /* FNV-1a offset basis */
+	acc->phase = phase;
+	acc->last_user = -1;
+	acc->rows = calloc((size_t)cfg->users, sizeof *acc->rows);
+	acc->id_sum = calloc((size_t)cfg->users, sizeof *acc->id_sum);
+	if (!acc->rows || !acc->id_sum) {
+		bench_rows_free(acc);
+		return bench_fail(side, "out of memory");
+	}
+	return 0;
 }
 
-void bench_query_user(bench_query_acc *acc, int64_t user)
+void bench_rows_free(bench_rows_acc *acc)
 {
-	acc->user = user;
-	acc->rows = 0;
-	acc->id_sum = 0;
-	acc->last_date[0] = '\0';
+	free(acc->rows);
+	free(acc->id_sum);
+	acc->rows = NULL;
+	acc->id_sum = NULL;
 }
 
-void bench_query_row(bench_query_acc *acc, const bench_config *cfg, int64_t id, const char *date,
-                     const char *status, int64_t organizer_id)
+void bench_rows_add(bench_rows_acc *acc, const bench_config *cfg, int64_t user, int64_t id,
+                    const char *date, const char *status, int64_t organizer_id)
 {
-	acc->rows++;
-	acc->id_sum += (uint64_t)id;
+	int64_t j = id - 1;
+	bool query = acc->phase == BENCH_QUERY;
+
+	if (user < 0 || user >= cfg->users) {
+		if (!acc->failed)
+			acc->failed = bench_fail(
+			    acc->side, "rows for user %" PRId64 ", who does not exist", user + 1);
+		return;
+	}
+	acc->rows[user]++;
+	acc->id_sum[user] += (uint64_t)id;
 	if (!cfg->check || acc->failed)
 		return;
-	int64_t j = id - 1;
-	if (j < 0 || j >= cfg->events || bench_event_organizer(cfg, j) != acc->user ||
-	    organizer_id != acc->user + 1 || !bench_event_public(j)) {
-		acc->failed =
-		    bench_fail(acc->side,
-		               "query of user %" PRId64 " returned event %" PRId64
-		               " (organizer_id %" PRId64 "), not one of its public events",
-		               acc->user + 1, id, organizer_id);
-		return;
-	}
-	if (!status || strcmp(status, "public") != 0) {
+	if (j < 0 || j >= cfg->events || bench_event_organizer(cfg, j) != user ||
+	    organizer_id != user + 1 || (query && !bench_event_public(j))) {
 		acc->failed = bench_fail(acc->side,
-		                         "query returned event %" PRId64 " with social_status '%s'",
-		                         id, status ? status : "NULL");
+		                         "%s of user %" PRId64 " returned event %" PRId64
+		                         " (organizer_id %" PRId64 "), not one of its%s events",
+		                         bench_phase_name(acc->phase), user + 1, id, organizer_id,
+		                         query ? " public" : "");
 		return;
 	}
-	if (!date || strcmp(date, acc->last_date) < 0) {
+	if (!status || strcmp(status, bench_event_status(j)) != 0) {
+		acc->failed =
+		    bench_fail(acc->side, "%s returned event %" PRId64 " with social_status '%s'",
+		               bench_phase_name(acc->phase), id, status ? status : "NULL");
+		return;
+	}
+	if (!date || strcmp(date, bench_event_date(j)) != 0) {
+		acc->failed = bench_fail(acc->side, "%s returned event %" PRId64 " dated '%s'",
+		                         bench_phase_name(acc->phase), id, date ? date : "NULL");
+		return;
+	}
+	/* The query phase reads one user at a time, ordered by date_of. */
+	if (query && user == acc->last_user && strcmp(date, acc->last_date) < 0) {
 		acc->failed = bench_fail(acc->side,
 		                         "query of user %" PRId64
 		                         " is not ordered by date_of: '%s' after '%s'",
-		                         acc->user + 1, date ? date : "NULL", acc->last_date);
+		                         user + 1, date, acc->last_date);
 		return;
 	}
+	acc->last_user = user;
 	snprintf(acc->last_date, sizeof acc->last_date, "%s", date);
 }
 
-int bench_query_user_end(bench_query_acc *acc, const bench_config *cfg)
+int bench_rows_end(bench_rows_acc *acc, const bench_config *cfg, bench_result *out)
 {
 	const uint64_t prime = 1099511628211u; /* FNV-1a */
-	uint64_t words[3] = {(uint64_t)acc->user, (uint64_t)acc->rows, acc->id_sum};
+	uint64_t hash = 14695981039346656037u;
+	int64_t total = 0;
+	int rc = acc->failed;
 
-	for (int w = 0; w < 3; w++)
-		for (int b = 0; b < 8; b++)
-			acc->hash = (acc->hash ^ ((words[w] >> (8 * b)) & 0xff)) * prime;
-	acc->total_rows += acc->rows;
-	if (!cfg->check)
-		return 0;
-	if (acc->failed)
-		return -1;
-	int64_t want = bench_user_public_events(cfg, acc->user);
-	if (acc->rows != want)
-		return acc->failed = bench_fail(acc->side,
-		                                "query of user %" PRId64 " returned %" PRId64
-		                                " events, expected %" PRId64,
-		                                acc->user + 1, acc->rows, want);
-	return 0;
+	for (int64_t i = 0; i < cfg->users; i++) {
+		uint64_t words[3] = {(uint64_t)i, (uint64_t)acc->rows[i], acc->id_sum[i]};
+		for (int w = 0; w < 3; w++)
+			for (int b = 0; b < 8; b++)
+				hash = (hash ^ ((words[w] >> (8 * b)) & 0xff)) * prime;
+		total += acc->rows[i];
+		if (cfg->check && rc == 0) {
+			int64_t want = acc->phase == BENCH_QUERY ? bench_user_public_events(cfg, i)
+			                                         : bench_user_events(cfg, i);
+			if (acc->rows[i] != want)
+				rc = bench_fail(acc->side,
+				                "%s of user %" PRId64 " returned %" PRId64
+				                " events, expected %" PRId64,
+				                bench_phase_name(acc->phase), i + 1, acc->rows[i],
+				                want);
+		}
+	}
+	out->rows[acc->phase] = total;
+	out->hash[acc->phase] = hash;
+	bench_rows_free(acc);
+	return rc;
 }
 
 double bench_now(void)
