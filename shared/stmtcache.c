@@ -5,6 +5,8 @@
  * hash table finds a statement by its SQL text in constant time (the
  * benchmark of chapter 2 runs hundreds of thousands of statements), and a
  * doubly linked recency list finds the least recently used one to evict.
+ * The pointer memo in front of the table (see stmtcache.h) skips the hash
+ * when the caller passes the same string as before.
  */
 #include <assert.h>
 #include <string.h>
@@ -53,21 +55,44 @@ static void push_newest(orm_stmt_cache *cache, orm_stmt_entry *e)
 	cache->newest = e;
 }
 
+/* The memo slot of a caller's pointer. The low bits of a pointer are often
+ * zero (aligned allocations), so higher bits are folded in. */
+static orm_stmt_memo *memo_slot(orm_stmt_cache *cache, const char *sql)
+{
+	uintptr_t p = (uintptr_t)sql;
+
+	return &cache->memo[(p ^ (p >> 4) ^ (p >> 12)) & (ORM_STMT_MEMO_SIZE - 1)];
+}
+
+static orm_stmt_entry *touch(orm_stmt_cache *cache, orm_stmt_entry *e)
+{
+	if (cache->newest != e) {
+		unlink_recency(cache, e);
+		push_newest(cache, e);
+	}
+	return e;
+}
+
 orm_stmt_entry *orm_stmt_cache_get(orm_stmt_cache *cache, const char *sql)
 {
+	orm_stmt_memo *memo;
 	uint64_t h;
 	orm_stmt_entry *e;
 
 	if (cache->count == 0)
 		return NULL;
+	/* Fast path: this pointer found an entry before, and its text is
+	 * still that entry's text. */
+	memo = memo_slot(cache, sql);
+	if (memo->sql == sql && strcmp(memo->entry->sql, sql) == 0)
+		return touch(cache, memo->entry);
+
 	h = hash_sql(sql);
 	for (e = cache->buckets[h & (cache->nbuckets - 1)]; e; e = e->next) {
 		if (e->hash == h && strcmp(e->sql, sql) == 0) {
-			if (cache->newest != e) {
-				unlink_recency(cache, e);
-				push_newest(cache, e);
-			}
-			return e;
+			memo->sql = sql;
+			memo->entry = e;
+			return touch(cache, e);
 		}
 	}
 	return NULL;
@@ -82,6 +107,11 @@ static void evict(orm_stmt_cache *cache, orm_stmt_entry *victim)
 		link = &(*link)->next;
 	*link = victim->next;
 	unlink_recency(cache, victim);
+	/* No memo slot may lead to freed memory. */
+	for (size_t i = 0; i < ORM_STMT_MEMO_SIZE; i++) {
+		if (cache->memo[i].entry == victim)
+			cache->memo[i] = (orm_stmt_memo){NULL, NULL};
+	}
 	cache->dialect->finalize(victim->stmt);
 	orm_free(victim->sql);
 	orm_free(victim);
@@ -143,6 +173,7 @@ orm_stmt_entry *orm_stmt_cache_add(orm_stmt_cache *cache, const char *sql, orm_d
 	cache->buckets[slot] = e;
 	push_newest(cache, e);
 	cache->count++;
+	*memo_slot(cache, sql) = (orm_stmt_memo){sql, e};
 	return e;
 }
 

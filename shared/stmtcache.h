@@ -14,6 +14,16 @@
  * uncached statement for a second caller instead. The cache holds at most
  * ORM_STMT_CACHE_SIZE statements; when full, the least recently used idle
  * one is finalized to make room.
+ *
+ * Hashing the SQL text costs a few hundred instructions for a typical
+ * SELECT, as much as SQLite takes to find a row by its key. But the session
+ * asks again and again with the very same string (the SELECT of get() lives
+ * as long as the session's model), so in front of the hash table sits a
+ * small memo from the caller's pointer to the entry it found last time. A
+ * pointer alone proves nothing - a buffer reused for other SQL has the same
+ * address - so a memo hit is confirmed with strcmp, which compares 32 bytes
+ * at a step and so costs a tenth of the hash. The answer is always the one
+ * the hash table would give.
  */
 #ifndef ORM_STMTCACHE_H
 #define ORM_STMTCACHE_H
@@ -35,12 +45,22 @@ typedef struct orm_stmt_entry {
 	struct orm_stmt_entry *newer, *older; /* recency list, for eviction */
 } orm_stmt_entry;
 
+/* Slots of the pointer memo (a power of two): more than the few statement
+ * shapes a program alternates between in a loop. */
+#define ORM_STMT_MEMO_SIZE 16
+
+typedef struct orm_stmt_memo {
+	const char *sql;       /* the caller's pointer, as last passed */
+	orm_stmt_entry *entry; /* what that pointer's text found */
+} orm_stmt_memo;
+
 typedef struct orm_stmt_cache {
 	const orm_dialect *dialect; /* finalizes evicted statements */
 	orm_stmt_entry **buckets;
 	size_t nbuckets; /* a power of two, or 0 before the first add */
 	size_t count;
 	orm_stmt_entry *newest, *oldest;
+	orm_stmt_memo memo[ORM_STMT_MEMO_SIZE]; /* caller's pointer -> entry, a hint */
 } orm_stmt_cache;
 
 void orm_stmt_cache_init(orm_stmt_cache *cache, const orm_dialect *dialect);
