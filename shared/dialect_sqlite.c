@@ -30,6 +30,17 @@ struct orm_dbconn {
 	sqlite3 *db;
 };
 
+/*
+ * SQLite stores a value as NULL, INTEGER, REAL, TEXT or BLOB, whatever the
+ * column was declared as; only the declared type tells that an INTEGER is
+ * a BOOLEAN, or a TEXT a DATE. Asking sqlite3_column_decltype() and
+ * comparing names for every column of every row cost more than reading
+ * the row, so each statement asks once and keeps the answer here, for its
+ * first KNOWN_COLS columns (further ones are asked every time).
+ */
+enum { KIND_PLAIN, KIND_BOOLEAN, KIND_DATE, KIND_DATETIME };
+#define KNOWN_COLS 64
+
 struct orm_dbstmt {
 	sqlite3_stmt *stmt;
 	sqlite3 *db;
@@ -38,6 +49,12 @@ struct orm_dbstmt {
 	enum { IDLE, FIRST_ROW, ROW, DONE } state;
 	int64_t changes;
 	sqlite3_int64 total_before; /* sqlite3_total_changes64() before running */
+	/* The KIND_* of each column, read from the declared types when
+	 * SQLite had prepared the statement `kinds_at` times: SQLite
+	 * prepares it again by itself after a schema change (an ALTER
+	 * TABLE), and the columns may have changed with it. */
+	int kinds_at;
+	uint8_t kinds[KNOWN_COLS];
 };
 
 static const char *const drivers[] = {"pysqlite", "sqlite3", NULL};
@@ -218,6 +235,41 @@ static int exec_sql(orm_dbconn *conn, const char *sql, orm_err *err)
 	return run(conn->db, sql, err);
 }
 
+/* Case-insensitive comparison of a declared type with `name`. */
+static bool decl_is(const char *decl, const char *name)
+{
+	return decl && sqlite3_stricmp(decl, name) == 0;
+}
+
+/* What column `col`'s declared type says about reading its values. */
+static int decl_kind(sqlite3_stmt *s, int col)
+{
+	const char *decl = sqlite3_column_decltype(s, col);
+
+	if (decl_is(decl, "BOOLEAN"))
+		return KIND_BOOLEAN;
+	if (decl_is(decl, "DATE"))
+		return KIND_DATE;
+	if (decl_is(decl, "DATETIME") || decl_is(decl, "TIMESTAMP"))
+		return KIND_DATETIME;
+	return KIND_PLAIN;
+}
+
+/* Reads the kinds of the columns, unless they were read since SQLite
+ * last prepared the statement. */
+static void learn_kinds(orm_dbstmt *stmt)
+{
+	int at = sqlite3_stmt_status(stmt->stmt, SQLITE_STMTSTATUS_REPREPARE, 0);
+	int n;
+
+	if (at == stmt->kinds_at)
+		return;
+	n = sqlite3_column_count(stmt->stmt);
+	for (int col = 0; col < n && col < KNOWN_COLS; col++)
+		stmt->kinds[col] = (uint8_t)decl_kind(stmt->stmt, col);
+	stmt->kinds_at = at;
+}
+
 static int prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_err *err)
 {
 	sqlite3_stmt *stmt;
@@ -234,6 +286,7 @@ static int prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_err 
 	s->stmt = stmt;
 	s->db = conn->db;
 	s->state = IDLE;
+	s->kinds_at = -1; /* learnt with the first row */
 	*out = s;
 	return ORM_OK;
 }
@@ -292,7 +345,9 @@ static int execute(orm_dbstmt *stmt, const orm_value *params, size_t n, orm_err 
 {
 	int rc;
 
-	sqlite3_reset(stmt->stmt);
+	/* A statement handed back by reset() (or new) is ready already. */
+	if (stmt->state != IDLE)
+		sqlite3_reset(stmt->stmt);
 	stmt->state = IDLE;
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = bind_value(stmt, (int)i + 1, &params[i])) != SQLITE_OK)
@@ -308,6 +363,10 @@ static int execute(orm_dbstmt *stmt, const orm_value *params, size_t n, orm_err 
 		return rc;
 	}
 	count_changes(stmt);
+	/* Only a statement with rows needs its kinds; sqlite3_step() may
+	 * have prepared it again (it does so only at the first step). */
+	if (rc == SQLITE_ROW)
+		learn_kinds(stmt);
 	stmt->state = rc == SQLITE_ROW ? FIRST_ROW : DONE;
 	return ORM_OK;
 }
@@ -347,36 +406,35 @@ static const char *colname(const orm_dbstmt *stmt, int col)
 	return sqlite3_column_name(stmt->stmt, col);
 }
 
-/* Case-insensitive comparison of a declared type with `name`. */
-static bool decl_is(const char *decl, const char *name)
-{
-	return decl && sqlite3_stricmp(decl, name) == 0;
-}
-
 static orm_value column(const orm_dbstmt *stmt, int col)
 {
 	sqlite3_stmt *s = stmt->stmt;
-	const char *decl;
+	int kind = col < KNOWN_COLS ? stmt->kinds[col] : decl_kind(s, col);
+	/* One call finds the column; sqlite3_column_type(), _int64(),
+	 * _text() and _bytes() would each find it again (and enter and leave
+	 * the connection's mutex). The value is "unprotected" - read without
+	 * that mutex - which SQLite allows on a connection opened without
+	 * one (SQLITE_OPEN_NOMUTEX, see open_conn), as ours are. */
+	sqlite3_value *val = sqlite3_column_value(s, col);
 	orm_value v;
 
-	switch (sqlite3_column_type(s, col)) {
+	switch (sqlite3_value_type(val)) {
 	case SQLITE_INTEGER:
 		/* SQLite stores booleans as 0/1; the declared type tells. */
-		decl = sqlite3_column_decltype(s, col);
-		if (decl_is(decl, "BOOLEAN"))
-			return orm_bool(sqlite3_column_int64(s, col) != 0);
-		return orm_int(sqlite3_column_int64(s, col));
+		if (kind == KIND_BOOLEAN)
+			return orm_bool(sqlite3_value_int64(val) != 0);
+		return orm_int(sqlite3_value_int64(val));
 	case SQLITE_FLOAT:
-		return orm_float(sqlite3_column_double(s, col));
+		return orm_float(sqlite3_value_double(val));
 	case SQLITE_TEXT:
 	case SQLITE_BLOB:
-		/* sqlite3_column_text() NUL-terminates, blobs included. */
-		v = orm_text_len((const char *)sqlite3_column_text(s, col),
-		                 (size_t)sqlite3_column_bytes(s, col));
-		decl = sqlite3_column_decltype(s, col);
-		if (decl_is(decl, "DATE"))
+		/* sqlite3_value_text() NUL-terminates, blobs included; the
+		 * length is asked after the text, as SQLite's docs advise. */
+		v = orm_text_len((const char *)sqlite3_value_text(val),
+		                 (size_t)sqlite3_value_bytes(val));
+		if (kind == KIND_DATE)
 			v.type = ORM_TYPE_DATE;
-		else if (decl_is(decl, "DATETIME") || decl_is(decl, "TIMESTAMP"))
+		else if (kind == KIND_DATETIME)
 			v.type = ORM_TYPE_DATETIME;
 		return v;
 	default:
@@ -391,10 +449,11 @@ static int64_t changes(const orm_dbstmt *stmt)
 
 static void reset(orm_dbstmt *stmt)
 {
-	/* Ends the statement's read of the database (releasing its locks)
-	 * and drops the bound copies of text. */
+	/* Ends the statement's read of the database (releasing its locks).
+	 * The bindings are left: the next execute() binds every parameter
+	 * again (the engine checks their number), replacing them all, so
+	 * clearing them here would be work done twice. */
 	sqlite3_reset(stmt->stmt);
-	sqlite3_clear_bindings(stmt->stmt);
 	stmt->state = IDLE;
 }
 

@@ -64,6 +64,7 @@ struct orm_result {
 	orm_dbstmt *stmt;
 	orm_stmt_entry *entry; /* the cache entry, or NULL: stmt is ours to finalize */
 	int state;             /* 0 before the first row, then ORM_ROW or ORM_DONE */
+	int ncols;             /* asked of the dialect once, at execute: read per column */
 	orm_text_slot *slots;  /* per column, for orm_result_text of numbers */
 	int nslots;
 };
@@ -593,6 +594,7 @@ int orm_conn_execute(orm_result **out, orm_conn *conn, const char *sql, const or
 	res->stmt = stmt;
 	res->entry = entry;
 	res->state = 0;
+	res->ncols = d->ncols(stmt);
 	conn->nresults++;
 	*out = res;
 	res = NULL;
@@ -634,7 +636,7 @@ int orm_result_next(orm_result *res)
 
 int orm_result_ncols(const orm_result *res)
 {
-	return res->conn->engine->dialect->ncols(res->stmt);
+	return res->ncols;
 }
 
 const char *orm_result_colname(const orm_result *res, int col)
@@ -910,6 +912,7 @@ static int many_row(void *ctx, size_t row, const orm_dbstmt *stmt)
 		return m->on_row(m->ctx, row, NULL);
 	m->res.stmt = (orm_dbstmt *)stmt;
 	m->res.state = ORM_ROW;
+	m->res.ncols = m->res.conn->engine->dialect->ncols(stmt);
 	return m->on_row(m->ctx, row, &m->res);
 }
 
