@@ -48,8 +48,17 @@ void *orm_realloc(void *ptr, size_t size)
 	return realloc_fn(ptr, size ? size : 1, alloc_ctx);
 }
 
+/*
+ * realloc(NULL, n) is malloc(n), but the C library's realloc() takes a few
+ * dozen instructions to find that out, and loading a row allocates an
+ * object and its strings: with the default allocator, malloc() and
+ * calloc() are called directly. An installed allocator still sees every
+ * allocation.
+ */
 void *orm_malloc(size_t size)
 {
+	if (realloc_fn == default_realloc)
+		return malloc(size ? size : 1);
 	return orm_realloc(NULL, size);
 }
 
@@ -59,7 +68,9 @@ void *orm_calloc(size_t n, size_t size)
 
 	if (size && n > (size_t)-1 / size)
 		return NULL;
-	p = orm_malloc(n * size);
+	if (realloc_fn == default_realloc)
+		return n == 0 || size == 0 ? calloc(1, 1) : calloc(n, size);
+	p = orm_realloc(NULL, n * size);
 	if (p)
 		memset(p, 0, n * size);
 	return p;
@@ -67,7 +78,11 @@ void *orm_calloc(size_t n, size_t size)
 
 void orm_free(void *ptr)
 {
-	if (ptr)
+	if (!ptr)
+		return;
+	if (free_fn == default_free)
+		free(ptr);
+	else
 		free_fn(ptr, alloc_ctx);
 }
 
