@@ -69,12 +69,23 @@ struct orm_dbstmt {
 	orm_dbconn *conn; /* NULL once the connection has been closed */
 	orm_dbstmt *prev, *next;
 	unsigned id;
-	char *sql; /* as sent: '?' rewritten to $n */
+	char name[16]; /* "orm_<id>", its name on the server */
+	char *sql;     /* as sent: '?' rewritten to $n */
 	int nparams;
 	PGresult *res; /* rows of the last execute, or NULL */
 	int row;       /* current row; -1 before the first next() */
 	int64_t changes;
+	/* The parameters as text, and libpq's array of pointers into it:
+	 * kept from one execute to the next, so running a cached statement
+	 * allocates nothing once the buffer has grown to fit. */
+	orm_buf text;        /* freed after use when it grew past KEEP_TEXT */
+	const char **values; /* nparams + 1 entries */
+	size_t *offsets;     /* nparams + 1 entries, scratch for params_as_text */
 };
+
+/* The most parameter text a statement keeps between runs: one huge value
+ * should not stay in memory for as long as the statement is cached. */
+#define KEEP_TEXT 16384
 
 /* ---- Messages ------------------------------------------------------------------------------ */
 
@@ -563,7 +574,6 @@ static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_e
 	orm_buf text = ORM_BUF_INIT;
 	orm_dbstmt *stmt = NULL;
 	PGresult *res = NULL;
-	char name[32];
 	int nparams, rc;
 
 	assert(out && conn && sql);
@@ -582,13 +592,19 @@ static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_e
 		goto done;
 	}
 	stmt->nparams = nparams;
+	stmt->values = orm_calloc((size_t)nparams + 1, sizeof *stmt->values);
+	stmt->offsets = orm_calloc((size_t)nparams + 1, sizeof *stmt->offsets);
+	if (!stmt->values || !stmt->offsets) {
+		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
+		goto done;
+	}
 	stmt->id = ++conn->last_stmt_id;
-	snprintf(name, sizeof name, "orm_%u", stmt->id);
+	snprintf(stmt->name, sizeof stmt->name, "orm_%u", stmt->id);
 
 	/* No parameter types: the server infers each from its context
 	 * (a column it is compared with or inserted into), and the values
 	 * are sent as text that it parses as that type. */
-	res = PQprepare(conn->pg, name, stmt->sql, 0, NULL);
+	res = PQprepare(conn->pg, stmt->name, stmt->sql, 0, NULL);
 	if (!res || !result_ok(res)) {
 		rc = result_error(err, conn->pg, res);
 		goto done;
@@ -605,8 +621,11 @@ static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_e
 	rc = ORM_OK;
 done:
 	PQclear(res);
-	if (stmt)
+	if (stmt) {
 		orm_free(stmt->sql);
+		orm_free(stmt->values);
+		orm_free(stmt->offsets);
+	}
 	orm_free(stmt);
 	orm_buf_free(&text);
 	return rc;
@@ -650,6 +669,24 @@ static void pg_reset(orm_dbstmt *stmt)
 	stmt->row = -1;
 }
 
+/* Appends i in decimal. snprintf("%" PRId64) does the same through the
+ * whole printf machinery, a few hundred instructions for every integer of
+ * every statement; this is a handful per digit. */
+static void put_int64(orm_buf *b, int64_t i)
+{
+	char digits[24], *p = digits + sizeof digits;
+	/* The magnitude as unsigned, so INT64_MIN has one too. */
+	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (i < 0)
+		*--p = '-';
+	orm_buf_put(b, p, (size_t)(digits + sizeof digits - p));
+}
+
 /*
  * Writes `params` as text, one after the other, into `text` (emptied
  * first), and points values[i] at each (NULL for SQL NULL) once the buffer
@@ -669,7 +706,7 @@ static int params_as_text(orm_buf *text, const char **values, size_t *offsets,
 			offsets[i] = SIZE_MAX;
 			continue;
 		case ORM_TYPE_INT:
-			orm_buf_printf(text, "%" PRId64, v->u.i);
+			put_int64(text, v->u.i);
 			break;
 		case ORM_TYPE_FLOAT:
 			format_float(num, sizeof num, v->u.f);
@@ -711,10 +748,6 @@ static int64_t changes_of(PGresult *res)
 
 static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams, orm_err *err)
 {
-	const char **values = NULL;
-	size_t *offsets = NULL;
-	orm_buf text = ORM_BUF_INIT;
-	char name[32];
 	int rc;
 
 	assert(stmt && (params || nparams == 0));
@@ -726,31 +759,20 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
 		return orm_err_set(err, ORM_EINVAL, "the statement takes %d parameters, %zu given",
 		                   stmt->nparams, nparams);
 
-	if (nparams > 0) {
-		values = orm_calloc(nparams, sizeof *values);
-		offsets = orm_calloc(nparams, sizeof *offsets);
-		if (!values || !offsets) {
-			rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-			goto done;
-		}
-	}
-	if ((rc = params_as_text(&text, values, offsets, params, nparams, err)) < 0)
-		goto done;
-
-	snprintf(name, sizeof name, "orm_%u", stmt->id);
-	stmt->res = PQexecPrepared(stmt->conn->pg, name, (int)nparams, values, NULL, NULL, 0);
+	if ((rc = params_as_text(&stmt->text, stmt->values, stmt->offsets, params, nparams, err)) <
+	    0)
+		return rc;
+	stmt->res =
+	    PQexecPrepared(stmt->conn->pg, stmt->name, (int)nparams, stmt->values, NULL, NULL, 0);
+	if (stmt->text.cap > KEEP_TEXT)
+		orm_buf_free(&stmt->text);
 	if (!stmt->res || !result_ok(stmt->res)) {
 		rc = result_error(err, stmt->conn->pg, stmt->res);
 		pg_reset(stmt);
-		goto done;
+		return rc;
 	}
 	stmt->changes = changes_of(stmt->res);
-	rc = ORM_OK;
-done:
-	orm_buf_free(&text);
-	orm_free(offsets);
-	orm_free(values);
-	return rc;
+	return ORM_OK;
 }
 
 /* ---- Many rows in one round trip: pipeline mode (chapter 2) --------------------------------- */
@@ -777,13 +799,9 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
                             int (*on_row)(void *ctx, size_t row, const orm_dbstmt *stmt), void *ctx,
                             orm_err *err)
 {
-	const char **values = NULL;
-	size_t *offsets = NULL;
-	orm_buf text = ORM_BUF_INIT;
 	int64_t changes = 0;
 	PGresult *res;
 	PGconn *pg;
-	char name[32];
 	int rc = ORM_OK;
 
 	assert(stmt && (params || nparams * nrows == 0));
@@ -797,13 +815,6 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 	if (nrows == 0)
 		return ORM_OK;
 	pg = stmt->conn->pg;
-	values = orm_calloc(nparams + 1, sizeof *values);
-	offsets = orm_calloc(nparams + 1, sizeof *offsets);
-	if (!values || !offsets) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-		goto done;
-	}
-	snprintf(name, sizeof name, "orm_%u", stmt->id);
 	if (!PQenterPipelineMode(pg)) {
 		rc = result_error(err, pg, NULL);
 		goto done;
@@ -813,11 +824,12 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 		size_t n = nrows - first < PIPELINE_ROWS ? nrows - first : PIPELINE_ROWS, sent;
 
 		for (sent = 0; sent < n; sent++) {
-			if ((rc = params_as_text(&text, values, offsets,
+			if ((rc = params_as_text(&stmt->text, stmt->values, stmt->offsets,
 			                         params + (first + sent) * nparams, nparams, err)) <
 			    0)
 				break;
-			if (!PQsendQueryPrepared(pg, name, (int)nparams, values, NULL, NULL, 0)) {
+			if (!PQsendQueryPrepared(pg, stmt->name, (int)nparams, stmt->values, NULL,
+			                         NULL, 0)) {
 				rc = result_error(err, pg, NULL);
 				break;
 			}
@@ -863,9 +875,8 @@ done:
 	if (PQpipelineStatus(pg) != PQ_PIPELINE_OFF && !PQexitPipelineMode(pg) && rc == ORM_OK)
 		rc = result_error(err, pg, NULL);
 	stmt->changes = changes;
-	orm_buf_free(&text);
-	orm_free(offsets);
-	orm_free(values);
+	if (stmt->text.cap > KEEP_TEXT)
+		orm_buf_free(&stmt->text);
 	return rc;
 }
 
@@ -891,23 +902,44 @@ static const char *pg_colname(const orm_dbstmt *stmt, int col)
 	return stmt->res ? PQfname(stmt->res, col) : NULL;
 }
 
+/*
+ * An integer column's text as int64_t. PostgreSQL writes integers plainly
+ * (an optional '-', then digits), so the digits are added up here, without
+ * strtoll()'s locale, white space and base handling; anything longer than
+ * 18 digits, which could overflow, still goes through strtoll().
+ */
+static int64_t parse_int64(const char *text)
+{
+	const char *p = text + (*text == '-');
+	uint64_t u = 0;
+	size_t n = 0;
+
+	for (; p[n] >= '0' && p[n] <= '9'; n++) {
+		if (n == 18)
+			return strtoll(text, NULL, 10);
+		u = u * 10 + (uint64_t)(p[n] - '0');
+	}
+	return *text == '-' ? -(int64_t)u : (int64_t)u;
+}
+
 static orm_value pg_column(const orm_dbstmt *stmt, int col)
 {
 	const PGresult *res = stmt->res;
 	const char *text;
 	orm_value v = orm_null();
+	Oid type;
 
-	if (!res || stmt->row < 0 || stmt->row >= PQntuples(res) || col < 0 ||
-	    col >= PQnfields(res) || PQgetisnull(res, stmt->row, col))
+	/* PQgetisnull() answers 1 for a row or column out of range too. */
+	if (!res || PQgetisnull(res, stmt->row, col))
 		return v;
 	text = PQgetvalue(res, stmt->row, col);
-	switch (PQftype(res, col)) {
+	switch ((type = PQftype(res, col))) {
 	case OID_INT2:
 	case OID_INT4:
 	case OID_INT8:
 	case OID_OID:
 		v.type = ORM_TYPE_INT;
-		v.u.i = strtoll(text, NULL, 10);
+		v.u.i = parse_int64(text);
 		break;
 	case OID_FLOAT4:
 	case OID_FLOAT8:
@@ -922,7 +954,7 @@ static orm_value pg_column(const orm_dbstmt *stmt, int col)
 	case OID_DATE:
 	case OID_TIMESTAMP:
 	case OID_TIMESTAMPTZ:
-		v.type = PQftype(res, col) == OID_DATE ? ORM_TYPE_DATE : ORM_TYPE_DATETIME;
+		v.type = type == OID_DATE ? ORM_TYPE_DATE : ORM_TYPE_DATETIME;
 		v.u.s.ptr = text;
 		v.u.s.len = (size_t)PQgetlength(res, stmt->row, col);
 		break;
@@ -989,6 +1021,9 @@ static void pg_finalize(orm_dbstmt *stmt)
 		}
 	}
 	orm_free(stmt->sql);
+	orm_buf_free(&stmt->text);
+	orm_free(stmt->values);
+	orm_free(stmt->offsets);
 	orm_free(stmt);
 }
 
