@@ -13,10 +13,16 @@
  *
  * The naming conventions (ix, uq, ck, fk, pk templates) also live here;
  * ddl.c asks orm_naming_render() for each constraint's name.
+ *
+ * Chapter 4 adds the relationships' checks: a relationship is resolved
+ * (its target, its direction from the foreign key, back_populates) as soon
+ * as both its models are registered, and again when an order is asked
+ * for, with SQLAlchemy's NoForeignKeysError as the model for messages.
  */
 #include <assert.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "schema_internal.h"
@@ -413,8 +419,372 @@ static int check_enum_types(orm_metadata *md, const orm_model *model)
 	return ORM_OK;
 }
 
+/* ---- relationships (chapter 4) ----------------------------------------- */
+
+orm_relationship_kind orm_relationship_field_kind(const orm_relationship *rel)
+{
+	return rel->field_size == sizeof(orm_collection) ? ORM_ONE_TO_MANY : ORM_MANY_TO_ONE;
+}
+
+static const char *kind_name(orm_relationship_kind kind)
+{
+	return kind == ORM_ONE_TO_MANY ? "one-to-many" : "many-to-one";
+}
+
+/* The model named `name` among the registered ones and `extra` (a model
+ * being registered, or NULL); *count says how many have that name. */
+static const orm_model *model_named(const orm_metadata *md, const orm_model *extra,
+                                    const char *name, size_t *count)
+{
+	const orm_model *found = NULL;
+
+	*count = 0;
+	for (size_t i = 0; i < md->count; i++)
+		if (strcmp(md->models[i]->name, name) == 0 && (*count)++ == 0)
+			found = md->models[i];
+	if (extra && strcmp(extra->name, name) == 0 && (*count)++ == 0)
+		found = extra;
+	return found;
+}
+
+/* Whether column `c` is a foreign key to table `tablename`. */
+static bool refers_to(const orm_column *c, const char *tablename)
+{
+	const char *dot;
+
+	if (!c->foreign_key || !(dot = strrchr(c->foreign_key, '.')))
+		return false;
+	return strlen(tablename) == (size_t)(dot - c->foreign_key) &&
+	       strncmp(c->foreign_key, tablename, (size_t)(dot - c->foreign_key)) == 0;
+}
+
+/* The checks that need only the model itself, run by orm_metadata_add. */
+static int check_relationship_fields(orm_metadata *md, const orm_model *model)
+{
+	if (model->nrelationships == 0)
+		return ORM_OK;
+	if (!model->relationships)
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "model %s: %zu relationships declared but the array is NULL",
+		                   model->name, model->nrelationships);
+	if (model->size == 0)
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "model %s: relationships need a struct to live in (size is 0)",
+		                   model->name);
+	for (size_t i = 0; i < model->nrelationships; i++) {
+		const orm_relationship *rel = &model->relationships[i];
+		orm_relationship_kind field_kind = orm_relationship_field_kind(rel);
+
+		if (!orm_schema_is_identifier(rel->name))
+			return orm_err_set(&md->err, ORM_EINVAL,
+			                   "model %s: relationship name '%s' is not a plain name",
+			                   model->name, rel->name ? rel->name : "(null)");
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(model->relationships[j].name, rel->name) == 0)
+				return orm_err_set(&md->err, ORM_EINVAL,
+				                   "relationship %s.%s: declared twice",
+				                   model->name, rel->name);
+		if (orm_model_column(model, rel->name))
+			return orm_err_set(&md->err, ORM_EINVAL,
+			                   "relationship %s.%s: a column has the same name",
+			                   model->name, rel->name);
+		if (!rel->target || !*rel->target)
+			return orm_err_set(&md->err, ORM_EINVAL,
+			                   "relationship %s.%s: no target model", model->name,
+			                   rel->name);
+		if (rel->field_size != sizeof(void *) && rel->field_size != sizeof(orm_collection))
+			return orm_err_set(
+			    &md->err, ORM_EINVAL,
+			    "relationship %s.%s: field size %zu is neither a pointer (many-to-one) "
+			    "nor an orm_collection (one-to-many)",
+			    model->name, rel->name, rel->field_size);
+		if (rel->offset > model->size || rel->field_size > model->size - rel->offset)
+			return orm_err_set(&md->err, ORM_EINVAL,
+			                   "relationship %s.%s: field at offset %zu does not lie "
+			                   "within the struct (%zu bytes)",
+			                   model->name, rel->name, rel->offset, model->size);
+		if (rel->kind != ORM_REL_AUTO && rel->kind != ORM_MANY_TO_ONE &&
+		    rel->kind != ORM_ONE_TO_MANY)
+			return orm_err_set(&md->err, ORM_EINVAL,
+			                   "relationship %s.%s: unknown kind %d", model->name,
+			                   rel->name, (int)rel->kind);
+		if (rel->kind != ORM_REL_AUTO && rel->kind != field_kind)
+			return orm_err_set(&md->err, ORM_EINVAL,
+			                   "relationship %s.%s: declared %s, but its field is %s",
+			                   model->name, rel->name, kind_name(rel->kind),
+			                   field_kind == ORM_ONE_TO_MANY
+			                       ? "an orm_collection (one-to-many)"
+			                       : "a pointer (many-to-one)");
+		if ((int)rel->lazy < ORM_LAZY || rel->lazy > ORM_NOLOAD)
+			return orm_err_set(&md->err, ORM_EINVAL,
+			                   "relationship %s.%s: unknown loading strategy %d",
+			                   model->name, rel->name, (int)rel->lazy);
+		if (rel->cascade &
+		    ~(ORM_CASCADE_SAVE_UPDATE | ORM_CASCADE_DELETE | ORM_CASCADE_DELETE_ORPHAN))
+			return orm_err_set(&md->err, ORM_EINVAL,
+			                   "relationship %s.%s: unknown cascade bits 0x%x",
+			                   model->name, rel->name, (unsigned)rel->cascade);
+		if (rel->back_populates && !orm_schema_is_identifier(rel->back_populates))
+			return orm_err_set(&md->err, ORM_EINVAL,
+			                   "relationship %s.%s: back_populates '%s' is not a plain "
+			                   "name",
+			                   model->name, rel->name, rel->back_populates);
+	}
+	return ORM_OK;
+}
+
+/*
+ * The foreign key columns a relationship of `model` to `target` may stand
+ * on, in the direction `want` (ORM_REL_AUTO: either): the columns of
+ * `model` referring to the target's table (many-to-one), and those of the
+ * target referring to the model's table (one-to-many). For a model
+ * referring to itself both are the same columns. Fills up to 8.
+ */
+typedef struct fk_candidate {
+	const orm_model *child;
+	size_t column;
+	orm_relationship_kind kind;
+} fk_candidate;
+
+static size_t fk_candidates(fk_candidate *out, size_t max, const orm_model *model,
+                            const orm_model *target, const char *only, orm_relationship_kind want)
+{
+	const char *only_table = NULL, *only_column = only;
+	size_t only_table_len = 0, n = 0;
+
+	if (only && strchr(only, '.')) {
+		only_column = strrchr(only, '.') + 1;
+		only_table = only;
+		only_table_len = (size_t)(only_column - 1 - only);
+	}
+	for (int side = 0; side < 2; side++) {
+		const orm_model *child = side == 0 ? model : target;
+		const orm_model *one = side == 0 ? target : model;
+		orm_relationship_kind kind = side == 0 ? ORM_MANY_TO_ONE : ORM_ONE_TO_MANY;
+
+		if (want != ORM_REL_AUTO && want != kind)
+			continue;
+		if (only_table && (strlen(child->tablename) != only_table_len ||
+		                   strncmp(child->tablename, only_table, only_table_len) != 0))
+			continue;
+		for (size_t c = 0; c < child->ncolumns; c++) {
+			if (only_column && strcmp(child->columns[c].name, only_column) != 0)
+				continue;
+			if (!refers_to(&child->columns[c], one->tablename))
+				continue;
+			if (n < max)
+				out[n] = (fk_candidate){child, c, kind};
+			n++;
+		}
+	}
+	return n;
+}
+
+static int resolve(orm_relationship_link *out, const orm_metadata *md, const orm_model *extra,
+                   const orm_model *model, size_t i, bool check_back, orm_err *err)
+{
+	const orm_relationship *rel = &model->relationships[i];
+	orm_relationship_kind field_kind = orm_relationship_field_kind(rel), want;
+	const orm_model *target, *one;
+	fk_candidate cand[8];
+	const orm_column *fkcol, *refcol;
+	const char *dot;
+	size_t count, n;
+
+	memset(out, 0, sizeof *out);
+	out->back = out->order_by = -1;
+	target = model_named(md, extra, rel->target, &count);
+	if (!target)
+		return orm_err_set(err, ORM_EINVAL,
+		                   "relationship %s.%s: target model %s is not registered",
+		                   model->name, rel->name, rel->target);
+	if (count > 1)
+		return orm_err_set(err, ORM_EINVAL,
+		                   "relationship %s.%s: %zu registered models are named %s",
+		                   model->name, rel->name, count, rel->target);
+	if (target->size == 0)
+		return orm_err_set(err, ORM_EINVAL,
+		                   "relationship %s.%s: target model %s has no struct (size 0)",
+		                   model->name, rel->name, target->name);
+
+	/* The direction. Between two tables the foreign key says it (only one
+	 * table can refer to the other: the metadata refuses cycles); a table
+	 * referring to itself has its key on both sides, and the field says
+	 * which end this is (SQLAlchemy asks for remote_side there). */
+	want =
+	    rel->kind != ORM_REL_AUTO ? rel->kind : (target == model ? field_kind : ORM_REL_AUTO);
+	n = fk_candidates(cand, 8, model, target, rel->foreign_key, want);
+	if (n == 0 && rel->foreign_key)
+		return orm_err_set(err, ORM_EINVAL,
+		                   "relationship %s.%s: .foreign_key '%s' names no column of %s or "
+		                   "%s that refers to the other table",
+		                   model->name, rel->name, rel->foreign_key, model->tablename,
+		                   target->tablename);
+	if (n == 0 && fk_candidates(cand, 8, model, target, NULL, ORM_REL_AUTO) > 0)
+		return orm_err_set(
+		    err, ORM_EINVAL,
+		    "relationship %s.%s: declared %s, but the foreign key between "
+		    "%s and %s makes it %s",
+		    model->name, rel->name, kind_name(want), model->tablename, target->tablename,
+		    kind_name(want == ORM_ONE_TO_MANY ? ORM_MANY_TO_ONE : ORM_ONE_TO_MANY));
+	if (n == 0)
+		return orm_err_set(err, ORM_EINVAL,
+		                   "relationship %s.%s: no foreign key links %s and %s; add a "
+		                   "ForeignKey column or name one with .foreign_key",
+		                   model->name, rel->name, model->tablename, target->tablename);
+	if (n > 1) {
+		char names[256];
+		size_t len = 0;
+		names[0] = '\0';
+		for (size_t k = 0; k < n && k < 8 && len < sizeof names; k++) {
+			int w = snprintf(names + len, sizeof names - len, "%s%s.%s", k ? ", " : "",
+			                 cand[k].child->tablename,
+			                 cand[k].child->columns[cand[k].column].name);
+			if (w < 0)
+				break;
+			len += (size_t)w;
+		}
+		return orm_err_set(err, ORM_EINVAL,
+		                   "relationship %s.%s: several foreign keys link %s and %s (%s); "
+		                   "name one with .foreign_key",
+		                   model->name, rel->name, model->tablename, target->tablename,
+		                   names);
+	}
+	out->kind = cand[0].kind;
+	out->target = target;
+	out->child = cand[0].child;
+	out->fk = cand[0].column;
+	fkcol = &out->child->columns[out->fk];
+	if (out->kind != field_kind)
+		return orm_err_set(err, ORM_EINVAL,
+		                   "relationship %s.%s: the foreign key %s.%s makes it %s, so its "
+		                   "field must be %s",
+		                   model->name, rel->name, out->child->tablename, fkcol->name,
+		                   kind_name(out->kind),
+		                   out->kind == ORM_ONE_TO_MANY ? "an orm_collection"
+		                                                : "a pointer");
+
+	/* The key it refers to must be the other side's primary key: that
+	 * is what the identity map is keyed by. */
+	one = out->kind == ORM_MANY_TO_ONE ? target : model;
+	dot = strrchr(fkcol->foreign_key, '.');
+	refcol = orm_model_column(one, dot + 1);
+	if (!refcol || !refcol->primary_key || orm_model_primary_key_count(one) != 1)
+		return orm_err_set(err, ORM_EINVAL,
+		                   "relationship %s.%s: the foreign key %s.%s refers to %s, which "
+		                   "is not the one-column primary key of %s",
+		                   model->name, rel->name, out->child->tablename, fkcol->name,
+		                   fkcol->foreign_key, one->tablename);
+	out->ref = (size_t)(refcol - one->columns);
+
+	out->cascade = orm_relationship_cascade(rel);
+	if (out->kind == ORM_MANY_TO_ONE &&
+	    (out->cascade & (ORM_CASCADE_DELETE | ORM_CASCADE_DELETE_ORPHAN)))
+		return orm_err_set(err, ORM_EINVAL,
+		                   "relationship %s.%s: the delete cascades belong on the "
+		                   "one-to-many side (%s)",
+		                   model->name, rel->name, "the parent deletes its children");
+	if (rel->order_by) {
+		const orm_column *col = orm_model_column(target, rel->order_by);
+		if (out->kind != ORM_ONE_TO_MANY)
+			return orm_err_set(err, ORM_EINVAL,
+			                   "relationship %s.%s: order_by is for one-to-many "
+			                   "collections",
+			                   model->name, rel->name);
+		if (!col)
+			return orm_err_set(
+			    err, ORM_EINVAL,
+			    "relationship %s.%s: order_by '%s' is not a column of %s", model->name,
+			    rel->name, rel->order_by, target->name);
+		out->order_by = (int)(col - target->columns);
+	}
+
+	if (rel->back_populates && check_back) {
+		orm_relationship_link back;
+		const orm_relationship *b = NULL;
+		int rc;
+
+		for (size_t k = 0; k < target->nrelationships; k++)
+			if (strcmp(target->relationships[k].name, rel->back_populates) == 0) {
+				b = &target->relationships[k];
+				out->back = (int)k;
+			}
+		if (!b)
+			return orm_err_set(err, ORM_EINVAL,
+			                   "relationship %s.%s: back_populates '%s' names no "
+			                   "relationship of %s",
+			                   model->name, rel->name, rel->back_populates,
+			                   target->name);
+		if (strcmp(b->target, model->name) != 0)
+			return orm_err_set(err, ORM_EINVAL,
+			                   "relationship %s.%s: back_populates '%s', but %s.%s "
+			                   "refers to %s, not %s",
+			                   model->name, rel->name, rel->back_populates,
+			                   target->name, b->name, b->target, model->name);
+		if (!b->back_populates || strcmp(b->back_populates, rel->name) != 0)
+			return orm_err_set(
+			    err, ORM_EINVAL,
+			    "relationship %s.%s: back_populates '%s', but %s.%s does "
+			    "not name %s back (its back_populates is %s)",
+			    model->name, rel->name, rel->back_populates, target->name, b->name,
+			    rel->name, b->back_populates ? b->back_populates : "not set");
+		if ((rc = resolve(&back, md, extra, target, (size_t)out->back, false, err)) < 0)
+			return rc;
+		if (back.kind == out->kind || back.child != out->child || back.fk != out->fk)
+			return orm_err_set(err, ORM_EINVAL,
+			                   "relationship %s.%s: back_populates '%s', but %s.%s is "
+			                   "%s on %s.%s: the two sides must be one-to-many and "
+			                   "many-to-one on the same foreign key",
+			                   model->name, rel->name, rel->back_populates,
+			                   target->name, b->name, kind_name(back.kind),
+			                   back.child->tablename,
+			                   back.child->columns[back.fk].name);
+	}
+	return ORM_OK;
+}
+
+int orm_metadata_relationship(orm_relationship_link *out, const orm_metadata *md,
+                              const orm_model *model, size_t i, orm_err *err)
+{
+	assert(out && md && model && i < model->nrelationships);
+	return resolve(out, md, NULL, model, i, true, err);
+}
+
+/* Every relationship that can be resolved once `model` is registered:
+ * its own whose target is known, and those of registered models that
+ * name it. Targets registered later are checked when they come. */
+static int check_relationships(orm_metadata *md, const orm_model *model)
+{
+	orm_relationship_link link;
+	size_t count;
+	int rc;
+
+	for (size_t i = 0; i < model->nrelationships; i++)
+		if (model_named(md, model, model->relationships[i].target, &count) &&
+		    (rc = resolve(&link, md, model, model, i, true, &md->err)) < 0)
+			return rc;
+	for (size_t m = 0; m < md->count; m++)
+		for (size_t i = 0; i < md->models[m]->nrelationships; i++)
+			if (strcmp(md->models[m]->relationships[i].target, model->name) == 0 &&
+			    (rc = resolve(&link, md, model, md->models[m], i, true, &md->err)) < 0)
+				return rc;
+	return ORM_OK;
+}
+
+/* Whether any registered model has a relationship, or `model` has one. */
+static bool any_relationships(const orm_metadata *md, const orm_model *model)
+{
+	if (model->nrelationships)
+		return true;
+	for (size_t m = 0; m < md->count; m++)
+		if (md->models[m]->nrelationships)
+			return true;
+	return false;
+}
+
 int orm_metadata_add(orm_metadata *md, const orm_model *model)
 {
+	size_t same_name;
 	long dup;
 	int rc;
 
@@ -427,6 +797,17 @@ int orm_metadata_add(orm_metadata *md, const orm_model *model)
 		                   "model %s: table '%s' is already registered (model %s)",
 		                   model->name, model->tablename, md->models[dup]->name);
 	if ((rc = check_enum_types(md, model)) < 0)
+		return rc;
+	if ((rc = check_relationship_fields(md, model)) < 0)
+		return rc;
+	/* Relationships name their target by model name, so with any
+	 * relationship around, names must tell models apart. */
+	if (model_named(md, NULL, model->name, &same_name) && any_relationships(md, model))
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "model %s: another model of that name is registered, and "
+		                   "relationships name models",
+		                   model->name);
+	if ((rc = check_relationships(md, model)) < 0)
 		return rc;
 	if (reserve_one(md) < 0)
 		return orm_err_set(&md->err, ORM_ENOMEM, "out of memory registering model %s",
@@ -617,6 +998,14 @@ static int sort_models(orm_metadata *md)
 			goto done;
 		}
 	}
+	/* Relationships are resolved here too: every target is registered
+	 * by the time an order is asked for (create_all, a sessionmaker). */
+	for (size_t m = 0; m < md->count; m++)
+		for (size_t i = 0; i < md->models[m]->nrelationships; i++) {
+			orm_relationship_link link;
+			if ((rc = resolve(&link, md, NULL, md->models[m], i, true, &md->err)) < 0)
+				goto done;
+		}
 	rc = ORM_OK;
 done:
 	orm_free(placed);

@@ -15,6 +15,7 @@
 #include "field.h"
 #include "internal.h"
 #include "object.h"
+#include "relationship_internal.h"
 #include "schema_internal.h"
 
 const char *orm_state_name(orm_state state)
@@ -34,12 +35,17 @@ const char *orm_state_name(orm_state state)
 	return "unknown";
 }
 
-/* Bytes of the block for `model`: header, struct, snapshot, two bitmaps. */
+/* Bytes of the block for `model`: header, struct, snapshot, two bitmaps,
+ * and the relationship snapshot (see object.h). */
 static size_t block_size(const orm_model *model)
 {
 	size_t nbits = (model->ncolumns + 7) / 8;
-	return ORM_OBJECT_HEADER_SIZE + ((model->size + 7) & ~(size_t)7) +
-	       model->ncolumns * sizeof(uint64_t) + 2 * nbits;
+	size_t size = ORM_OBJECT_HEADER_SIZE + ((model->size + 7) & ~(size_t)7) +
+	              model->ncolumns * sizeof(uint64_t) + 2 * nbits;
+	if (model->nrelationships)
+		size = ((size + sizeof(void *) - 1) & ~(sizeof(void *) - 1)) +
+		       model->nrelationships * sizeof(void *);
+	return size;
 }
 
 orm_object *orm_object_alloc(const orm_model *model)
@@ -74,6 +80,13 @@ void orm_object_destroy(orm_object *h)
 	for (size_t i = 0; i < h->model->ncolumns; i++)
 		if (orm_field_is_pointer(&h->model->columns[i]))
 			orm_field_clear(data, &h->model->columns[i]);
+	/* A collection's array is the object's (chapter 4); the objects in it
+	 * are not. */
+	for (size_t i = 0; i < h->model->nrelationships; i++) {
+		const orm_relationship *rel = &h->model->relationships[i];
+		if (orm_relationship_field_kind(rel) == ORM_ONE_TO_MANY)
+			orm_free(((orm_collection *)(void *)((char *)data + rel->offset))->items);
+	}
 	orm_free(h);
 }
 
@@ -93,6 +106,9 @@ void orm_object_free(void *object)
 	/* An object a session holds is freed by orm_session_close(); to
 	 * keep it, orm_session_expunge() it first. */
 	assert(h->session == NULL);
+	/* Objects it is related to (all transient or detached, like it) must
+	 * not keep pointing at it. */
+	orm_relationship_forget(h);
 	orm_object_destroy(h);
 }
 

@@ -10,7 +10,7 @@
  * aligned distance. One block per object:
  *
  *     [ orm_object | padding ][ the struct ][ snapshot: one uint64 per column ]
- *     [ null bits ][ snapshot null bits ]
+ *     [ null bits ][ snapshot null bits ][ relationship snapshot: one pointer each ]
  *
  * The struct starts at a multiple of alignof(max_align_t), so any field
  * type is aligned. The snapshot holds one 64-bit word per column (see
@@ -18,6 +18,11 @@
  * found by comparing words. Null bits record SQL NULL for columns whose
  * field is not a pointer (an int cannot hold NULL); a string column is NULL
  * when its pointer is.
+ *
+ * Chapter 4 adds one pointer per relationship of the model: for a
+ * many-to-one relationship, the object it pointed to as of the last load
+ * or flush, so the flush finds `event->organizer = user` written directly
+ * by comparing pointers, with no allocation per attribute.
  */
 #ifndef ORM_OBJECT_H
 #define ORM_OBJECT_H
@@ -48,6 +53,9 @@ enum {
 	ORM_OBJ_LAST_FLUSH = 1u << 5,
 	/* Marked by a rollback for reloading. */
 	ORM_OBJ_RELOAD = 1u << 6,
+	/* In the session's list of objects whose many-to-one pointer was set
+	 * to a parent whose collection is not loaded (chapter 4). */
+	ORM_OBJ_MOVED = 1u << 7,
 };
 
 typedef struct orm_object {
@@ -55,7 +63,8 @@ typedef struct orm_object {
 	/* The session that owns the object, or NULL when the learner does
 	 * (transient from orm_object_new, or expunged). */
 	orm_session *session;
-	/* Chapter 4: loaded relationships (collections, references). */
+	/* Reserved for later chapters (relationships keep their state in the
+	 * struct's own fields and in the relationship snapshot below). */
 	void *relations;
 	/* Hash of (model, primary key) while in the identity map. */
 	uint64_t key_hash;
@@ -101,6 +110,16 @@ static inline uint8_t *orm_object_snapshot_nulls(const orm_object *h)
 	return orm_object_nulls(h) + (h->model->ncolumns + 7) / 8;
 }
 
+/* The relationship snapshot: slot i for relationship i of the model (only
+ * many-to-one slots are used). Aligned for pointers. */
+static inline void **orm_object_rel_snapshot(const orm_object *h)
+{
+	size_t at = (size_t)(orm_object_snapshot_nulls(h) + (h->model->ncolumns + 7) / 8 -
+	                     (const uint8_t *)h);
+	at = (at + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+	return (void **)(void *)((char *)(uintptr_t)h + at);
+}
+
 static inline bool orm_bit_get(const uint8_t *bits, size_t i)
 {
 	return (bits[i / 8] >> (i % 8)) & 1u;
@@ -121,7 +140,8 @@ static inline void orm_bit_put(uint8_t *bits, size_t i, bool on)
  */
 orm_object *orm_object_alloc(const orm_model *model);
 
-/* Frees the object's strings and the block. Accepts NULL. */
+/* Frees the object's strings, its collections' arrays (chapter 4) and the
+ * block. Accepts NULL. */
 void orm_object_destroy(orm_object *h);
 
 /*

@@ -7,6 +7,12 @@
  * as a parameter. Rows come back through the session's identity map
  * (session_internal.h): a row whose object the session already holds
  * gives that object, as it is.
+ *
+ * Chapter 4 adds loading options for relationships: ORM_JOINED adds a
+ * LEFT OUTER JOIN to the query's own SELECT (wrapping the query in a
+ * subquery when a LIMIT or OFFSET would otherwise cut a collection short,
+ * as SQLAlchemy does), ORM_SELECTIN runs after the rows are read
+ * (relationship.c).
  */
 #include <assert.h>
 #include <ctype.h>
@@ -16,6 +22,7 @@
 
 #include "field.h"
 #include "internal.h"
+#include "relationship_internal.h"
 #include "session_internal.h"
 
 /* The comparison operators a condition may use, as written in SQL. */
@@ -44,6 +51,8 @@ struct orm_query {
 	order_term *order;
 	size_t norder, caporder;
 	int64_t limit, offset; /* -1 when not set */
+	orm_rel_option *opts;  /* relationship loading options (chapter 4) */
+	size_t nopts, capopts;
 };
 
 int orm_query_new(orm_query **out, orm_session *session, const orm_model *model)
@@ -74,6 +83,7 @@ void orm_query_free(orm_query *query)
 		orm_free(query->where[i].text);
 	orm_free(query->where);
 	orm_free(query->order);
+	orm_free(query->opts);
 	orm_free(query);
 }
 
@@ -132,7 +142,7 @@ int orm_query_where(orm_query *query, const char *column, const char *op, orm_va
 	orm_query *q = query;
 	const orm_column *c;
 	orm_value bound;
-	size_t col;
+	size_t col = 0;
 	int rc, which = -1;
 
 	assert(q && column && op);
@@ -164,7 +174,7 @@ int orm_query_where(orm_query *query, const char *column, const char *op, orm_va
 
 int orm_query_where_null(orm_query *query, const char *column, bool is_null)
 {
-	size_t col;
+	size_t col = 0;
 	int rc;
 
 	assert(query && column);
@@ -178,7 +188,7 @@ int orm_query_where_null(orm_query *query, const char *column, bool is_null)
 int orm_query_order_by(orm_query *query, const char *column, orm_order order)
 {
 	orm_query *q = query;
-	size_t col;
+	size_t col = 0;
 	int rc;
 
 	assert(q && column);
@@ -227,7 +237,121 @@ int orm_query_offset(orm_query *query, int64_t offset)
 	return ORM_OK;
 }
 
+int orm_query_options(orm_query *query, const char *relationship, orm_loading loading)
+{
+	orm_query *q = query;
+	int i;
+
+	assert(q && relationship);
+	if (q->rc)
+		return q->rc;
+	if ((i = orm_rel_find(q->info->model, relationship)) < 0)
+		return fail(q, orm_err_set(&q->session->err, ORM_EINVAL,
+		                           "model %s has no relationship '%s'",
+		                           q->info->model->name, relationship));
+	if ((int)loading < ORM_LAZY || loading > ORM_NOLOAD)
+		return fail(q, orm_err_set(&q->session->err, ORM_EINVAL,
+		                           "unknown loading strategy %d for %s.%s", (int)loading,
+		                           q->info->model->name, relationship));
+	for (size_t k = 0; k < q->nopts; k++)
+		if (q->opts[k].rel == (size_t)i) {
+			q->opts[k].loading = loading;
+			return ORM_OK;
+		}
+	if (q->nopts == q->capopts) {
+		size_t cap = q->capopts ? 2 * q->capopts : 2;
+		orm_rel_option *o = orm_realloc(q->opts, cap * sizeof *o);
+		if (!o)
+			return fail(q, orm_err_set(&q->session->err, ORM_ENOMEM, "out of memory"));
+		q->opts = o;
+		q->capopts = cap;
+	}
+	q->opts[q->nopts++] = (orm_rel_option){(size_t)i, loading};
+	return ORM_OK;
+}
+
+/* How relationship i is loaded by this query: its option, or the
+ * relationship's own default. */
+static orm_loading loading_of(const orm_query *q, size_t i)
+{
+	for (size_t k = 0; k < q->nopts; k++)
+		if (q->opts[k].rel == i)
+			return q->opts[k].loading;
+	return q->info->model->relationships[i].lazy;
+}
+
 /* ---- running it -------------------------------------------------------- */
+
+/*
+ * Writes the query's SQL into the session's buffer (reused by every query,
+ * so a query allocates nothing for it once the buffer has grown) and its
+ * parameters into `params`, which has room for nwhere + 2. `limit`
+ * overrides the query's own when >= 0 (first() asks for 1). With `count`,
+ * SELECT count(*) instead of the columns.
+ */
+/* A column name, qualified with `qual` (a table or alias) when not NULL. */
+static void put_column(orm_buf *b, const char *qual, const char *name)
+{
+	if (qual) {
+		orm_buf_puts(b, qual);
+		orm_buf_putc(b, '.');
+	}
+	orm_buf_puts(b, name);
+}
+
+static void put_where(orm_buf *b, const orm_query *q, const char *qual, orm_value *params,
+                      size_t *n)
+{
+	const orm_model *m = q->info->model;
+
+	for (size_t i = 0; i < q->nwhere; i++) {
+		const where_term *t = &q->where[i];
+		orm_buf_puts(b, i ? " AND " : " WHERE ");
+		put_column(b, qual, m->columns[t->col].name);
+		if (t->op == OP_IS_NULL) {
+			orm_buf_puts(b, " IS NULL");
+		} else if (t->op == OP_IS_NOT_NULL) {
+			orm_buf_puts(b, " IS NOT NULL");
+		} else {
+			orm_buf_putc(b, ' ');
+			orm_buf_puts(b, ops[t->op]);
+			orm_buf_puts(b, " ?");
+			params[(*n)++] = t->value;
+		}
+	}
+}
+
+/* The query's ORDER BY terms; returns how many it wrote. */
+static size_t put_order(orm_buf *b, const orm_query *q, const char *qual)
+{
+	for (size_t i = 0; i < q->norder; i++) {
+		orm_buf_puts(b, i ? ", " : " ORDER BY ");
+		put_column(b, qual, q->info->model->columns[q->order[i].col].name);
+		orm_buf_puts(b, q->order[i].order == ORM_DESC ? " DESC" : " ASC");
+	}
+	return q->norder;
+}
+
+static void put_paging(orm_buf *b, const orm_query *q, int64_t limit, orm_value *params, size_t *n)
+{
+	/* OFFSET alone is not SQL SQLite accepts, and PostgreSQL refuses a
+	 * negative LIMIT: "no limit" is the largest one. */
+	orm_buf_puts(b, " LIMIT ?");
+	params[(*n)++] = orm_int(limit >= 0 ? limit : INT64_MAX);
+	if (q->offset >= 0) {
+		orm_buf_puts(b, " OFFSET ?");
+		params[(*n)++] = orm_int(q->offset);
+	}
+}
+
+/* The effective LIMIT: the query's, or `limit` (first() asks for 1) when
+ * smaller or the query has none; -1 for none. */
+static int64_t effective_limit(const orm_query *q, int64_t limit)
+{
+	if (limit < 0 || (q->limit >= 0 && q->limit < limit))
+		limit = q->limit;
+	return limit;
+}
 
 /*
  * Writes the query's SQL into the session's buffer (reused by every query,
@@ -243,8 +367,7 @@ static int build(orm_value *params, size_t *nparams, orm_query *q, int64_t limit
 	size_t n = 0;
 	bool paged;
 
-	if (limit < 0 || (q->limit >= 0 && q->limit < limit))
-		limit = q->limit;
+	limit = effective_limit(q, limit);
 	paged = limit >= 0 || q->offset >= 0;
 
 	orm_buf_reset(b);
@@ -254,38 +377,130 @@ static int build(orm_value *params, size_t *nparams, orm_query *q, int64_t limit
 		orm_buf_printf(b, "SELECT count(*) FROM (SELECT 1 FROM %s", m->tablename);
 	else
 		orm_buf_printf(b, "SELECT count(*) FROM %s", m->tablename);
-	for (size_t i = 0; i < q->nwhere; i++) {
-		const where_term *t = &q->where[i];
-		orm_buf_puts(b, i ? " AND " : " WHERE ");
-		orm_buf_puts(b, m->columns[t->col].name);
-		if (t->op == OP_IS_NULL) {
-			orm_buf_puts(b, " IS NULL");
-		} else if (t->op == OP_IS_NOT_NULL) {
-			orm_buf_puts(b, " IS NOT NULL");
-		} else {
-			orm_buf_putc(b, ' ');
-			orm_buf_puts(b, ops[t->op]);
-			orm_buf_puts(b, " ?");
-			params[n++] = t->value;
-		}
-	}
-	for (size_t i = 0; i < q->norder && !count; i++) {
-		orm_buf_puts(b, i ? ", " : " ORDER BY ");
-		orm_buf_puts(b, m->columns[q->order[i].col].name);
-		orm_buf_puts(b, q->order[i].order == ORM_DESC ? " DESC" : " ASC");
-	}
-	if (paged) {
-		/* OFFSET alone is not SQL SQLite accepts, and PostgreSQL
-		 * refuses a negative LIMIT: "no limit" is the largest one. */
-		orm_buf_puts(b, " LIMIT ?");
-		params[n++] = orm_int(limit >= 0 ? limit : INT64_MAX);
-		if (q->offset >= 0) {
-			orm_buf_puts(b, " OFFSET ?");
-			params[n++] = orm_int(q->offset);
-		}
-	}
+	put_where(b, q, NULL, params, &n);
+	if (!count)
+		put_order(b, q, NULL);
+	if (paged)
+		put_paging(b, q, limit, params, &n);
 	if (count && paged)
 		orm_buf_puts(b, ") AS anon_1");
+	if (b->failed) {
+		orm_buf_free(b);
+		return orm_err_set(&q->session->err, ORM_ENOMEM, "out of memory");
+	}
+	*nparams = n;
+	return ORM_OK;
+}
+
+/* The relationships a query loads with ORM_JOINED. */
+typedef struct joined_plan {
+	const orm_rel_info *rels[8];
+	char alias[8][72];
+	size_t n;
+	const orm_rel_info *collection; /* the one-to-many among them, or NULL */
+	int collection_alias;
+} joined_plan;
+
+static int plan_joined(joined_plan *jp, orm_query *q)
+{
+	const orm_model *m = q->info->model;
+
+	memset(jp, 0, sizeof *jp);
+	jp->collection_alias = -1;
+	for (size_t i = 0; i < m->nrelationships; i++) {
+		const orm_rel_info *ri = &q->info->rels[i];
+		const char *table;
+		int number = 1;
+
+		if (loading_of(q, i) != ORM_JOINED)
+			continue;
+		if (jp->n == sizeof jp->rels / sizeof jp->rels[0])
+			return orm_err_set(&q->session->err, ORM_EINVAL,
+			                   "at most %zu relationships of one query can be joined",
+			                   jp->n);
+		if (ri->link.kind == ORM_ONE_TO_MANY) {
+			if (jp->collection)
+				return orm_err_set(
+				    &q->session->err, ORM_EINVAL,
+				    "%s.%s and %s.%s are both collections loaded with ORM_JOINED: "
+				    "join one, load the other with ORM_SELECTIN",
+				    m->name, jp->collection->rel->name, m->name, ri->rel->name);
+			jp->collection = ri;
+			jp->collection_alias = (int)jp->n;
+		}
+		/* SQLAlchemy's anonymous aliases: events_1, users_1, users_2. */
+		table = ri->link.kind == ORM_ONE_TO_MANY ? ri->link.child->tablename
+		                                         : ri->link.target->tablename;
+		for (size_t k = 0; k < jp->n; k++)
+			if (strncmp(jp->alias[k], table, strlen(table)) == 0 &&
+			    jp->alias[k][strlen(table)] == '_')
+				number++;
+		snprintf(jp->alias[jp->n], sizeof jp->alias[0], "%s_%d", table, number);
+		jp->rels[jp->n++] = ri;
+	}
+	return ORM_OK;
+}
+
+/*
+ * The SQL of a query with joined relationships:
+ *     SELECT users.id, users.email, events_1.id, ... FROM users
+ *     LEFT OUTER JOIN events AS events_1 ON users.id = events_1.organizer_id
+ *     WHERE ... ORDER BY users.email ASC, events_1.date_of
+ * With a collection joined and a LIMIT or OFFSET, the LIMIT must count
+ * users, not rows: the query goes in a subquery, as SQLAlchemy writes it,
+ *     SELECT anon_1.id, anon_1.email, events_1.id, ... FROM (SELECT users.id,
+ *     users.email FROM users ... LIMIT ?) AS anon_1 LEFT OUTER JOIN ...
+ */
+static int build_joined(orm_value *params, size_t *nparams, orm_query *q, int64_t limit,
+                        const joined_plan *jp)
+{
+	const orm_model *m = q->info->model;
+	orm_buf *b = &q->session->sql;
+	bool paged, wrapped;
+	const char *outer;
+	size_t n = 0;
+
+	limit = effective_limit(q, limit);
+	paged = limit >= 0 || q->offset >= 0;
+	wrapped = paged && jp->collection;
+	outer = wrapped ? "anon_1" : m->tablename;
+
+	orm_buf_reset(b);
+	orm_buf_puts(b, "SELECT ");
+	for (size_t i = 0; i < m->ncolumns; i++) {
+		orm_buf_puts(b, i ? ", " : "");
+		put_column(b, outer, m->columns[i].name);
+	}
+	for (size_t k = 0; k < jp->n; k++)
+		orm_rel_put_join_columns(b, jp->rels[k], jp->alias[k]);
+	orm_buf_puts(b, " FROM ");
+	if (wrapped) {
+		orm_buf_puts(b, "(SELECT ");
+		for (size_t i = 0; i < m->ncolumns; i++) {
+			orm_buf_puts(b, i ? ", " : "");
+			put_column(b, m->tablename, m->columns[i].name);
+		}
+		orm_buf_printf(b, " FROM %s", m->tablename);
+		put_where(b, q, m->tablename, params, &n);
+		put_order(b, q, m->tablename);
+		put_paging(b, q, limit, params, &n);
+		orm_buf_puts(b, ") AS anon_1");
+	} else {
+		orm_buf_puts(b, m->tablename);
+	}
+	for (size_t k = 0; k < jp->n; k++)
+		orm_rel_put_join(b, jp->rels[k], outer, jp->alias[k]);
+	if (!wrapped)
+		put_where(b, q, m->tablename, params, &n);
+	if (jp->collection && jp->collection->link.order_by >= 0) {
+		orm_buf_puts(b, put_order(b, q, outer) ? ", " : " ORDER BY ");
+		put_column(b, jp->alias[jp->collection_alias],
+		           jp->collection->link.child->columns[jp->collection->link.order_by].name);
+	} else {
+		put_order(b, q, outer);
+	}
+	if (paged && !wrapped)
+		put_paging(b, q, limit, params, &n);
 	if (b->failed) {
 		orm_buf_free(b);
 		return orm_err_set(&q->session->err, ORM_ENOMEM, "out of memory");
@@ -305,19 +520,53 @@ static orm_value *params_for(orm_query *q, orm_value *small)
 	return p;
 }
 
+/* Appends obj to the growing array *objs. */
+static int push_object(orm_session *s, void ***objs, size_t *n, size_t *cap, void *obj)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 16;
+		void **grown = orm_realloc(*objs, ncap * sizeof *grown);
+		if (!grown)
+			return orm_err_set(&s->err, ORM_ENOMEM, "out of memory reading rows");
+		*objs = grown;
+		*cap = ncap;
+	}
+	(*objs)[(*n)++] = obj;
+	return ORM_OK;
+}
+
+/* After the rows: the relationships loaded by selectin (or noload). */
+static int load_after(orm_query *q, void **objs, size_t n)
+{
+	for (size_t i = 0; i < q->info->nrels; i++) {
+		orm_loading how = loading_of(q, i);
+		int rc;
+		if (how == ORM_SELECTIN &&
+		    (rc = orm_rel_selectin(q->session, q->info, i, objs, n)) < 0)
+			return rc;
+		if (how == ORM_NOLOAD)
+			orm_rel_noload(q->info, i, objs, n);
+	}
+	return ORM_OK;
+}
+
 /*
  * Runs the query and collects up to `max` objects (0: all) into *out (an
  * array the caller frees), and how many rows there were in *nrows (which
- * stops counting at max + 1).
+ * stops counting at max + 1). With a joined relationship, a row is a
+ * parent with one related row: parents are counted once each.
  */
 static int run(void ***out, size_t *count, orm_query *q, int64_t limit, size_t max)
 {
 	orm_session *s = q->session;
 	orm_value small[SMALL_PARAMS], *params = small;
+	orm_rel_joined seen = {0};
+	joined_plan jp;
 	orm_result *res = NULL;
 	orm_conn *conn;
 	void **objs = NULL;
-	size_t n = 0, cap = 0, nparams;
+	size_t n = 0, cap = 0, nparams = 0;
+	bool cut = false;
 	int rc;
 
 	*out = NULL;
@@ -326,13 +575,16 @@ static int run(void ***out, size_t *count, orm_query *q, int64_t limit, size_t m
 		orm_err_copy(&s->err, &q->err);
 		return q->rc;
 	}
+	if ((rc = plan_joined(&jp, q)) < 0)
+		return rc;
 	if ((rc = orm_session_prepare_read(&conn, s)) < 0)
 		goto done;
 	if (!(params = params_for(q, small))) {
 		rc = ORM_ENOMEM;
 		goto done;
 	}
-	if ((rc = build(params, &nparams, q, limit, false)) < 0)
+	if ((rc = jp.n ? build_joined(params, &nparams, q, limit, &jp)
+	               : build(params, &nparams, q, limit, false)) < 0)
 		goto done;
 	if ((rc = orm_conn_execute(&res, conn, orm_buf_cstr(&s->sql), params, nparams)) < 0) {
 		rc = orm_session_conn_error(s, rc, q->info->model->tablename);
@@ -340,33 +592,58 @@ static int run(void ***out, size_t *count, orm_query *q, int64_t limit, size_t m
 	}
 	while ((rc = orm_result_next(res)) == ORM_ROW) {
 		void *obj;
-		if (max && n == max) {
+		bool met = false;
+		int col;
+
+		if (!jp.n && max && n == max) {
 			n++; /* one more than wanted is all one() needs to know */
 			break;
 		}
-		if (n == cap) {
-			size_t ncap = cap ? 2 * cap : 16;
-			void **grown = orm_realloc(objs, ncap * sizeof *grown);
-			if (!grown) {
-				rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory reading rows");
-				goto done;
-			}
-			objs = grown;
-			cap = ncap;
-		}
 		if ((rc = orm_session_load_row(&obj, s, q->info, res)) < 0)
 			goto done;
-		objs[n++] = obj;
+		if (jp.n && (rc = orm_rel_joined_meet(s, &seen, jp.collection,
+		                                      orm_object_header(obj), &met)) < 0)
+			goto done;
+		if (!met) {
+			if (jp.n && max && n == max) {
+				n++;
+				cut = true;
+				break;
+			}
+			if ((rc = push_object(s, &objs, &n, &cap, obj)) < 0)
+				goto done;
+		}
+		col = (int)q->info->model->ncolumns;
+		for (size_t k = 0; k < jp.n; k++) {
+			const orm_rel_info *ri = jp.rels[k];
+			if ((rc = orm_rel_joined_row(s, &seen, ri, orm_object_header(obj), res,
+			                             col)) < 0)
+				goto done;
+			col += (int)(ri->link.kind == ORM_ONE_TO_MANY ? ri->link.child
+			                                              : ri->link.target)
+			           ->ncolumns;
+		}
 	}
 	if (rc < 0) {
 		rc = orm_session_conn_error(s, rc, q->info->model->tablename);
 		goto done;
 	}
+	if (jp.collection) {
+		orm_rel_joined_finish(s, &seen, jp.collection, !cut);
+		jp.collection = NULL;
+	}
+	orm_result_free(res);
+	res = NULL;
+	if ((rc = load_after(q, objs, n > max && max ? max : n)) < 0)
+		goto done;
 	*out = objs;
 	*count = n;
 	objs = NULL;
 	rc = ORM_OK;
 done:
+	if (jp.collection)
+		orm_rel_joined_finish(s, &seen, jp.collection, false);
+	orm_rel_joined_free(&seen);
 	orm_result_free(res);
 	orm_free(objs);
 	if (params != small)
@@ -429,7 +706,7 @@ int orm_query_count(int64_t *out, orm_query *query)
 	orm_value small[SMALL_PARAMS], *params = small;
 	orm_result *res = NULL;
 	orm_conn *conn;
-	size_t nparams;
+	size_t nparams = 0;
 	int rc;
 
 	assert(out && q);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "internal.h"
+#include "orm/relationship.h"
 #include "orm/schema.h"
 
 /* ---- models (schema.c) ---------------------------------------------- */
@@ -106,5 +107,45 @@ int orm_naming_render(orm_buf *out, const char *template_, const orm_model *mode
 
 /* Checks a template's %(...)s tokens; ORM_EINVAL naming an unknown one. */
 int orm_naming_check(const char *template_, const char *kind, orm_err *err);
+
+/* ---- relationships (metadata.c, chapter 4) --------------------------- */
+
+/*
+ * A relationship as the metadata resolves it. Every relationship stands on
+ * one foreign key column between the two tables: the "many" side holds it,
+ * and it refers to the one-column primary key of the "one" side.
+ */
+typedef struct orm_relationship_link {
+	orm_relationship_kind kind; /* ORM_MANY_TO_ONE or ORM_ONE_TO_MANY, never AUTO */
+	const orm_model *target;    /* the registered model named by .target */
+	const orm_model *child;     /* the "many" side: the model (many-to-one) or the target */
+	size_t fk;                  /* index of the foreign key column in child */
+	size_t ref;                 /* index of the primary key column it refers to */
+	int back;                   /* index of back_populates in target->relationships, or -1 */
+	int order_by;               /* index of the order_by column in the target, or -1 */
+	int cascade;                /* ORM_CASCADE_* bits, 0 replaced by save-update */
+} orm_relationship_link;
+
+/*
+ * Resolves relationship `i` of `model` against the models registered on
+ * the metadata: the target, the direction (from the foreign key, as
+ * SQLAlchemy finds it), back_populates, order_by. ORM_EINVAL in `err`
+ * naming the model, the relationship and what is wrong, e.g.
+ *     relationship User.events: no foreign key links users and events; add a
+ *     ForeignKey column or name one with .foreign_key
+ */
+int orm_metadata_relationship(orm_relationship_link *out, const orm_metadata *metadata,
+                              const orm_model *model, size_t i, orm_err *err);
+
+/* The kind a relationship's field says it is, before any resolution: a
+ * field the size of an orm_collection is one-to-many, else many-to-one
+ * (orm_metadata_add refuses any other size and a kind that disagrees). */
+orm_relationship_kind orm_relationship_field_kind(const orm_relationship *rel);
+
+/* The effective cascade bits of a declaration (0 means save-update). */
+static inline int orm_relationship_cascade(const orm_relationship *rel)
+{
+	return rel->cascade ? rel->cascade : ORM_CASCADE_SAVE_UPDATE;
+}
 
 #endif

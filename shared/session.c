@@ -14,6 +14,11 @@
  *     changed columns, DELETE in reverse order, each batched into one
  *     orm_conn_execute_many() per statement shape.
  * Queries (query.c) share the identity map through session_internal.h.
+ * Chapter 4 adds relationships (relationship.c): the session calls its
+ * hooks when an object is added (save-update cascade), around a flush
+ * (cascades, foreign keys filled from references, in dependency order
+ * down to the rows of a self-referencing table), and when objects are
+ * loaded, expired, expunged or rolled back.
  */
 #include <assert.h>
 #include <ctype.h>
@@ -27,6 +32,7 @@
 #include "field.h"
 #include "internal.h"
 #include "object.h"
+#include "relationship_internal.h"
 #include "schema_internal.h"
 #include "session_internal.h"
 
@@ -68,6 +74,7 @@ static void free_shapes(orm_sql_shape *shape)
 
 static void free_info(orm_model_info *info)
 {
+	orm_rel_free_info(info);
 	orm_free(info->pk);
 	orm_free(info->sql_select);
 	orm_free(info->sql_get);
@@ -148,6 +155,8 @@ int orm_sessionmaker_new(orm_sessionmaker **out, orm_engine *engine, orm_metadat
 		if ((rc = build_info(&maker->infos[i], models[i], i)) < 0)
 			goto done;
 	}
+	if ((rc = orm_rel_build(maker)) < 0)
+		goto done;
 	if (pthread_mutex_init(&maker->lock, NULL) != 0) {
 		rc = orm_err_set(NULL, ORM_ENOMEM, "cannot create the sessionmaker's lock");
 		goto done;
@@ -285,6 +294,11 @@ static orm_model_info *find_info(const orm_sessionmaker *maker, const orm_model 
 	return NULL;
 }
 
+orm_model_info *orm_session_find_info(const orm_sessionmaker *maker, const orm_model *model)
+{
+	return find_info(maker, model);
+}
+
 int orm_session_model_info(const orm_model_info **out, orm_session *s, const orm_model *model)
 {
 	const orm_model_info *info = find_info(s->maker, model);
@@ -362,6 +376,13 @@ static int ensure_conn(orm_session *s)
 		orm_conn_close(s->conn);
 		s->conn = NULL;
 	}
+	return rc;
+}
+
+int orm_session_ensure_conn(orm_conn **out, orm_session *s)
+{
+	int rc = ensure_conn(s);
+	*out = s->conn;
 	return rc;
 }
 
@@ -574,6 +595,16 @@ static void map_remove(orm_session *s, orm_object *h)
 	h->flags &= ~ORM_OBJ_IN_MAP;
 }
 
+orm_object *orm_session_lookup(orm_session *s, const orm_model_info *info, orm_value key)
+{
+	orm_value v;
+
+	if (info->npk != 1 || key.type == ORM_TYPE_NULL)
+		return NULL;
+	v = key_value(&info->model->columns[info->pk[0]], key);
+	return map_find(s, info, &v, key_hash(info->model, &v, 1));
+}
+
 /* ---- loading rows into objects ----------------------------------------- */
 
 /*
@@ -582,7 +613,8 @@ static void map_remove(orm_session *s, orm_object *h)
  * snapshot are left alone (and stay changed): that is how an expired
  * object is reloaded without losing what was written into it.
  */
-static int load_columns(orm_session *s, orm_object *h, const orm_result *res, bool keep_changes)
+static int load_columns(orm_session *s, orm_object *h, const orm_result *res, int col0,
+                        bool keep_changes)
 {
 	const orm_model *m = h->model;
 	void *data = orm_object_data(h);
@@ -596,7 +628,7 @@ static int load_columns(orm_session *s, orm_object *h, const orm_result *res, bo
 
 		if (keep_changes && orm_object_column_changed(h, i))
 			continue;
-		rc = orm_field_load(data, col, orm_result_value(res, (int)i), &is_null,
+		rc = orm_field_load(data, col, orm_result_value(res, col0 + (int)i), &is_null,
 		                    m->tablename, &s->err);
 		if (rc < 0)
 			return rc;
@@ -608,10 +640,21 @@ static int load_columns(orm_session *s, orm_object *h, const orm_result *res, bo
 	return ORM_OK;
 }
 
+/* load_columns for an object already in the session, then its references
+ * recomputed from the foreign keys just read (chapter 4). */
+static int reload_columns(orm_session *s, const orm_model_info *info, orm_object *h,
+                          const orm_result *res, int col0, bool keep_changes)
+{
+	int rc = load_columns(s, h, res, col0, keep_changes);
+	if (rc == ORM_OK && info->nrels)
+		orm_rel_after_load(s, info, h, false, keep_changes);
+	return rc;
+}
+
 /* A new persistent object for the current row, whose key hashes to
  * `hash` and is not in the identity map yet. */
 static int load_new_row(void **out, orm_session *s, const orm_model_info *info,
-                        const orm_result *res, uint64_t hash)
+                        const orm_result *res, int col0, uint64_t hash)
 {
 	orm_object *h;
 	int rc;
@@ -622,7 +665,7 @@ static int load_new_row(void **out, orm_session *s, const orm_model_info *info,
 	if (!h)
 		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory loading a %s",
 		                   info->model->name);
-	if ((rc = load_columns(s, h, res, false)) < 0) {
+	if ((rc = load_columns(s, h, res, col0, false)) < 0) {
 		orm_object_destroy(h);
 		return rc;
 	}
@@ -633,8 +676,8 @@ static int load_new_row(void **out, orm_session *s, const orm_model_info *info,
 	return ORM_OK;
 }
 
-int orm_session_load_row(void **out, orm_session *s, const orm_model_info *info,
-                         const orm_result *res)
+int orm_session_load_row_at(void **out, orm_session *s, const orm_model_info *info,
+                            const orm_result *res, int col0)
 {
 	orm_value vals[MAX_PK];
 	orm_object *h;
@@ -643,20 +686,26 @@ int orm_session_load_row(void **out, orm_session *s, const orm_model_info *info,
 
 	for (size_t k = 0; k < info->npk; k++)
 		vals[k] = key_value(&info->model->columns[info->pk[k]],
-		                    orm_result_value(res, (int)info->pk[k]));
+		                    orm_result_value(res, col0 + (int)info->pk[k]));
 	hash = key_hash(info->model, vals, info->npk);
 	h = map_find(s, info, vals, hash);
 	if (!h)
-		return load_new_row(out, s, info, res, hash);
+		return load_new_row(out, s, info, res, col0, hash);
 	/* Already in the session: the session's version wins, unless it was
 	 * expired, in which case the row refreshes it. */
 	if (h->flags & ORM_OBJ_EXPIRED) {
-		if ((rc = load_columns(s, h, res, true)) < 0)
+		if ((rc = reload_columns(s, info, h, res, col0, true)) < 0)
 			return rc;
 		h->flags &= ~ORM_OBJ_EXPIRED;
 	}
 	*out = orm_object_data(h);
 	return ORM_OK;
+}
+
+int orm_session_load_row(void **out, orm_session *s, const orm_model_info *info,
+                         const orm_result *res)
+{
+	return orm_session_load_row_at(out, s, info, res, 0);
 }
 
 /* "42" or "'ada@example.com'", for messages. */
@@ -716,7 +765,7 @@ static int reload(orm_session *s, orm_conn *conn, const orm_model_info *info, or
 		return orm_session_conn_error(s, rc, info->model->tablename);
 	rc = orm_result_next(res);
 	if (rc == ORM_ROW) {
-		if ((rc = load_columns(s, h, res, keep_changes)) == ORM_OK)
+		if ((rc = reload_columns(s, info, h, res, 0, keep_changes)) == ORM_OK)
 			h->flags &= ~ORM_OBJ_EXPIRED;
 	} else if (rc == ORM_DONE) {
 		rc = not_found(s, info, vals);
@@ -736,6 +785,7 @@ typedef struct work_item {
 	const uint8_t *mask; /* INSERT: columns bound; UPDATE: columns changed */
 	int64_t key;         /* integer primary key, to send UPDATEs and DELETEs in key order */
 	size_t seq;          /* the order found, to keep the sort stable */
+	uint32_t level;      /* depth among rows of a self-referencing table (chapter 4) */
 } work_item;
 
 /* Whether column i of h holds no value yet: NULL, or zero in a NOT NULL
@@ -890,6 +940,10 @@ static int plan_update(orm_session *s, work_item *it, uint8_t *mask)
 		orm_bit_put(mask, i, true);
 		any = true;
 	}
+	/* A reference changed to an object not inserted yet: its key is
+	 * filled just before the UPDATE is sent (chapter 4). */
+	if (it->info->has_many_to_one && orm_rel_force_keys(it->info, h, mask))
+		any = true;
 	it->mask = mask;
 	return any;
 }
@@ -916,12 +970,129 @@ static int cmp_by_rank_then_key(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* DELETEs: dependent tables first, and in a self-referencing table the
+ * rows that refer to others before those they refer to. */
 static int cmp_by_reverse_rank_then_key(const void *a, const void *b)
 {
 	const work_item *x = a, *y = b;
 	if (x->info->rank != y->info->rank)
 		return x->info->rank > y->info->rank ? -1 : 1;
+	if (x->level != y->level)
+		return x->level > y->level ? -1 : 1;
 	return cmp_by_rank_then_key(a, b);
+}
+
+/* INSERTs of one model: referenced rows first, else the order added. */
+static int cmp_by_level_then_seq(const void *a, const void *b)
+{
+	const work_item *x = a, *y = b;
+	if (x->level != y->level)
+		return x->level < y->level ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* "new Node -> new Node -> new Node" for the message of a cycle. */
+static int cycle_error(orm_session *s, work_item *items, const size_t *path, size_t from, size_t to,
+                       const char *verb)
+{
+	orm_buf msg = ORM_BUF_INIT;
+	char who[96];
+	int rc;
+
+	for (size_t k = from; k <= to; k++) {
+		orm_rel_describe(who, sizeof who, items[path[k]].h);
+		orm_buf_printf(&msg, "%s -> ", who);
+	}
+	orm_rel_describe(who, sizeof who, items[path[from]].h);
+	orm_buf_puts(&msg, who);
+	rc = orm_err_set(&s->err, ORM_EINVAL,
+	                 "the references of these %s objects form a cycle, so no order can %s "
+	                 "them: %s",
+	                 items[path[from]].h->model->name, verb,
+	                 msg.failed ? "(out of memory)" : orm_buf_cstr(&msg));
+	orm_buf_free(&msg);
+	return rc;
+}
+
+/*
+ * Rows of a self-referencing table depend on each other (chapter 4): a
+ * new node is inserted after the new parent it refers to, a deleted node
+ * deleted before the deleted parent. Gives each of items[0..n) (one
+ * model) its depth in the chain of references among them, walking the
+ * references depth first without recursion. ORM_EINVAL naming the
+ * objects when the references form a cycle.
+ */
+static int set_levels(orm_session *s, work_item *items, size_t n, const char *verb)
+{
+	const orm_model_info *info = items[0].info;
+	int32_t *pos = NULL;
+	uint8_t *state = NULL; /* 0 unseen, 1 on the path, 2 done */
+	size_t *path = NULL, *next = NULL, depth = 0;
+	int rc = ORM_OK;
+
+	pos = orm_malloc((s->nobjs ? s->nobjs : 1) * sizeof *pos);
+	state = orm_calloc(n, 1);
+	path = orm_malloc(n * sizeof *path);
+	next = orm_malloc(n * sizeof *next);
+	if (!pos || !state || !path || !next) {
+		rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory ordering %s",
+		                 info->model->tablename);
+		goto done;
+	}
+	for (size_t i = 0; i < s->nobjs; i++)
+		pos[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		pos[items[i].h->index] = (int32_t)i;
+		items[i].level = 0;
+	}
+	for (size_t start = 0; start < n; start++) {
+		if (state[start])
+			continue;
+		path[0] = start;
+		next[0] = 0;
+		state[start] = 1;
+		depth = 1;
+		while (depth > 0) {
+			size_t top = path[depth - 1];
+			bool more;
+			orm_object *t =
+			    orm_rel_self_target(s, info, items[top].h, next[depth - 1]++, &more);
+			size_t j;
+
+			if (!more) { /* every reference of top is done */
+				state[top] = 2;
+				depth--;
+				if (depth > 0 && items[path[depth - 1]].level <= items[top].level)
+					items[path[depth - 1]].level = items[top].level + 1;
+				continue;
+			}
+			if (!t || t->session != s || t->index >= s->nobjs || pos[t->index] < 0)
+				continue;
+			j = (size_t)pos[t->index];
+			if (state[j] == 1) {
+				size_t from = 0;
+				while (path[from] != j)
+					from++;
+				rc = cycle_error(s, items, path, from, depth - 1, verb);
+				goto done;
+			}
+			if (state[j] == 2) {
+				if (items[top].level <= items[j].level)
+					items[top].level = items[j].level + 1;
+				continue;
+			}
+			state[j] = 1;
+			path[depth] = j;
+			next[depth] = 0;
+			depth++;
+		}
+	}
+done:
+	orm_free(pos);
+	orm_free(state);
+	orm_free(path);
+	orm_free(next);
+	return rc;
 }
 
 /* What a batch's RETURNING rows are written into. */
@@ -955,6 +1126,61 @@ static int on_returning(void *ctx_, size_t row, const orm_result *res)
 			orm_bit_put(orm_object_nulls(h), i, is_null);
 	}
 	return ORM_OK;
+}
+
+/* Whether `hay` contains `needle`, ignoring case. */
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A foreign key violation whose message names no key (SQLite says only
+ * "FOREIGN KEY constraint failed"): names the keys that could be it -
+ * the table's own for an INSERT or UPDATE, those referring to it for a
+ * DELETE - so the message says which, as PostgreSQL's does:
+ *     INSERT INTO events: FOREIGN KEY constraint failed (events.organizer_id
+ *     references users.id)
+ */
+static void name_foreign_keys(orm_session *s, const orm_model *m, bool deleting)
+{
+	orm_buf b = ORM_BUF_INIT;
+	size_t found = 0;
+
+	if (!contains_nocase(s->err.msg, "foreign key"))
+		return;
+	for (size_t r = 0; r < s->maker->ninfos; r++) {
+		const orm_model *o = s->maker->infos[r].model;
+		if (!deleting && o != m)
+			continue;
+		for (size_t i = 0; i < o->ncolumns; i++) {
+			const orm_column *col = &o->columns[i];
+			const char *dot = col->foreign_key ? strrchr(col->foreign_key, '.') : NULL;
+			if (!dot)
+				continue;
+			if (deleting && (strlen(m->tablename) != (size_t)(dot - col->foreign_key) ||
+			                 strncmp(m->tablename, col->foreign_key,
+			                         (size_t)(dot - col->foreign_key)) != 0))
+				continue;
+			if (strstr(s->err.msg, col->name))
+				return; /* the database named it */
+			orm_buf_printf(&b, "%s%s.%s references %s", found++ ? ", " : " (",
+			               o->tablename, col->name, col->foreign_key);
+		}
+	}
+	if (found && !b.failed) {
+		orm_buf msg = ORM_BUF_INIT;
+		orm_buf_printf(&msg, "%s%s)", s->err.msg, orm_buf_cstr(&b));
+		if (!msg.failed)
+			orm_err_set(&s->err, s->err.code, "%s", orm_buf_cstr(&msg));
+		orm_buf_free(&msg);
+	}
+	orm_buf_free(&b);
 }
 
 /*
@@ -998,9 +1224,12 @@ static int run_batches(orm_session *s, const char *verb, const char *sql, const 
 		                           returning && returning->nreturned ? on_returning : NULL,
 		                           &ctx);
 		if (rc < 0) {
-			if (ctx.rc == ORM_OK)
+			if (ctx.rc == ORM_OK) {
 				orm_err_set(&s->err, rc, "%s %s: %s", verb, m->tablename,
 				            orm_conn_errmsg(s->conn));
+				if (rc == ORM_ECONSTRAINT)
+					name_foreign_keys(s, m, strcmp(verb, "DELETE FROM") == 0);
+			}
 			goto done;
 		}
 	}
@@ -1022,10 +1251,14 @@ static int run_items(orm_session *s, int kind, work_item *items, size_t n)
 		const orm_sql_shape *sh = NULL;
 
 		for (j = i + 1;
-		     j < n && items[j].info == info &&
+		     j < n && items[j].info == info && items[j].level == items[i].level &&
 		     (kind == 0 || memcmp(items[j].mask, items[i].mask, info->maskbytes) == 0);
 		     j++)
 			;
+		/* Foreign keys from references to objects inserted by now. */
+		for (size_t k = i; kind != 0 && info->has_many_to_one && k < j; k++)
+			if ((rc = orm_rel_fill_keys(s, info, items[k].h)) < 0)
+				return rc;
 		if (kind == 0) {
 			rc = run_batches(s, "DELETE FROM", info->sql_delete, info->pk, info->npk,
 			                 NULL, items + i, j - i);
@@ -1070,9 +1303,14 @@ static int flush(orm_session *s)
 	orm_sessionmaker *maker = s->maker;
 	work_item *items = NULL;
 	uint8_t *masks = NULL;
-	size_t maskbytes = 1, nins = 0, nupd = 0, ndel = 0, cap = s->nobjs, n;
+	size_t maskbytes = 1, nins = 0, nupd = 0, ndel = 0, cap, n;
 	int rc = ORM_OK;
 
+	/* 0. Relationships (chapter 4): cascades, orphans, foreign keys from
+	 * references. It may load and add objects, so it comes first. */
+	if ((rc = orm_rel_flush_prepare(s)) < 0)
+		return rc;
+	cap = s->nobjs;
 	if (cap == 0)
 		return ORM_OK;
 	for (size_t r = 0; r < maker->ninfos; r++)
@@ -1090,14 +1328,20 @@ static int flush(orm_session *s)
 	 * they were added. */
 	for (size_t r = 0; r < maker->ninfos; r++) {
 		orm_model_info *info = &maker->infos[r];
+		size_t first = nins;
 		for (size_t p = 0; p < s->npending; p++) {
 			orm_object *h = s->pending[p];
 			if (!h || h->model != info->model)
 				continue;
-			items[nins] = (work_item){h, info, NULL, 0, nins};
+			items[nins] = (work_item){h, info, NULL, 0, nins, 0};
 			if ((rc = plan_insert(s, &items[nins], masks + nins * maskbytes)) < 0)
 				goto done;
 			nins++;
+		}
+		if (info->self_referencing && nins - first > 1) {
+			if ((rc = set_levels(s, items + first, nins - first, "insert")) < 0)
+				goto done;
+			qsort(items + first, nins - first, sizeof *items, cmp_by_level_then_seq);
 		}
 	}
 	n = nins;
@@ -1106,7 +1350,7 @@ static int flush(orm_session *s)
 		h->flags &= ~ORM_OBJ_LAST_FLUSH;
 		if (h->state != ORM_PERSISTENT || (h->flags & ORM_OBJ_TO_DELETE))
 			continue;
-		items[n] = (work_item){h, find_info(maker, h->model), NULL, 0, n};
+		items[n] = (work_item){h, find_info(maker, h->model), NULL, 0, n, 0};
 		if ((rc = plan_update(s, &items[n], masks + n * maskbytes)) < 0)
 			goto done;
 		if (rc == 1) {
@@ -1119,7 +1363,7 @@ static int flush(orm_session *s)
 		orm_object *h = s->objs[i];
 		if (h->state != ORM_PERSISTENT || !(h->flags & ORM_OBJ_TO_DELETE))
 			continue;
-		items[n] = (work_item){h, find_info(maker, h->model), NULL, 0, n};
+		items[n] = (work_item){h, find_info(maker, h->model), NULL, 0, n, 0};
 		set_sort_key(&items[n]);
 		n++;
 	}
@@ -1129,6 +1373,15 @@ static int flush(orm_session *s)
 		goto done;
 	qsort(items + nins, nupd, sizeof *items, cmp_by_rank_then_key);
 	qsort(items + nins + nupd, ndel, sizeof *items, cmp_by_reverse_rank_then_key);
+	for (size_t i = nins + nupd, j; i < n; i = j) {
+		for (j = i + 1; j < n && items[j].info == items[i].info; j++)
+			;
+		if (!items[i].info->self_referencing || j - i < 2)
+			continue;
+		if ((rc = set_levels(s, items + i, j - i, "delete")) < 0)
+			goto done;
+		qsort(items + i, j - i, sizeof *items, cmp_by_reverse_rank_then_key);
+	}
 
 	/* 2. Send it, in one transaction (begun now if not yet). */
 	if ((rc = ensure_conn(s)) < 0 || (rc = map_reserve(s, nins)) < 0)
@@ -1164,6 +1417,7 @@ static int flush(orm_session *s)
 		h->state = ORM_DELETED;
 		h->flags &= ~ORM_OBJ_TO_DELETE;
 	}
+	orm_rel_flush_done(s);
 done:
 	orm_free(items);
 	orm_free(masks);
@@ -1262,6 +1516,9 @@ static int rollback(orm_session *s, enum rollback_kind kind)
 	}
 	if (kind == ROLLBACK_EXPLICIT)
 		s->npending = 0;
+	/* No collection is loaded now; references are recomputed from the
+	 * foreign keys as objects are reloaded (chapter 4). */
+	orm_rel_rollback(s);
 
 	/* Reload what the rollback took back, outside any transaction: the
 	 * fields show the database again. An object that cannot be read
@@ -1300,9 +1557,10 @@ int orm_session_commit(orm_session *session)
 	for (size_t i = 0; i < s->nobjs; i++) {
 		orm_object *h = s->objs[i];
 		h->flags &= ~(ORM_OBJ_INSERTED | ORM_OBJ_UPDATED | ORM_OBJ_LAST_FLUSH);
-		if (h->state == ORM_PERSISTENT && s->maker->options.expire_on_commit)
+		if (h->state == ORM_PERSISTENT && s->maker->options.expire_on_commit) {
 			h->flags |= ORM_OBJ_EXPIRED;
-		else if (h->state == ORM_DELETED)
+			orm_rel_reset(h); /* collections are loaded again when asked */
+		} else if (h->state == ORM_DELETED)
 			h->state = ORM_DETACHED;
 	}
 	if (s->conn)
@@ -1335,6 +1593,7 @@ void orm_session_close(orm_session *session)
 	orm_free(s->pending);
 	orm_free(s->map);
 	orm_buf_free(&s->sql);
+	orm_rel_session_free(s);
 	orm_free(s);
 }
 
@@ -1347,15 +1606,12 @@ static int wrong_session(orm_session *s, const orm_object *h, const char *what)
 	                   h->model->name);
 }
 
-int orm_session_add(orm_session *session, void *object)
+int orm_session_add_one(orm_session *s, orm_object *h, bool *added)
 {
-	orm_session *s = session;
 	const orm_model_info *info;
-	orm_object *h;
 	int rc;
 
-	assert(s && object);
-	h = orm_object_header(object);
+	*added = false;
 	if (h->session && h->session != s)
 		return wrong_session(s, h, "add");
 	if ((rc = orm_session_model_info(&info, s, h->model)) < 0)
@@ -1375,9 +1631,12 @@ int orm_session_add(orm_session *session, void *object)
 			if ((rc = append_pending(s, h)) < 0)
 				return rc;
 			append_obj(s, h);
+			*added = true;
 			return ORM_OK;
 		}
-		return append_pending(s, h);
+		if ((rc = append_pending(s, h)) == ORM_OK)
+			*added = true;
+		return rc;
 	case ORM_DETACHED: {
 		/* Back into a session: persistent again, unless the session
 		 * already has an object for that row. */
@@ -1399,10 +1658,27 @@ int orm_session_add(orm_session *session, void *object)
 			append_obj(s, h);
 		h->state = ORM_PERSISTENT;
 		map_insert(s, h, hash);
+		*added = true;
 		return ORM_OK;
 	}
 	}
 	return ORM_OK;
+}
+
+int orm_session_add(orm_session *session, void *object)
+{
+	orm_object *h;
+	bool added;
+	int rc;
+
+	assert(session && object);
+	h = orm_object_header(object);
+	if ((rc = orm_session_add_one(session, h, &added)) < 0)
+		return rc;
+	/* The save-update cascade (chapter 4): what it reaches comes too. */
+	if (added && h->model->nrelationships)
+		rc = orm_rel_cascade_add(session, h);
+	return rc;
 }
 
 int orm_session_add_all(orm_session *session, void *const *objects, size_t count)
@@ -1481,7 +1757,7 @@ int orm_session_get(void **out, orm_session *session, const orm_model *model, or
 		return orm_session_conn_error(s, rc, model->tablename);
 	rc = orm_result_next(res);
 	if (rc == ORM_ROW)
-		rc = load_new_row(out, s, info, res, hash);
+		rc = load_new_row(out, s, info, res, 0, hash);
 	else if (rc == ORM_DONE)
 		rc = not_found(s, info, &v);
 	else
@@ -1534,6 +1810,7 @@ int orm_session_refresh(orm_session *session, void *object)
 		    h->model->name);
 	if ((rc = orm_session_model_info(&info, s, h->model)) < 0 || (rc = ensure_conn(s)) < 0)
 		return rc;
+	orm_rel_reset(h);
 	return reload(s, s->conn, info, h, false);
 }
 
@@ -1550,6 +1827,7 @@ int orm_session_expunge(orm_session *session, void *object)
 		                   h->model->name);
 	if (h->state == ORM_PENDING)
 		remove_pending(s, h);
+	orm_rel_unlink(s, h);
 	map_remove(s, h);
 	remove_obj(s, h);
 	switch ((orm_state)h->state) {

@@ -54,6 +54,12 @@ typedef struct orm_model_info {
 	char *sql_get;         /* ... WHERE id = ? */
 	char *sql_delete;      /* DELETE FROM users WHERE id = ? */
 	orm_sql_shape *shapes; /* guarded by the sessionmaker's lock */
+	/* Chapter 4: the model's relationships, resolved (relationship.c),
+	 * one per entry of model->relationships. */
+	struct orm_rel_info *rels;
+	size_t nrels;
+	bool has_many_to_one;  /* some relationship is a reference */
+	bool self_referencing; /* some reference is to this same model */
 } orm_model_info;
 
 struct orm_sessionmaker {
@@ -63,6 +69,7 @@ struct orm_sessionmaker {
 	bool lastrowid;        /* the engine reports generated keys without RETURNING */
 	orm_model_info *infos; /* in dependency order */
 	size_t ninfos;
+	bool has_relationships; /* some model has one (chapter 4) */
 	pthread_mutex_t lock;
 	orm_err err;
 };
@@ -91,6 +98,13 @@ struct orm_session {
 
 	/* The SQL of the query being run (query.c), reused by every query. */
 	orm_buf sql;
+
+	/* Chapter 4 (relationship.c): children whose reference was set to a
+	 * parent whose collection is not loaded, until the next flush; and
+	 * the SQL of selectin loads. */
+	orm_object **moved;
+	size_t nmoved, capmoved;
+	orm_buf relsql;
 };
 
 /* The model's info, or ORM_EINVAL (message on the session) when the model
@@ -111,7 +125,27 @@ int orm_session_prepare_read(orm_conn **out, orm_session *session);
 int orm_session_load_row(void **out, orm_session *session, const orm_model_info *info,
                          const orm_result *res);
 
+/* The same for a row whose model's columns start at column `col0` of the
+ * result (the joined table of a joined load). */
+int orm_session_load_row_at(void **out, orm_session *session, const orm_model_info *info,
+                            const orm_result *res, int col0);
+
 /* Copies the connection's last error into the session's, prefixed. */
 int orm_session_conn_error(orm_session *session, int rc, const char *what);
+
+/* The info of `model` in the sessionmaker, or NULL. */
+orm_model_info *orm_session_find_info(const orm_sessionmaker *maker, const orm_model *model);
+
+/* The object of `info`'s model whose (one-column) primary key is `key`,
+ * from the identity map: NULL when it is not there. No SQL. */
+orm_object *orm_session_lookup(orm_session *session, const orm_model_info *info, orm_value key);
+
+/* The session's connection, with a transaction begun (autobegin), without
+ * autoflush: for loads inside a flush or a query. */
+int orm_session_ensure_conn(orm_conn **out, orm_session *session);
+
+/* orm_session_add without the cascade: *added is true when the object
+ * came into the session (was transient or detached). */
+int orm_session_add_one(orm_session *session, orm_object *h, bool *added);
 
 #endif

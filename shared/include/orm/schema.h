@@ -254,7 +254,9 @@ const char *orm_metadata_errmsg(const orm_metadata *metadata);
  * column and what is wrong: no primary key, a field size that does not
  * fit the type, a duplicate table or column name, an enum without labels.
  * Foreign keys are resolved when first needed, so models can be added in
- * any order.
+ * any order. Relationships (chapter 4, orm/relationship.h) are checked as
+ * soon as both of their models are registered, else by
+ * orm_metadata_sorted().
  */
 int orm_metadata_add(orm_metadata *metadata, const orm_model *model);
 
@@ -263,7 +265,8 @@ const orm_model *orm_metadata_model(const orm_metadata *metadata, const char *ta
 
 /* Models in foreign-key dependency order (referenced tables first), for
  * create_all; ORM_EINVAL when a foreign key names an unknown table or
- * column, or foreign keys form a cycle (the message names its tables:
+ * column, a relationship cannot be resolved (its target is missing, ...),
+ * or foreign keys form a cycle (the message names its tables:
  * "b -> c -> b"). A table referring to itself needs no order. Ties keep
  * registration order, as in SQLAlchemy. *out is borrowed, valid until the
  * metadata changes. Safe to call from several threads at once. */
