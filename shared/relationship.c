@@ -39,6 +39,7 @@
 
 /* Keys per IN list of selectin loading, as SQLAlchemy's. */
 #define SELECTIN_CHUNK 500
+_Static_assert(SELECTIN_CHUNK * 2 <= 1024, "the parent index of a chunk is half full at most");
 
 /* ---- fields and collections -------------------------------------------- */
 
@@ -812,17 +813,41 @@ done:
 	return rc;
 }
 
+/* Slots of a chunk's index of parents by integer key: twice the chunk. */
+#define PARENT_SLOTS 1024
+
+/*
+ * What a selectin row needs to find its parent. Integer keys go through a
+ * small index of the chunk's parents, which stays in cache; the identity
+ * map, with every loaded row in it, would cost a cache miss per row.
+ */
 typedef struct selectin_ctx {
 	const orm_rel_info *ri;
 	const orm_model_info *parent_info;
+	bool by_int; /* the index below is in use */
+	int64_t keys[PARENT_SLOTS];
+	orm_object *parents[PARENT_SLOTS];
 } selectin_ctx;
+
+static size_t parent_slot(const selectin_ctx *ctx, int64_t key)
+{
+	size_t i = (size_t)orm_mix64((uint64_t)key) & (PARENT_SLOTS - 1);
+
+	while (ctx->parents[i] && ctx->keys[i] != key)
+		i = (i + 1) & (PARENT_SLOTS - 1);
+	return i;
+}
 
 static int selectin_adopt(orm_session *s, orm_object *child, const orm_result *res, void *ctx_)
 {
 	selectin_ctx *ctx = ctx_;
-	orm_object *parent =
-	    orm_session_lookup(s, ctx->parent_info, orm_result_value(res, (int)ctx->ri->link.fk));
+	orm_value key = orm_result_value(res, (int)ctx->ri->link.fk);
+	orm_object *parent;
 
+	if (ctx->by_int && key.type == ORM_TYPE_INT)
+		parent = ctx->parents[parent_slot(ctx, key.u.i)];
+	else
+		parent = orm_session_lookup(s, ctx->parent_info, key);
 	if (!parent)
 		return ORM_OK;
 	return adopt(s, ctx->ri, parent, child);
@@ -834,7 +859,7 @@ static int selectin_collections(orm_session *s, const orm_model_info *info, cons
                                 void **objs, size_t n)
 {
 	const orm_column *pk = &info->model->columns[ri->link.ref];
-	selectin_ctx ctx = {ri, info};
+	selectin_ctx *ctx = NULL;
 	orm_object **parents = NULL;
 	orm_value *params = NULL;
 	char(*scratch)[ORM_FIELD_SCRATCH] = NULL;
@@ -845,7 +870,8 @@ static int selectin_collections(orm_session *s, const orm_model_info *info, cons
 	parents = orm_malloc((n ? n : 1) * sizeof *parents);
 	params = orm_malloc(SELECTIN_CHUNK * sizeof *params);
 	scratch = orm_malloc(SELECTIN_CHUNK * sizeof *scratch);
-	if (!parents || !params || !scratch) {
+	ctx = orm_malloc(sizeof *ctx);
+	if (!parents || !params || !scratch || !ctx) {
 		rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory loading %s.%s",
 		                 info->model->name, ri->rel->name);
 		goto done;
@@ -878,13 +904,22 @@ static int selectin_collections(orm_session *s, const orm_model_info *info, cons
 			rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory");
 			goto done;
 		}
+		ctx->ri = ri;
+		ctx->parent_info = info;
+		ctx->by_int = pk->type == ORM_INTEGER || pk->type == ORM_BIGINTEGER;
+		memset(ctx->parents, 0, sizeof ctx->parents);
 		for (size_t j = 0; j < k; j++) {
 			orm_object *h = parents[off + j];
 			params[j] = orm_field_value(orm_object_data(h), pk, false, scratch[j]);
 			coll_field(h, ri->rel)->count = 0;
+			if (ctx->by_int) {
+				size_t at = parent_slot(ctx, params[j].u.i);
+				ctx->keys[at] = params[j].u.i;
+				ctx->parents[at] = h;
+			}
 		}
 		rc = select_rows(s, conn, ri->child, orm_buf_cstr(b), params, k, selectin_adopt,
-		                 &ctx);
+		                 ctx);
 		for (size_t j = 0; j < k; j++) {
 			orm_object *h = parents[off + j];
 			orm_collection *c = coll_field(h, ri->rel);
@@ -902,6 +937,7 @@ done:
 	orm_free(parents);
 	orm_free(params);
 	orm_free(scratch);
+	orm_free(ctx);
 	return rc;
 }
 

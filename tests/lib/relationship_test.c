@@ -509,6 +509,33 @@ static void relationship__selectin_loads_every_users_events_in_one_more_select(v
 	orm_free(users);
 }
 
+static void relationship__selectin_asks_for_500_keys_at_a_time(void **state)
+{
+	enum { N = 1001 };
+	static User *made[N];
+	User **users;
+	char email[32];
+	size_t n;
+	const char *echo;
+	(void)state;
+
+	for (int i = 0; i < N; i++) {
+		snprintf(email, sizeof email, "user%04d@example.com", i);
+		made[i] = new_user(email);
+	}
+	ok(orm_collection_append(made[N - 1], "events", event("Last", june21)));
+	ok(orm_session_add_all(fx.session, (void *const *)made, N));
+	ok(orm_session_commit(fx.session));
+	reopen();
+	users = all_users(&n, ORM_SELECTIN);
+	assert_int_equal(n, N);
+	echo = echo_since();
+	assert_int_equal(count_statements(echo, "SELECT"), 1 + 3); /* 500 + 500 + 1 */
+	assert_true(users[0]->events.loaded && users[0]->events.count == 0);
+	assert_titles(users[N - 1], "Last");
+	orm_free(users);
+}
+
 static void relationship__joined_loads_users_and_events_in_one_select(void **state)
 {
 	User **users;
@@ -1245,6 +1272,7 @@ int main(void)
 	              setup_no_expire),
 	    TEST(relationship__lazy_loading_sends_one_select_per_user),
 	    TEST(relationship__selectin_loads_every_users_events_in_one_more_select),
+	    TEST(relationship__selectin_asks_for_500_keys_at_a_time),
 	    TEST(relationship__joined_loads_users_and_events_in_one_select),
 	    TEST(relationship__joined_with_a_limit_counts_users_not_rows),
 	    TEST(relationship__joined_loads_each_events_organizer_in_the_same_select),
