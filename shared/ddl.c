@@ -89,17 +89,6 @@ void orm_ddl_standard_type(orm_buf *out, const orm_column *col)
 	}
 }
 
-const orm_dialect *orm_ddl_dialect(const orm_engine *engine)
-{
-	static const orm_dialect *const all[] = {&orm_dialect_sqlite, &orm_dialect_postgres};
-	const char *name = orm_engine_dialect_name(engine);
-
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		if (strcmp(all[i]->name, name) == 0)
-			return all[i];
-	return NULL;
-}
-
 /* ---- plans ------------------------------------------------------------ */
 
 void orm_ddl_plan_free(orm_ddl_plan *plan)
@@ -687,7 +676,7 @@ static int run_plan(orm_metadata *md, orm_engine *engine, const orm_create_optio
 	static const orm_create_options defaults = ORM_CREATE_OPTIONS_INIT;
 	const orm_create_options *opts = options ? options : &defaults;
 	const char *verb = creating ? "create_all" : "drop_all";
-	const orm_dialect *d = orm_ddl_dialect(engine);
+	const orm_dialect *d = orm_engine_dialect(engine);
 	orm_err *err = orm_metadata_err(md);
 	orm_ddl_plan plan = ORM_DDL_PLAN_INIT;
 	orm_conn *conn = NULL;
@@ -774,7 +763,7 @@ int orm_metadata_create_sql(char **out, orm_metadata *md, orm_engine *engine)
 	assert(out && md && engine);
 	*out = NULL;
 	orm_err_clear(orm_metadata_err(md));
-	if ((rc = orm_ddl_plan_create(&plan, md, orm_ddl_dialect(engine))) < 0)
+	if ((rc = orm_ddl_plan_create(&plan, md, orm_engine_dialect(engine))) < 0)
 		return rc;
 	for (size_t i = 0; i < plan.count; i++) {
 		if (i > 0)

@@ -68,7 +68,4 @@ void orm_ddl_plan_free(orm_ddl_plan *plan);
 void orm_ddl_standard_type(orm_buf *out, const orm_column *col);
 size_t orm_ddl_enum_length(const orm_enum *e);
 
-/* The engine's dialect. */
-const orm_dialect *orm_ddl_dialect(const orm_engine *engine);
-
 #endif

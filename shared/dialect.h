@@ -117,4 +117,8 @@ typedef struct orm_dialect {
 extern const orm_dialect orm_dialect_sqlite;
 extern const orm_dialect orm_dialect_postgres;
 
+/* The dialect an engine speaks through, for the library's own layers
+ * (DDL, sessions) that need more than the engine's public calls. */
+const orm_dialect *orm_engine_dialect(const orm_engine *engine);
+
 #endif

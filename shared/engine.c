@@ -228,6 +228,11 @@ const char *orm_engine_dialect_name(const orm_engine *engine)
 	return engine->dialect->name;
 }
 
+const orm_dialect *orm_engine_dialect(const orm_engine *engine)
+{
+	return engine->dialect;
+}
+
 const orm_url *orm_engine_url(const orm_engine *engine)
 {
 	return engine->url;
