@@ -385,8 +385,11 @@ int bench_raw_sqlite(bench_result *out, const bench_config *cfg, const char *pat
 		bench_fail(side, "out of memory");
 		goto done;
 	}
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	/* One thread uses the connection: no mutex around every call
+	 * (SQLITE_OPEN_NOMUTEX), as the ORM's engine opens its connections. */
+	if (sqlite3_open_v2(path, &db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK) {
 		db_fail(db, path);
 		goto done;
 	}
