@@ -2,12 +2,13 @@
  * bench.h - the benchmark's shared parts: its options, the workload's data,
  * what each side reports, and the three sides that run the workload.
  *
- * Introduced with chapter 2 (the session). The benchmark runs the workload
- * of WORKLOAD.md (insert, get, query, update) twice on each database: once
- * through the ORM (orm_side.c) and once written by hand on the database's
- * own C API (raw_sqlite.c, raw_postgres.c), and prints the ratio ORM / raw
- * of each phase. bench.c is the harness: it runs each side in a child
- * process of its own, so the peak memory of each side is its own.
+ * Introduced with chapter 2 (the session); chapter 4 adds the load phases.
+ * The benchmark runs the workload of WORKLOAD.md (insert, get, query,
+ * update, load) two ways on each database: through the ORM (orm_side.c)
+ * and written by hand on the database's own C API (raw_sqlite.c,
+ * raw_postgres.c), and prints the ratio ORM / raw of each phase. bench.c
+ * is the harness: it runs each side in a child process of its own, so the
+ * peak memory of each side is its own.
  *
  * The workload's data, the same on both sides (indexes from 0):
  *   user i    (0 <= i < users)   email "user<i>@example.com", id i + 1

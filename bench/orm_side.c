@@ -2,12 +2,12 @@
  * orm_side.c - the benchmark's workload through the ORM.
  *
  * Introduced with chapter 2's benchmark. The write-up's two models, with
- * organizer_id indexed as WORKLOAD.md asks, and the four phases written as
- * a learner would write them after chapters 2 and 3: objects made with
+ * organizer_id indexed as WORKLOAD.md asks, and the phases written as a
+ * learner would write them after chapters 2 to 5: objects made with
  * orm_object_new() and added to a session, get by primary key, a query
  * with where and order by, fields changed in place and the session
- * committed. Each phase uses a fresh session, so the identity map never
- * answers for the database.
+ * committed, relationships loaded. Each phase uses a fresh session, so the
+ * identity map never answers for the database.
  *
  * The models are the write-up's, finished: User.events and
  * Event.organizer are chapter 4's relationship (back_populates), so the
