@@ -125,6 +125,27 @@ bool orm_field_is_zero(const void *data, const orm_column *col)
 	return orm_field_pack(data, col) == 0;
 }
 
+bool orm_field_holds_null(const void *data, const orm_column *col)
+{
+	const char *p = (const char *)data + col->offset;
+
+	if (orm_field_is_pointer(col))
+		return *(char *const *)(const void *)p == NULL;
+	return col->type == ORM_ENUM && read_int(p, col->field_size) == ORM_ENUM_NULL;
+}
+
+void orm_field_set_null(void *data, const orm_column *col)
+{
+	char *p = (char *)data + col->offset;
+
+	if (orm_field_is_pointer(col))
+		orm_field_clear(data, col);
+	else if (col->type == ORM_ENUM)
+		write_int(p, col->field_size, ORM_ENUM_NULL);
+	else
+		memset(p, 0, col->field_size);
+}
+
 /* ---- dates ----------------------------------------------------------- */
 
 static bool is_leap(int y)
@@ -530,10 +551,7 @@ int orm_field_load(void *data, const orm_column *col, orm_value v, bool *is_null
 
 	*is_null = v.type == ORM_TYPE_NULL;
 	if (*is_null) {
-		if (orm_field_is_pointer(col))
-			orm_field_clear(data, col);
-		else
-			memset(p, 0, col->field_size);
+		orm_field_set_null(data, col);
 		return ORM_OK;
 	}
 	switch (col->type) {

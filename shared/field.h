@@ -12,7 +12,8 @@
  *     ORM_FLOAT                     double (or float, by field_size)
  *     ORM_DATE                      orm_date     <-> "YYYY-MM-DD"
  *     ORM_DATETIME                  orm_datetime <-> "YYYY-MM-DD HH:MM:SS[.ffffff]"
- *     ORM_ENUM                      a C enum (int) <-> its label, via column->enum_type
+ *     ORM_ENUM                      a C enum (int) <-> its label, via column->enum_type;
+ *                                   ORM_ENUM_NULL (-1) <-> NULL
  *
  * `data` below is the struct (what the learner holds), not the header.
  */
@@ -34,6 +35,20 @@ static inline bool orm_field_is_pointer(const orm_column *col)
 	return col->type == ORM_STRING || col->type == ORM_TEXT;
 }
 
+/* True when the field itself can say NULL: a char * (NULL) or an enum
+ * (ORM_ENUM_NULL). Other fields keep NULL in the object's null bits. */
+static inline bool orm_field_has_null_value(const orm_column *col)
+{
+	return orm_field_is_pointer(col) || col->type == ORM_ENUM;
+}
+
+/* For a field that can say NULL: whether it does. False for others. */
+bool orm_field_holds_null(const void *data, const orm_column *col);
+
+/* Makes the field what NULL looks like in it: frees a string and sets it
+ * to NULL, writes ORM_ENUM_NULL into an enum, zeroes any other field. */
+void orm_field_set_null(void *data, const orm_column *col);
+
 /* Whether the field holds zero (0, 0.0, false, NULL, the all-zero date). */
 bool orm_field_is_zero(const void *data, const orm_column *col);
 
@@ -47,8 +62,8 @@ bool orm_field_is_zero(const void *data, const orm_column *col);
 orm_value orm_field_value(const void *data, const orm_column *col, bool is_null, char *scratch);
 
 /*
- * Stores value `v` (read from a row) into the field. A NULL value zeroes
- * the field and sets *is_null. A string field keeps its pointer when the
+ * Stores value `v` (read from a row) into the field. A NULL value makes the
+ * field NULL (orm_field_set_null) and sets *is_null. A string field keeps its pointer when the
  * text is unchanged (so the snapshot still matches) and is replaced with
  * a copy otherwise. ORM_EINVAL when the value does not fit the column (a
  * label not in the enum, a malformed date), naming `table`, the column
@@ -62,7 +77,9 @@ int orm_field_load(void *data, const orm_column *col, orm_value v, bool *is_null
  * bools as themselves, a double's bits, a date packed exactly, a datetime
  * hashed, and a string as a hash of its text mixed with its pointer (a
  * new pointer is a change; an in-place edit changes the hash). Zero for a
- * zero field, so a transient object's all-zero snapshot means "unset".
+ * zero field, so a transient object's all-zero snapshot means "unset"
+ * (except an enum's ORM_ENUM_NULL, which packs as all ones: NULL -> 0 is a
+ * change like any other).
  */
 uint64_t orm_field_pack(const void *data, const orm_column *col);
 

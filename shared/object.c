@@ -2,11 +2,12 @@
  * object.c - mapped objects: their hidden header, state and snapshot.
  *
  * Introduced in chapter 2 (the session). orm_object_new() hands a learner
- * a zeroed struct of a model; in front of it, in the same allocation, sits
- * the header described in object.h. This file creates and frees objects,
- * answers the questions a learner may ask of any object (its state, its
- * model, whether a column is NULL) and keeps the snapshot the session
- * compares against to find what changed.
+ * a zeroed struct of a model (an enum field that may be NULL starts at
+ * ORM_ENUM_NULL instead, chapter 5); in front of it, in the same
+ * allocation, sits the header described in object.h. This file creates
+ * and frees objects, answers the questions a learner may ask of any
+ * object (its state, its model, whether a column is NULL) and keeps the
+ * snapshot the session compares against to find what changed.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@ orm_object *orm_object_alloc(const orm_model *model)
 {
 	orm_object *h;
 	uint8_t *nulls;
+	void *data;
 
 	assert(model && model->size > 0);
 	h = orm_calloc(1, block_size(model));
@@ -60,9 +62,16 @@ orm_object *orm_object_alloc(const orm_model *model)
 	h->model = model;
 	h->state = ORM_TRANSIENT;
 	nulls = orm_object_nulls(h);
+	data = orm_object_data(h);
 	for (size_t i = 0; i < model->ncolumns; i++) {
 		const orm_column *col = &model->columns[i];
-		if (orm_schema_column_nullable(col) && !orm_field_is_pointer(col)) {
+		bool nullable = orm_schema_column_nullable(col);
+		/* An enum has a spare value for "no value yet", so 0 can be
+		 * its first label; a default needs the same to know when to
+		 * apply. */
+		if (col->type == ORM_ENUM && (nullable || col->default_sql || col->server_default))
+			orm_field_set_null(data, col);
+		if (nullable && !orm_field_is_pointer(col)) {
 			orm_bit_put(nulls, i, true);
 			orm_bit_put(orm_object_snapshot_nulls(h), i, true);
 		}
@@ -158,8 +167,8 @@ bool orm_object_column_is_null(const orm_object *h, size_t i)
 	const orm_column *col = &h->model->columns[i];
 	const void *data = orm_object_data(h);
 
-	if (orm_field_is_pointer(col))
-		return *(char *const *)(const void *)((const char *)data + col->offset) == NULL;
+	if (orm_field_has_null_value(col))
+		return orm_field_holds_null(data, col);
 	return orm_bit_get(orm_object_nulls(h), i) && orm_field_is_zero(data, col);
 }
 
@@ -230,18 +239,16 @@ int orm_set_null(void *object, const char *column)
 	if (!orm_schema_column_nullable(col))
 		return orm_err_set(NULL, ORM_EINVAL, "%s.%s is NOT NULL", h->model->tablename,
 		                   col->name);
-	if (orm_field_is_pointer(col)) {
-		orm_field_clear(object, col);
-	} else {
-		memset((char *)object + col->offset, 0, col->field_size);
+	orm_field_set_null(object, col);
+	if (!orm_field_is_pointer(col))
 		orm_bit_put(orm_object_nulls(h), i, true);
-	}
 	return ORM_OK;
 }
 
 int orm_clear_null(void *object, const char *column)
 {
 	orm_object *h;
+	const orm_column *col;
 	size_t i = 0;
 	int rc;
 
@@ -249,7 +256,11 @@ int orm_clear_null(void *object, const char *column)
 	h = orm_object_header(object);
 	if ((rc = find_column(&i, h, column)) < 0)
 		return rc;
-	if (!orm_field_is_pointer(&h->model->columns[i]))
+	col = &h->model->columns[i];
+	/* An enum's NULL is a value of its field: 0 is the first label. */
+	if (col->type == ORM_ENUM && orm_field_holds_null(object, col))
+		memset((char *)object + col->offset, 0, col->field_size);
+	if (!orm_field_is_pointer(col))
 		orm_bit_put(orm_object_nulls(h), i, false);
 	return ORM_OK;
 }

@@ -15,9 +15,10 @@
  * The struct starts at a multiple of alignof(max_align_t), so any field
  * type is aligned. The snapshot holds one 64-bit word per column (see
  * orm_field_pack in field.h): no allocation per attribute, and a change is
- * found by comparing words. Null bits record SQL NULL for columns whose
- * field is not a pointer (an int cannot hold NULL); a string column is NULL
- * when its pointer is.
+ * found by comparing words. A string column is NULL when its pointer is,
+ * and an enum column when its field holds ORM_ENUM_NULL (-1, never a
+ * label's index); null bits record SQL NULL for the other columns, whose
+ * field has no spare value (an int cannot hold NULL).
  *
  * Chapter 4 adds one pointer per relationship of the model: for a
  * many-to-one relationship, the object it pointed to as of the last load
@@ -135,7 +136,9 @@ static inline void orm_bit_put(uint8_t *bits, size_t i, bool on)
 
 /*
  * A new object of `model` in state transient, owned by nobody: the struct
- * zeroed, every nullable non-pointer column NULL, the snapshot all zero.
+ * zeroed, every nullable column NULL, the snapshot all zero. An enum field
+ * starts at ORM_ENUM_NULL when its column is nullable or has a default (a
+ * default is used only for an unset field, and 0 is a label, not unset).
  * NULL when out of memory.
  */
 orm_object *orm_object_alloc(const orm_model *model);
@@ -146,9 +149,11 @@ void orm_object_destroy(orm_object *h);
 
 /*
  * Whether column i is NULL now. A pointer column is NULL when its pointer
- * is; another nullable column when its null bit is set and its field is
- * still zero - writing a non-zero value into the field is enough to make
- * it non-NULL, no call needed (orm_clear_null() is for storing zero).
+ * is, an enum column when its field holds ORM_ENUM_NULL (its null bit is
+ * not read); another nullable column when its null bit is set and its
+ * field is still zero - writing a non-zero value into the field is enough
+ * to make it non-NULL, no call needed (orm_clear_null() is for storing
+ * zero).
  */
 bool orm_object_column_is_null(const orm_object *h, size_t i);
 

@@ -1251,12 +1251,9 @@ static void null_key(orm_object *child, size_t fk)
 {
 	const orm_column *col = &child->model->columns[fk];
 
-	if (orm_field_is_pointer(col)) {
-		orm_field_clear(orm_object_data(child), col);
-	} else {
-		memset((char *)orm_object_data(child) + col->offset, 0, col->field_size);
+	orm_field_set_null(orm_object_data(child), col);
+	if (!orm_field_is_pointer(col))
 		orm_bit_put(orm_object_nulls(child), fk, true);
-	}
 }
 
 /*

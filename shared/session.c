@@ -789,13 +789,15 @@ typedef struct work_item {
 } work_item;
 
 /* Whether column i of h holds no value yet: NULL, or zero in a NOT NULL
- * non-pointer column (an unset int, bool or enum). */
+ * int, bool, float or date column. Not an enum's zero: that is its first
+ * label, and an enum with a default starts at ORM_ENUM_NULL instead. */
 static bool is_unset(const orm_object *h, size_t i)
 {
 	const orm_column *col = &h->model->columns[i];
 	if (orm_object_column_is_null(h, i))
 		return true;
-	return !orm_schema_column_nullable(col) && orm_field_is_zero(orm_object_data(h), col);
+	return !orm_schema_column_nullable(col) && !orm_field_has_null_value(col) &&
+	       orm_field_is_zero(orm_object_data(h), col);
 }
 
 /* A client-side default's SQL literal as a value: 'text' (with '' for a

@@ -8,7 +8,8 @@
  *   2. runs create_all with echo on: on PostgreSQL the enum is a type of its own
  *      (CREATE TYPE socialstatus AS ENUM ...), on SQLite a VARCHAR(7) with a CHECK;
  *   3. stores events with a status and reads them back, showing that the label is what is
- *      stored, and the one trap C adds: 0 is a member, so it needs orm_clear_null();
+ *      stored, and how C says NULL: a new event's status starts as ORM_ENUM_NULL (-1), so
+ *      0, SOCIAL_PUBLIC, is a label like the others;
  *   4. shows a value outside the enum refused before any SQL is sent, and then the database
  *      refusing a bad label that gets to it by plain SQL;
  *   5. reads those events with an older build of the model that knows only one label: the
@@ -39,11 +40,12 @@
  * A C enum gives the members; the labels array says what is stored for each, indexed by the
  * member's value (the designated initializers keep the two in step if the enum is reordered).
  * The orm_enum's name is what PostgreSQL calls the type: SQLAlchemy's default, the class's
- * name in lower case.
+ * name in lower case. SOCIAL_NULL is Python's None: no label, stored as NULL.
  */
 typedef enum SocialStatus {
-	SOCIAL_PUBLIC,
-	SOCIAL_PRIVATE,
+	SOCIAL_NULL = ORM_ENUM_NULL, /* -1 */
+	SOCIAL_PUBLIC,               /* 0 */
+	SOCIAL_PRIVATE,              /* 1 */
 } SocialStatus;
 
 static const char *const social_status_labels[] = {
@@ -153,18 +155,6 @@ static void start_clean(const char *url, orm_metadata *base)
 	orm_engine_free(engine);
 }
 
-/* book:begin set-status */
-/*
- * Stores a status. The column is nullable and a new object's social_status starts NULL;
- * writing a non-zero value clears that, but SOCIAL_PUBLIC is 0, so orm_clear_null() says it.
- */
-static void set_status(Event *event, SocialStatus status)
-{
-	event->social_status = status;
-	check(orm_clear_null(event, "social_status"), "clear null");
-}
-/* book:end set-status */
-
 static Event *new_event(const char *title, orm_date date_of, User *organizer)
 {
 	Event *event = orm_object_new(&Event_model);
@@ -178,7 +168,7 @@ static Event *new_event(const char *title, orm_date date_of, User *organizer)
 /* "public", "private", or "NULL". */
 static const char *status_name(const Event *event)
 {
-	if (orm_is_null(event, "social_status"))
+	if (event->social_status == SOCIAL_NULL)
 		return "NULL";
 	return social_status_labels[event->social_status];
 }
@@ -228,11 +218,12 @@ int main(int argc, char **argv)
 	check(orm_set_text(&ada->email, "ada@example.com"), "set email");
 
 	Event *meetup = new_event("SQLAlchemy meetup", (orm_date){2024, 6, 21}, ada);
-	set_status(meetup, SOCIAL_PUBLIC);
+	printf("new event: social_status = %d (%s)\n", (int)meetup->social_status,
+	       status_name(meetup));
+	meetup->social_status = SOCIAL_PUBLIC; /* 0: a label like any other */
 	Event *tea = new_event("Tea with Grace", (orm_date){2024, 7, 2}, ada);
-	set_status(tea, SOCIAL_PRIVATE);
-	Event *forgot = new_event("Board games", (orm_date){2024, 7, 9}, ada);
-	forgot->social_status = SOCIAL_PUBLIC; /* 0, and no orm_clear_null(): still NULL */
+	tea->social_status = SOCIAL_PRIVATE;
+	new_event("Board games", (orm_date){2024, 7, 9}, ada); /* no status: stays SOCIAL_NULL */
 	check(orm_session_add(db, ada), "add"); /* and the events she organizes (chapter 4) */
 	check(orm_session_commit(db), "commit");
 	/* book:end store */

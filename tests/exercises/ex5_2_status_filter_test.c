@@ -53,17 +53,17 @@ typedef struct fixture {
 	orm_session *session;
 } fixture;
 
-/* title, date, status (-1: none), in the order they are stored (ids 1 to 6) */
+/* title, date, status, in the order they are stored (ids 1 to 6) */
 static const struct {
 	const char *title;
 	orm_date date_of;
-	int status;
+	SocialStatus status;
 } stored[] = {
     {"Board games", {2024, 7, 9}, SOCIAL_PUBLIC},
     {"Tea with Grace", {2024, 7, 2}, SOCIAL_PRIVATE},
     {"SQLAlchemy meetup", {2024, 6, 21}, SOCIAL_PUBLIC},
     {"Code review", {2024, 7, 2}, SOCIAL_PRIVATE},
-    {"Unsorted", {2024, 6, 30}, -1},
+    {"Unsorted", {2024, 6, 30}, SOCIAL_NULL},
     {"Retro", {2024, 6, 25}, SOCIAL_PRIVATE},
 };
 
@@ -105,10 +105,7 @@ static int setup(void **state)
 		check_ok(orm_set_text(&e->title, stored[i].title), "title", &f);
 		e->date_of = stored[i].date_of;
 		e->organizer_id = ada->id;
-		if (stored[i].status >= 0) {
-			e->social_status = (SocialStatus)stored[i].status;
-			check_ok(orm_clear_null(e, "social_status"), "clear null", &f);
-		}
+		e->social_status = stored[i].status; /* SOCIAL_NULL is stored as NULL */
 		check_ok(orm_session_add(s, e), "add event", &f);
 	}
 	check_ok(orm_session_commit(s), "commit", &f);

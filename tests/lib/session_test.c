@@ -11,7 +11,8 @@
 
 /* ---- a model with every column type (for this file only) --------------- */
 
-typedef enum Mood { MOOD_CALM, MOOD_CROSS } Mood;
+/* MOOD_NULL lets a field be compared with its own kind (see orm_enum). */
+typedef enum Mood { MOOD_NULL = ORM_ENUM_NULL, MOOD_CALM, MOOD_CROSS } Mood;
 static const char *const mood_labels[] = {"calm", "cross"};
 static const orm_enum mood_enum = {"mood", mood_labels, 2};
 
@@ -45,6 +46,23 @@ static const orm_column Note_columns[] = {
 
 static const orm_model Note_model = ORM_MODEL(Note, "notes", Note_columns);
 
+/* Enums that may be NULL or have a default: NULL is ORM_ENUM_NULL, so 0
+ * (MOOD_CALM) is a label like any other. */
+typedef struct Task {
+	int64_t id;
+	Mood mood;    /* Enum, nullable */
+	Mood outlook; /* Enum, NOT NULL, client-side default 'cross' */
+} Task;
+
+static const orm_column Task_columns[] = {
+    ORM_COLUMN(Task, id, ORM_INTEGER, .primary_key = true),
+    ORM_COLUMN(Task, mood, ORM_ENUM, .enum_type = &mood_enum),
+    ORM_COLUMN(Task, outlook, ORM_ENUM, .enum_type = &mood_enum, .nullable = ORM_NULLABLE_NO,
+               .default_sql = "'cross'"),
+};
+
+static const orm_model Task_model = ORM_MODEL(Task, "tasks", Task_columns);
+
 /* ---- setups ------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -52,6 +70,13 @@ static int setup(void **state)
 	static const orm_model *const models[] = {&User_model, &Event_model, &Note_model};
 	(void)state;
 	return fixture_setup(models, 3, NULL);
+}
+
+static int setup_tasks(void **state)
+{
+	static const orm_model *const models[] = {&Task_model};
+	(void)state;
+	return fixture_setup(models, 1, NULL);
 }
 
 /* Only users and events: Note is not registered. */
@@ -727,6 +752,122 @@ static void session__an_unknown_enum_label_from_the_database_is_a_clear_error(vo
 	                    "'cross'");
 }
 
+/* ---- enums and NULL ----------------------------------------------------- */
+
+static void session__enum_zero_label_is_stored_not_null(void **state)
+{
+	Task *t = orm_object_new(&Task_model), *u = orm_object_new(&Task_model);
+	(void)state;
+
+	/* A new nullable enum starts NULL, as ORM_ENUM_NULL; so does one with a
+	 * default, which is how the default knows it was not set. */
+	assert_int_equal(t->mood, MOOD_NULL);
+	assert_true(orm_is_null(t, "mood"));
+	assert_int_equal(t->outlook, MOOD_NULL);
+	/* 0 is the first label: writing it is all it takes, no orm_clear_null(). */
+	t->mood = MOOD_CALM;
+	t->outlook = MOOD_CALM;
+	assert_false(orm_is_null(t, "mood"));
+	ok(orm_session_add(fx.session, t));
+	ok(orm_session_add(fx.session, u)); /* both left unset */
+	ok(orm_session_commit(fx.session));
+	assert_int_equal(query_int("SELECT count(*) FROM tasks WHERE mood = 'calm' AND "
+	                           "outlook = 'calm'",
+	                           NULL, 0),
+	                 1);
+	/* Unset: NULL, and the default (not the first label) in the other. */
+	assert_int_equal(query_int("SELECT count(*) FROM tasks WHERE mood IS NULL AND "
+	                           "outlook = 'cross'",
+	                           NULL, 0),
+	                 1);
+}
+
+static void session__enum_null_is_minus_one_both_ways(void **state)
+{
+	Task *t = orm_object_new(&Task_model), *back;
+	orm_query *q;
+	void **rows = NULL;
+	size_t n = 0;
+	orm_value id;
+	(void)state;
+
+	ok(orm_session_add(fx.session, t));
+	ok(orm_session_commit(fx.session));
+	id = orm_int(t->id);
+	assert_int_equal(query_int("SELECT count(*) FROM tasks WHERE mood IS NULL", NULL, 0), 1);
+
+	/* A NULL read from the database is ORM_ENUM_NULL in the field. */
+	reopen();
+	ok(orm_session_get((void **)&back, fx.session, &Task_model, id));
+	assert_int_equal(back->mood, MOOD_NULL);
+	assert_true(orm_is_null(back, "mood"));
+	ok(orm_query_new(&q, fx.session, &Task_model));
+	ok(orm_query_where_null(q, "mood", true));
+	ok(orm_query_all(&rows, &n, q));
+	assert_int_equal(n, 1);
+	orm_free(rows);
+	orm_query_free(q);
+
+	/* NULL -> 0 is a change like any other: an UPDATE is sent. */
+	echo_reset();
+	back->mood = MOOD_CALM;
+	ok(orm_session_commit(fx.session));
+	assert_non_null(strstr(echo_since(), "UPDATE tasks SET mood="));
+	assert_int_equal(query_int("SELECT count(*) FROM tasks WHERE mood = 'calm'", NULL, 0), 1);
+
+	/* ...and back: orm_set_null() writes ORM_ENUM_NULL, as the learner can. */
+	ok(orm_set_null(back, "mood"));
+	assert_int_equal(back->mood, MOOD_NULL);
+	ok(orm_session_commit(fx.session));
+	assert_int_equal(query_int("SELECT count(*) FROM tasks WHERE mood IS NULL", NULL, 0), 1);
+	back->mood = MOOD_CROSS;
+	ok(orm_session_commit(fx.session));
+	back->mood = MOOD_NULL;
+	ok(orm_session_commit(fx.session));
+	assert_int_equal(query_int("SELECT count(*) FROM tasks WHERE mood IS NULL", NULL, 0), 1);
+
+	/* orm_clear_null() still works on an enum: NULL becomes the first
+	 * label, and a value is left alone. */
+	ok(orm_clear_null(back, "mood"));
+	assert_int_equal(back->mood, MOOD_CALM);
+	back->mood = MOOD_CROSS;
+	ok(orm_clear_null(back, "mood"));
+	assert_int_equal(back->mood, MOOD_CROSS);
+	assert_false(orm_is_null(back, "mood"));
+
+	/* Another program's NULL comes in on a reload, too. */
+	ok(orm_session_commit(fx.session));
+	exec_sql("UPDATE tasks SET mood = NULL", NULL, 0);
+	ok(orm_session_refresh(fx.session, back));
+	assert_int_equal(back->mood, MOOD_NULL);
+}
+
+static void session__enum_null_in_a_not_null_column_is_refused_before_sql(void **state)
+{
+	Note *n = orm_object_new(&Note_model);
+	(void)state;
+
+	ok(orm_set_text(&n->title, "moody"));
+	/* A NOT NULL enum without a default starts at its first label. */
+	assert_int_equal(n->mood, MOOD_CALM);
+	n->mood = MOOD_NULL;
+	assert_true(orm_is_null(n, "mood"));
+	ok(orm_session_add(fx.session, n));
+	assert_int_equal(orm_session_commit(fx.session), ORM_EINVAL);
+	assert_string_equal(orm_session_errmsg(fx.session),
+	                    "NULL in notes.mood, which is NOT NULL");
+	assert_string_equal(echo_since(), "");
+	/* Any other value outside the labels is not NULL, only wrong. */
+	n->mood = (Mood)-2;
+	assert_int_equal(orm_session_commit(fx.session), ORM_EINVAL);
+	assert_string_equal(orm_session_errmsg(fx.session),
+	                    "invalid value -2 for notes.mood: allowed labels are 'calm', 'cross'");
+	assert_string_equal(echo_since(), "");
+	n->mood = MOOD_CALM;
+	ok(orm_session_commit(fx.session));
+	assert_int_equal(query_int("SELECT count(*) FROM notes WHERE mood = 'calm'", NULL, 0), 1);
+}
+
 int main(void)
 {
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, fixture_teardown)
@@ -759,6 +900,11 @@ int main(void)
 	    TEST(session__every_column_type_round_trips),
 	    TEST(session__nullable_columns_go_from_null_to_zero_and_back),
 	    TEST(session__an_unknown_enum_label_from_the_database_is_a_clear_error),
+	    cmocka_unit_test_setup_teardown(session__enum_zero_label_is_stored_not_null,
+	                                    setup_tasks, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(session__enum_null_is_minus_one_both_ways, setup_tasks,
+	                                    fixture_teardown),
+	    TEST(session__enum_null_in_a_not_null_column_is_refused_before_sql),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

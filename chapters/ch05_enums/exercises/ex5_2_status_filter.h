@@ -19,9 +19,13 @@
 /*
  * The chapter's Event, without its relationship. The test declares the model
  * (tests/exercises/ex5_2_status_filter_test.c) the way chapter 5's program does:
- *     social_status  ORM_ENUM, labels "public" and "private", nullable
+ *     social_status  ORM_ENUM, labels "public" and "private", nullable (SOCIAL_NULL is NULL)
  */
-typedef enum SocialStatus { SOCIAL_PUBLIC, SOCIAL_PRIVATE } SocialStatus;
+typedef enum SocialStatus {
+	SOCIAL_NULL = ORM_ENUM_NULL,
+	SOCIAL_PUBLIC,
+	SOCIAL_PRIVATE,
+} SocialStatus;
 
 typedef struct Event {
 	int64_t id;

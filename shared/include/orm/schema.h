@@ -40,11 +40,15 @@
  *     ORM_FLOAT                     double
  *     ORM_DATE                      orm_date
  *     ORM_DATETIME                  orm_datetime
- *     ORM_ENUM                      a C enum (int), with .enum_type (chapter 5)
+ *     ORM_ENUM                      a C enum (int), with .enum_type (chapter 5);
+ *                                   ORM_ENUM_NULL (-1) is SQL NULL
  *
- * A nullable column whose field is not a pointer (an int, a date, ...)
- * keeps its NULL-ness in the object's header: see orm_is_null() and
- * orm_set_null() in orm/session.h.
+ * A string column is NULL when its pointer is, and an enum column when
+ * its field holds ORM_ENUM_NULL: the field says it all. Another nullable
+ * column whose field is not a pointer (an int, a bool, a date, ...) has no
+ * spare value to mean NULL, so it keeps its NULL-ness in the object's
+ * header: see orm_is_null(), orm_set_null() and orm_clear_null() in
+ * orm/session.h.
  */
 #ifndef ORM_SCHEMA_H
 #define ORM_SCHEMA_H
@@ -88,7 +92,28 @@ typedef enum orm_column_type {
  * longest label, with CONSTRAINT <name> CHECK (col IN (<labels>)): what
  * SQLAlchemy writes with Enum(..., create_constraint=True). Models may
  * share an enum name only with the same labels.
+ *
+ * NULL in an enum column's field is ORM_ENUM_NULL, -1: never the index of
+ * a label, so 0 stays the first label. orm_object_new() starts the field
+ * at ORM_ENUM_NULL when the column is nullable or has a default (a NOT
+ * NULL column without one starts at 0, its first label); a NULL read from
+ * the database is stored as ORM_ENUM_NULL; at flush, ORM_ENUM_NULL is
+ * written as NULL, or refused before any SQL in a NOT NULL column
+ * ("NULL in events.social_status, which is NOT NULL"), and any other
+ * value without a label is refused too. Give the C enum a member for it,
+ *
+ *     typedef enum SocialStatus {
+ *             SOCIAL_NULL = ORM_ENUM_NULL,
+ *             SOCIAL_PUBLIC,
+ *             SOCIAL_PRIVATE,
+ *     } SocialStatus;
+ *
+ * so that `event->social_status == SOCIAL_NULL` compares an enum with
+ * its own kind (an enum without negative members is unsigned to GCC and
+ * Clang, and -Wextra warns when it is compared with a plain -1).
  */
+#define ORM_ENUM_NULL (-1)
+
 typedef struct orm_enum {
 	const char *name;
 	const char *const *labels;
@@ -125,7 +150,8 @@ typedef struct orm_column {
 	bool unique;
 	bool index;
 	/* Client-side default: SQL literal text of the value used at INSERT
-	 * when the field is still unset (zero / NULL), e.g. "0" or "'draft'". */
+	 * when the field is still unset (zero / NULL; for an enum,
+	 * ORM_ENUM_NULL), e.g. "0" or "'draft'". */
 	const char *default_sql;
 	/* Server-side default: emitted in CREATE TABLE as DEFAULT <text>. */
 	const char *server_default;

@@ -111,7 +111,8 @@ typedef enum orm_state {
 const char *orm_state_name(orm_state state);
 
 /*
- * A new transient object of `model`: zeroed, every nullable column NULL.
+ * A new transient object of `model`: zeroed, every nullable column NULL
+ * (an enum field holds ORM_ENUM_NULL, see orm_enum in orm/schema.h).
  * NULL when out of memory. Add it to a session (which then owns it) or
  * free it with orm_object_free().
  */
@@ -130,12 +131,26 @@ bool orm_object_is_expired(const void *object);
  * (NULL stores SQL NULL). ORM_ENOMEM leaves the field as it was. */
 int orm_set_text(char **field, const char *text);
 
-/* NULL-ness of a column whose field is not a pointer. */
+/*
+ * NULL-ness of a column, for any column type. A string is NULL when its
+ * pointer is and an enum when its field holds ORM_ENUM_NULL, so for those
+ * the field alone says it and these calls only read or write the field.
+ * An int, bool, float or date field has no spare value: a nullable one is
+ * NULL while a bit in the object's header says so and the field is still
+ * zero, and writing a non-zero value into the field is enough to make it
+ * hold a value.
+ *
+ * orm_is_null() is false for an unknown column (with the message in
+ * orm_error_last()). orm_set_null() frees a string, writes ORM_ENUM_NULL
+ * into an enum, and zeroes any other field and sets its bit; ORM_EINVAL
+ * for a NOT NULL or unknown column.
+ */
 bool orm_is_null(const void *object, const char *column);
 int orm_set_null(void *object, const char *column);
-/* Added in chapter 2: makes a nullable column hold its field's value even
- * when that value is zero (0, false, 0.0). Writing a non-zero value into
- * the field is enough on its own; only zero needs this call. */
+/* Added in chapter 2: makes a nullable int, bool, float or date column hold
+ * its field's value even when that value is zero (0, false, 0.0): only
+ * zero needs this call. An enum that is NULL becomes 0, its first label
+ * (one that holds a value is left alone); a string is left alone. */
 int orm_clear_null(void *object, const char *column);
 
 /* ---- the unit of work ------------------------------------------------ */
