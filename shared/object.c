@@ -49,11 +49,9 @@ static size_t block_size(const orm_model *model)
 	return size;
 }
 
-orm_object *orm_object_alloc(const orm_model *model)
+orm_object *orm_object_alloc_bare(const orm_model *model)
 {
 	orm_object *h;
-	uint8_t *nulls;
-	void *data;
 
 	assert(model && model->size > 0);
 	h = orm_calloc(1, block_size(model));
@@ -61,6 +59,17 @@ orm_object *orm_object_alloc(const orm_model *model)
 		return NULL;
 	h->model = model;
 	h->state = ORM_TRANSIENT;
+	return h;
+}
+
+orm_object *orm_object_alloc(const orm_model *model)
+{
+	orm_object *h = orm_object_alloc_bare(model);
+	uint8_t *nulls;
+	void *data;
+
+	if (!h)
+		return NULL;
 	nulls = orm_object_nulls(h);
 	data = orm_object_data(h);
 	for (size_t i = 0; i < model->ncolumns; i++) {

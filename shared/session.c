@@ -661,7 +661,7 @@ static int load_new_row(void **out, orm_session *s, const orm_model_info *info,
 
 	if ((rc = reserve_objs(s, 1)) < 0 || (rc = map_reserve(s, 1)) < 0)
 		return rc;
-	h = orm_object_alloc(info->model);
+	h = orm_object_alloc_bare(info->model); /* load_columns sets every column */
 	if (!h)
 		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory loading a %s",
 		                   info->model->name);
