@@ -157,10 +157,7 @@ static int phase_insert(orm_sessionmaker *maker, const bench_config *cfg, int64_
 		bench_event_ymd(j, &e->date_of.year, &e->date_of.month, &e->date_of.day);
 		e->social_status = bench_event_public(j) ? SOCIAL_PUBLIC : SOCIAL_PRIVATE;
 		e->organizer = users[bench_event_organizer(cfg, j)];
-		/* SOCIAL_PUBLIC is 0, which a new object's nullable column
-		 * takes for NULL unless told otherwise (chapter 5). */
 		if ((rc = orm_set_text(&e->title, buf)) < 0 ||
-		    (rc = orm_clear_null(e, "social_status")) < 0 ||
 		    (rc = orm_session_add(session, e)) < 0) {
 			orm_object_free(e);
 			orm_fail(rc, "add event");
