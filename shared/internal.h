@@ -49,7 +49,9 @@ typedef struct orm_buf {
 	int failed;
 } orm_buf;
 
+/* clang-format off */
 #define ORM_BUF_INIT {NULL, 0, 0, 0}
+/* clang-format on */
 
 void orm_buf_put(orm_buf *b, const char *s, size_t len);
 void orm_buf_puts(orm_buf *b, const char *s);

@@ -16,7 +16,8 @@
 
 int main(int argc, char **argv)
 {
-	static const char *const drops[] = {"DROP TABLE IF EXISTS events", "DROP TABLE IF EXISTS users"};
+	static const char *const drops[] = {"DROP TABLE IF EXISTS events",
+	                                    "DROP TABLE IF EXISTS users"};
 	orm_engine *engine;
 	orm_conn *conn;
 

@@ -153,7 +153,8 @@ static char *run_report(fixture *f, int *selects, char *sql, size_t sqlsize)
 			size_t used = strlen(sql);
 			++*selects;
 			if (used + 1 < sqlsize)
-				snprintf(sql + used, sqlsize - used, "  %.*s\n", (int)(n - 6), line + 6);
+				snprintf(sql + used, sqlsize - used, "  %.*s\n", (int)(n - 6),
+				         line + 6);
 		}
 		line = end ? end + 1 : NULL;
 	}

@@ -120,8 +120,12 @@ static void execute__creates_inserts_and_selects_rows(void **state)
 static void execute__round_trips_every_value_type(void **state)
 {
 	orm_value params[] = {
-	    orm_int(42),    orm_float(2.5),         orm_text("hello"),
-	    orm_bool(true), orm_date_text("2024-06-21"), orm_datetime_text("2024-06-21 18:30:00"),
+	    orm_int(42),
+	    orm_float(2.5),
+	    orm_text("hello"),
+	    orm_bool(true),
+	    orm_date_text("2024-06-21"),
+	    orm_datetime_text("2024-06-21 18:30:00"),
 	};
 	orm_value v;
 	orm_result *res;
@@ -654,10 +658,14 @@ static void echo__shows_statements_parameters_and_transactions(void **state)
 static void echo__renders_every_parameter_type(void **state)
 {
 	orm_value params[] = {
-	    orm_text("O'Brien"),    orm_int(-42),
-	    orm_float(2.5),         orm_bool(true),
-	    orm_bool(false),        orm_null(),
-	    orm_date_text("2024-06-21"), orm_datetime_text("2024-06-21 18:30:00"),
+	    orm_text("O'Brien"),
+	    orm_int(-42),
+	    orm_float(2.5),
+	    orm_bool(true),
+	    orm_bool(false),
+	    orm_null(),
+	    orm_date_text("2024-06-21"),
+	    orm_datetime_text("2024-06-21 18:30:00"),
 	};
 	orm_engine *e;
 	orm_conn *c;

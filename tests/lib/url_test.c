@@ -356,7 +356,8 @@ static void url__render_masks_password(void **state)
 /* libpq also takes the password as a query parameter: masked there too. */
 static void url__render_masks_password_in_the_query(void **state)
 {
-	orm_url *url = parse_ok("postgresql://app@localhost/eventdb?sslmode=require&password=s3cret");
+	orm_url *url =
+	    parse_ok("postgresql://app@localhost/eventdb?sslmode=require&password=s3cret");
 	char buf[128];
 
 	(void)state;
@@ -368,8 +369,9 @@ static void url__render_masks_password_in_the_query(void **state)
 static void url__error_masks_password_in_the_query(void **state)
 {
 	(void)state;
-	assert_invalid("postgresql://h:x/db?password=s3cret&a=b",
-	               "invalid URL 'postgresql://h:x/db?password=***&a=b': port 'x' is not a number");
+	assert_invalid(
+	    "postgresql://h:x/db?password=s3cret&a=b",
+	    "invalid URL 'postgresql://h:x/db?password=***&a=b': port 'x' is not a number");
 }
 
 static void url__render_round_trips(void **state)

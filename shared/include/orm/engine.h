@@ -69,10 +69,9 @@ typedef struct orm_engine_options {
 	bool sqlite_foreign_keys;
 } orm_engine_options;
 
-#define ORM_ENGINE_OPTIONS_INIT                                                 \
-	{                                                                       \
-		false, NULL, 5, 30000, 10, true                                 \
-	}
+/* clang-format off */
+#define ORM_ENGINE_OPTIONS_INIT {false, NULL, 5, 30000, 10, true}
+/* clang-format on */
 
 /*
  * Creates an engine for `url` (see orm/url.h). `options` may be NULL for

@@ -36,7 +36,7 @@ enum {
 	ORM_ECONNECT = -7,    /* the database cannot be opened or reached */
 	ORM_EMULTIPLE = -8,   /* exactly one row was wanted, several were found */
 	ORM_ESTATE = -9,      /* the handle or object is in the wrong state for the call */
-	ORM_ESQL = -10,       /* the database rejected the statement (syntax, unknown table or column) */
+	ORM_ESQL = -10,       /* the database rejected the statement: syntax, unknown name */
 };
 
 /*

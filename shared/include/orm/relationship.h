@@ -153,8 +153,8 @@ typedef enum orm_loading {
 } orm_loading;
 
 enum {
-	ORM_CASCADE_SAVE_UPDATE = 1 << 0,  /* adding a parent adds what it reaches (default) */
-	ORM_CASCADE_DELETE = 1 << 1,       /* deleting a parent deletes its children */
+	ORM_CASCADE_SAVE_UPDATE = 1 << 0,   /* adding a parent adds what it reaches (default) */
+	ORM_CASCADE_DELETE = 1 << 1,        /* deleting a parent deletes its children */
 	ORM_CASCADE_DELETE_ORPHAN = 1 << 2, /* a child removed from its parent is deleted */
 };
 
@@ -165,30 +165,30 @@ typedef enum orm_relationship_kind {
 } orm_relationship_kind;
 
 typedef struct orm_relationship {
-	const char *name;         /* the field's name */
-	size_t offset;            /* of the field (a pointer, or an orm_collection) */
-	size_t field_size;        /* checked against the kind */
-	const char *target;       /* the related model's name, e.g. "Event" */
+	const char *name;           /* the field's name */
+	size_t offset;              /* of the field (a pointer, or an orm_collection) */
+	size_t field_size;          /* checked against the kind */
+	const char *target;         /* the related model's name, e.g. "Event" */
 	const char *back_populates; /* the relationship on the other side, or NULL */
-	const char *foreign_key;  /* the column to join on, when ambiguous; else NULL */
+	const char *foreign_key;    /* the column to join on, when ambiguous; else NULL */
 	orm_relationship_kind kind;
-	orm_loading lazy;         /* default loading strategy */
-	int cascade;              /* ORM_CASCADE_* bits; 0 means save-update */
-	const char *order_by;     /* column of the target to sort a collection by, or NULL */
+	orm_loading lazy;     /* default loading strategy */
+	int cascade;          /* ORM_CASCADE_* bits; 0 means save-update */
+	const char *order_by; /* column of the target to sort a collection by, or NULL */
 } orm_relationship;
 
-#define ORM_RELATIONSHIP(T, F, TARGET, ...)                                                        \
-	{                                                                                          \
-		.name = #F, .offset = offsetof(T, F), .field_size = sizeof(((T *)0)->F),           \
-		.target = (TARGET), __VA_ARGS__                                                    \
+#define ORM_RELATIONSHIP(T, F, TARGET, ...)                                              \
+	{                                                                                \
+		.name = #F, .offset = offsetof(T, F), .field_size = sizeof(((T *)0)->F), \
+		.target = (TARGET), __VA_ARGS__                                          \
 	}
 
 /* A model with relationships (and no composite constraints). */
-#define ORM_MODEL_WITH_RELATIONSHIPS(T, TABLENAME, COLUMNS, RELATIONSHIPS)                         \
-	{                                                                                          \
-		.name = #T, .tablename = (TABLENAME), .size = sizeof(T), .columns = (COLUMNS),     \
-		.ncolumns = ORM_COUNTOF(COLUMNS), .relationships = (RELATIONSHIPS),                \
-		.nrelationships = ORM_COUNTOF(RELATIONSHIPS)                                       \
+#define ORM_MODEL_WITH_RELATIONSHIPS(T, TABLENAME, COLUMNS, RELATIONSHIPS)                     \
+	{                                                                                      \
+		.name = #T, .tablename = (TABLENAME), .size = sizeof(T), .columns = (COLUMNS), \
+		.ncolumns = ORM_COUNTOF(COLUMNS), .relationships = (RELATIONSHIPS),            \
+		.nrelationships = ORM_COUNTOF(RELATIONSHIPS)                                   \
 	}
 
 /* Sets a many-to-one relationship (NULL clears it) and keeps the other

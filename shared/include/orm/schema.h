@@ -200,25 +200,25 @@ typedef struct orm_model {
 
 /* One column of struct T's field F: its name, offset and size, its type,
  * then any options as designated initializers (.primary_key = true, ...). */
-#define ORM_COLUMN(T, F, TYPE, ...)                                                                \
-	{                                                                                          \
-		.name = #F, .offset = offsetof(T, F), .field_size = sizeof(((T *)0)->F),           \
-		.type = (TYPE), __VA_ARGS__                                                        \
+#define ORM_COLUMN(T, F, TYPE, ...)                                                      \
+	{                                                                                \
+		.name = #F, .offset = offsetof(T, F), .field_size = sizeof(((T *)0)->F), \
+		.type = (TYPE), __VA_ARGS__                                              \
 	}
 
 /* A model for struct T stored in table TABLENAME with the array COLUMNS. */
-#define ORM_MODEL(T, TABLENAME, COLUMNS)                                                           \
-	{                                                                                          \
-		.name = #T, .tablename = (TABLENAME), .size = sizeof(T), .columns = (COLUMNS),     \
-		.ncolumns = ORM_COUNTOF(COLUMNS)                                                   \
+#define ORM_MODEL(T, TABLENAME, COLUMNS)                                                       \
+	{                                                                                      \
+		.name = #T, .tablename = (TABLENAME), .size = sizeof(T), .columns = (COLUMNS), \
+		.ncolumns = ORM_COUNTOF(COLUMNS)                                               \
 	}
 
 /* The same, with an array of composite constraints and indexes. */
-#define ORM_MODEL_WITH_CONSTRAINTS(T, TABLENAME, COLUMNS, CONSTRAINTS)                            \
-	{                                                                                          \
-		.name = #T, .tablename = (TABLENAME), .size = sizeof(T), .columns = (COLUMNS),     \
-		.ncolumns = ORM_COUNTOF(COLUMNS), .constraints = (CONSTRAINTS),                    \
-		.nconstraints = ORM_COUNTOF(CONSTRAINTS)                                           \
+#define ORM_MODEL_WITH_CONSTRAINTS(T, TABLENAME, COLUMNS, CONSTRAINTS)                         \
+	{                                                                                      \
+		.name = #T, .tablename = (TABLENAME), .size = sizeof(T), .columns = (COLUMNS), \
+		.ncolumns = ORM_COUNTOF(COLUMNS), .constraints = (CONSTRAINTS),                \
+		.nconstraints = ORM_COUNTOF(CONSTRAINTS)                                       \
 	}
 
 /* ---- imperative style ------------------------------------------------ */
@@ -264,10 +264,9 @@ typedef struct orm_metadata_options {
 	const char *pk; /* primary key */
 } orm_metadata_options;
 
-#define ORM_METADATA_OPTIONS_INIT                                                                  \
-	{                                                                                          \
-		"ix_%(table_name)s_%(column_0_name)s", NULL, NULL, NULL, NULL                      \
-	}
+/* clang-format off */
+#define ORM_METADATA_OPTIONS_INIT {"ix_%(table_name)s_%(column_0_name)s", NULL, NULL, NULL, NULL}
+/* clang-format on */
 
 /* Creates empty metadata. `options` may be NULL. Free with orm_metadata_free(). */
 int orm_metadata_new(orm_metadata **out, const orm_metadata_options *options);
@@ -304,7 +303,9 @@ typedef struct orm_create_options {
 	bool checkfirst;
 } orm_create_options;
 
+/* clang-format off */
 #define ORM_CREATE_OPTIONS_INIT {true}
+/* clang-format on */
 
 /*
  * Creates every table, index and enum type, in dependency order, in one

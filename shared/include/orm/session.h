@@ -72,7 +72,9 @@ typedef struct orm_session_options {
 	bool expire_on_commit;
 } orm_session_options;
 
+/* clang-format off */
 #define ORM_SESSION_OPTIONS_INIT {false, true}
+/* clang-format on */
 
 /*
  * A factory of sessions bound to `engine`, knowing the models of

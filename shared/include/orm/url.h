@@ -37,7 +37,8 @@ typedef struct orm_url {
 	char *password; /* NULL when not given; never printed, see orm_url_render */
 	char *host;     /* NULL when not given */
 	int port;       /* 0 when not given */
-	char *database; /* the path for SQLite (":memory:" allowed), the name for PostgreSQL; NULL when not given */
+	char *
+	    database; /* the path for SQLite (":memory:" allowed), the name for PostgreSQL; NULL when not given */
 	size_t nquery;
 	orm_url_param *query; /* the ?key=value pairs in order */
 } orm_url;
