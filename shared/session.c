@@ -513,9 +513,11 @@ static orm_object *map_find(const orm_session *s, const orm_model_info *info, co
 
 	if (s->mapcap == 0)
 		return NULL;
-	for (size_t i = hash & mask; s->map[i].obj; i = (i + 1) & mask) {
-		orm_object *h = s->map[i].obj;
-		bool same = s->map[i].hash == hash && h->model == info->model;
+	for (size_t i = hash & mask; s->map[i]; i = (i + 1) & mask) {
+		orm_object *h = s->map[i];
+		/* The hash, kept in the object, rules out most other keys
+		 * before their fields are compared. */
+		bool same = h->key_hash == hash && h->model == info->model;
 		for (size_t k = 0; same && k < info->npk; k++)
 			same = orm_field_equals(orm_object_data(h),
 			                        &info->model->columns[info->pk[k]], vals[k]);
@@ -531,7 +533,7 @@ static orm_object *map_find(const orm_session *s, const orm_model_info *info, co
 static int map_reserve(orm_session *s, size_t extra)
 {
 	size_t need = s->mapcount + extra, ncap;
-	orm_identity_slot *slots;
+	orm_object **slots;
 
 	if (need * 2 <= s->mapcap)
 		return ORM_OK;
@@ -542,9 +544,9 @@ static int map_reserve(orm_session *s, size_t extra)
 	if (!slots)
 		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory growing the identity map");
 	for (size_t i = 0; i < s->mapcap; i++) {
-		if (s->map[i].obj) {
-			size_t j = s->map[i].hash & (ncap - 1);
-			while (slots[j].obj)
+		if (s->map[i]) {
+			size_t j = s->map[i]->key_hash & (ncap - 1);
+			while (slots[j])
 				j = (j + 1) & (ncap - 1);
 			slots[j] = s->map[i];
 		}
@@ -561,12 +563,11 @@ static void map_insert(orm_session *s, orm_object *h, uint64_t hash)
 	size_t mask = s->mapcap - 1, i = hash & mask;
 
 	assert(s->mapcount < s->mapcap && !(h->flags & ORM_OBJ_IN_MAP));
-	while (s->map[i].obj)
+	while (s->map[i])
 		i = (i + 1) & mask;
-	s->map[i].hash = hash;
-	s->map[i].obj = h;
+	s->map[i] = h;
 	s->mapcount++;
-	h->key_hash = hash;
+	h->key_hash = hash; /* the slot's hash: read back by find, grow and remove */
 	h->flags |= ORM_OBJ_IN_MAP;
 }
 
@@ -578,10 +579,10 @@ static void map_remove(orm_session *s, orm_object *h)
 
 	if (!(h->flags & ORM_OBJ_IN_MAP))
 		return;
-	for (i = h->key_hash & mask; s->map[i].obj != h; i = (i + 1) & mask)
-		assert(s->map[i].obj);
-	for (j = (i + 1) & mask; s->map[j].obj; j = (j + 1) & mask) {
-		size_t home = s->map[j].hash & mask;
+	for (i = h->key_hash & mask; s->map[i] != h; i = (i + 1) & mask)
+		assert(s->map[i]);
+	for (j = (i + 1) & mask; s->map[j]; j = (j + 1) & mask) {
+		size_t home = s->map[j]->key_hash & mask;
 		/* Move j into the hole at i unless its home lies in (i, j]. */
 		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (!stays) {
@@ -589,8 +590,7 @@ static void map_remove(orm_session *s, orm_object *h)
 			i = j;
 		}
 	}
-	s->map[i].obj = NULL;
-	s->map[i].hash = 0;
+	s->map[i] = NULL;
 	s->mapcount--;
 	h->flags &= ~ORM_OBJ_IN_MAP;
 }
@@ -1300,82 +1300,207 @@ static bool object_changed(orm_object *h)
 enum rollback_kind { ROLLBACK_EXPLICIT, ROLLBACK_FAILED_FLUSH, ROLLBACK_FAILED_COMMIT };
 static int rollback(orm_session *s, enum rollback_kind kind);
 
+/*
+ * The INSERTs of a flush are sent in batches of at most BATCH_ROWS rows,
+ * gathered one model at a time: the work items of 100,000 new objects
+ * are then never all in memory at once (40 bytes each, 4 MB), only one
+ * batch's. A batch holds consecutive new objects of one model with the
+ * same columns (and level), so its rows share one statement.
+ */
+typedef struct insert_batch {
+	work_item *items; /* room for BATCH_ROWS */
+	size_t n;
+} insert_batch;
+
+static int send_batch(orm_session *s, insert_batch *b)
+{
+	int rc = b->n ? run_items(s, ORM_SHAPE_INSERT, b->items, b->n) : ORM_OK;
+	b->n = 0;
+	return rc;
+}
+
+/* Adds `it` to the batch, sending the batch first when it is full or its
+ * rows have another statement shape. The batches, and so the statements
+ * and the rows of each, are the same as if run_items() had been given
+ * every item of the model at once. */
+static int add_to_batch(orm_session *s, insert_batch *b, const work_item *it)
+{
+	int rc;
+
+	if (b->n > 0) {
+		const work_item *last = &b->items[b->n - 1];
+		if (b->n == BATCH_ROWS || last->level != it->level ||
+		    memcmp(last->mask, it->mask, it->info->maskbytes) != 0)
+			if ((rc = send_batch(s, b)) < 0)
+				return rc;
+	}
+	b->items[b->n++] = *it;
+	return ORM_OK;
+}
+
+/* The items of every new object of info's model, in the order added, with
+ * the masks planned (masks is indexed by the position in s->pending). */
+static size_t gather_inserts(work_item *items, const orm_session *s, orm_model_info *info,
+                             const uint8_t *masks, size_t maskbytes)
+{
+	size_t n = 0;
+
+	for (size_t p = 0; p < s->npending; p++) {
+		orm_object *h = s->pending[p];
+		if (h && h->model == info->model) {
+			items[n] = (work_item){h, info, masks + p * maskbytes, 0, n, 0};
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Orders the `n` new objects of a self-referencing model (chapter 4):
+ * referenced rows first, else the order added. Fills items[0..n). */
+static int order_self_inserts(orm_session *s, work_item *items, size_t n, orm_model_info *info,
+                              const uint8_t *masks, size_t maskbytes)
+{
+	int rc;
+
+	gather_inserts(items, s, info, masks, maskbytes);
+	if ((rc = set_levels(s, items, n, "insert")) < 0)
+		return rc;
+	qsort(items, n, sizeof *items, cmp_by_level_then_seq);
+	return ORM_OK;
+}
+
+/* Sends the INSERTs of info's `count` new objects, through batch `b`.
+ * `all` has room for `count` items when the model refers to itself (its
+ * rows are ordered among themselves first), else is unused. */
+static int insert_model(orm_session *s, orm_model_info *info, size_t count, const uint8_t *masks,
+                        size_t maskbytes, work_item *all, insert_batch *b)
+{
+	int rc = ORM_OK;
+
+	if (info->self_referencing && count > 1) {
+		if ((rc = order_self_inserts(s, all, count, info, masks, maskbytes)) < 0)
+			return rc;
+		for (size_t i = 0; i < count; i++)
+			if ((rc = add_to_batch(s, b, &all[i])) < 0)
+				return rc;
+		return send_batch(s, b);
+	}
+	for (size_t p = 0, seq = 0; p < s->npending; p++) {
+		orm_object *h = s->pending[p];
+		work_item it;
+		if (!h || h->model != info->model)
+			continue;
+		it = (work_item){h, info, masks + p * maskbytes, 0, seq++, 0};
+		if ((rc = add_to_batch(s, b, &it)) < 0)
+			return rc;
+	}
+	return send_batch(s, b);
+}
+
 static int flush(orm_session *s)
 {
 	orm_sessionmaker *maker = s->maker;
-	work_item *items = NULL;
-	uint8_t *masks = NULL;
-	size_t maskbytes = 1, nins = 0, nupd = 0, ndel = 0, cap, n;
+	work_item *items = NULL, *self_items = NULL;
+	insert_batch batch = {NULL, 0};
+	uint8_t *masks = NULL, *upd_masks;
+	size_t *counts = NULL; /* new objects per model */
+	size_t maskbytes = 1, nins = 0, nupd = 0, ndel = 0, nself = 0, cap, n;
 	int rc = ORM_OK;
 
 	/* 0. Relationships (chapter 4): cascades, orphans, foreign keys from
 	 * references. It may load and add objects, so it comes first. */
 	if ((rc = orm_rel_flush_prepare(s)) < 0)
 		return rc;
-	cap = s->nobjs;
-	if (cap == 0)
+	if (s->nobjs == 0)
 		return ORM_OK;
 	for (size_t r = 0; r < maker->ninfos; r++)
 		if (maker->infos[r].maskbytes > maskbytes)
 			maskbytes = maker->infos[r].maskbytes;
-	items = orm_malloc(cap * sizeof *items);
-	masks = orm_malloc(cap * maskbytes);
-	if (!items || !masks) {
+	/* The masks of the INSERTs (one per entry of s->pending, a byte or
+	 * two each) are kept from planning to sending; their work items are
+	 * not (see insert_batch). The UPDATE and DELETE masks follow. */
+	masks = orm_malloc((s->npending + s->nobjs) * maskbytes);
+	counts = orm_calloc(maker->ninfos, sizeof *counts);
+	if (!masks || !counts) {
 		rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory flushing");
 		goto done;
 	}
+	upd_masks = masks + s->npending * maskbytes;
 
 	/* 1. Plan, and check everything before any SQL. INSERTs model by
 	 * model in dependency order, each model's objects in the order
 	 * they were added. */
 	for (size_t r = 0; r < maker->ninfos; r++) {
 		orm_model_info *info = &maker->infos[r];
-		size_t first = nins;
 		for (size_t p = 0; p < s->npending; p++) {
 			orm_object *h = s->pending[p];
+			work_item it = {h, info, NULL, 0, 0, 0};
 			if (!h || h->model != info->model)
 				continue;
-			items[nins] = (work_item){h, info, NULL, 0, nins, 0};
-			if ((rc = plan_insert(s, &items[nins], masks + nins * maskbytes)) < 0)
+			if ((rc = plan_insert(s, &it, masks + p * maskbytes)) < 0)
 				goto done;
-			nins++;
+			counts[r]++;
 		}
-		if (info->self_referencing && nins - first > 1) {
-			if ((rc = set_levels(s, items + first, nins - first, "insert")) < 0)
+		nins += counts[r];
+		/* A cycle among new rows of a self-referencing table is an
+		 * error found now, before any SQL; the order is worked out
+		 * again when they are sent. */
+		if (info->self_referencing && counts[r] > 1) {
+			if (counts[r] > nself) { /* room for the largest such model */
+				orm_free(self_items);
+				self_items = orm_malloc(counts[r] * sizeof *self_items);
+				if (!self_items) {
+					rc = orm_err_set(&s->err, ORM_ENOMEM,
+					                 "out of memory flushing");
+					goto done;
+				}
+				nself = counts[r];
+			}
+			if ((rc = order_self_inserts(s, self_items, counts[r], info, masks,
+			                             maskbytes)) < 0)
 				goto done;
-			qsort(items + first, nins - first, sizeof *items, cmp_by_level_then_seq);
 		}
 	}
-	n = nins;
+	/* UPDATEs and DELETEs: only objects that are not new. */
+	cap = s->nobjs - nins;
+	items = orm_malloc((cap ? cap : 1) * sizeof *items);
+	batch.items = orm_malloc(BATCH_ROWS * sizeof *batch.items);
+	if (!items || !batch.items) {
+		rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory flushing");
+		goto done;
+	}
+	n = 0;
 	for (size_t i = 0; i < s->nobjs; i++) {
 		orm_object *h = s->objs[i];
 		h->flags &= ~ORM_OBJ_LAST_FLUSH;
 		if (h->state != ORM_PERSISTENT || (h->flags & ORM_OBJ_TO_DELETE))
 			continue;
+		assert(n < cap);
 		items[n] = (work_item){h, find_info(maker, h->model), NULL, 0, n, 0};
-		if ((rc = plan_update(s, &items[n], masks + n * maskbytes)) < 0)
+		if ((rc = plan_update(s, &items[n], upd_masks + n * maskbytes)) < 0)
 			goto done;
 		if (rc == 1) {
 			set_sort_key(&items[n]);
 			n++;
 		}
 	}
-	nupd = n - nins;
+	nupd = n;
 	for (size_t i = 0; i < s->nobjs; i++) {
 		orm_object *h = s->objs[i];
 		if (h->state != ORM_PERSISTENT || !(h->flags & ORM_OBJ_TO_DELETE))
 			continue;
+		assert(n < cap);
 		items[n] = (work_item){h, find_info(maker, h->model), NULL, 0, n, 0};
 		set_sort_key(&items[n]);
 		n++;
 	}
-	ndel = n - nins - nupd;
+	ndel = n - nupd;
 	rc = ORM_OK;
-	if (n == 0)
+	if (nins + n == 0)
 		goto done;
-	qsort(items + nins, nupd, sizeof *items, cmp_by_rank_then_key);
-	qsort(items + nins + nupd, ndel, sizeof *items, cmp_by_reverse_rank_then_key);
-	for (size_t i = nins + nupd, j; i < n; i = j) {
+	qsort(items, nupd, sizeof *items, cmp_by_rank_then_key);
+	qsort(items + nupd, ndel, sizeof *items, cmp_by_reverse_rank_then_key);
+	for (size_t i = nupd, j; i < n; i = j) {
 		for (j = i + 1; j < n && items[j].info == items[i].info; j++)
 			;
 		if (!items[i].info->self_referencing || j - i < 2)
@@ -1388,32 +1513,42 @@ static int flush(orm_session *s)
 	/* 2. Send it, in one transaction (begun now if not yet). */
 	if ((rc = ensure_conn(s)) < 0 || (rc = map_reserve(s, nins)) < 0)
 		goto done;
-	if ((rc = run_items(s, ORM_SHAPE_INSERT, items, nins)) < 0 ||
-	    (rc = run_items(s, ORM_SHAPE_UPDATE, items + nins, nupd)) < 0 ||
-	    (rc = run_items(s, 0, items + nins + nupd, ndel)) < 0) {
+	for (size_t r = 0; r < maker->ninfos && rc == ORM_OK; r++)
+		if (counts[r])
+			rc = insert_model(s, &maker->infos[r], counts[r], masks, maskbytes,
+			                  self_items, &batch);
+	if (rc < 0 || (rc = run_items(s, ORM_SHAPE_UPDATE, items, nupd)) < 0 ||
+	    (rc = run_items(s, 0, items + nupd, ndel)) < 0) {
 		orm_err saved = s->err;
-		for (size_t i = 0; i < nins; i++)
-			reset_generated_key(items[i].info, items[i].h);
+		for (size_t p = 0; p < s->npending; p++) {
+			orm_object *h = s->pending[p];
+			orm_model_info *info = h ? find_info(maker, h->model) : NULL;
+			if (info)
+				reset_generated_key(info, h);
+		}
 		rollback(s, ROLLBACK_FAILED_FLUSH);
 		orm_err_copy(&s->err, &saved);
 		goto done;
 	}
 
 	/* 3. It all worked: the new states. */
-	for (size_t i = 0; i < nins; i++) {
-		orm_object *h = items[i].h;
+	for (size_t p = 0; p < s->npending; p++) {
+		orm_object *h = s->pending[p];
+		orm_model_info *info = h ? find_info(maker, h->model) : NULL;
+		if (!info)
+			continue;
 		orm_object_settle_nulls(h);
 		orm_object_take_snapshot(h);
 		h->state = ORM_PERSISTENT;
 		h->flags |= ORM_OBJ_INSERTED | ORM_OBJ_LAST_FLUSH;
-		map_insert(s, h, object_hash(items[i].info, h));
+		map_insert(s, h, object_hash(info, h));
 	}
 	s->npending = 0;
-	for (size_t i = nins; i < nins + nupd; i++) {
+	for (size_t i = 0; i < nupd; i++) {
 		orm_object_take_snapshot(items[i].h);
 		items[i].h->flags |= ORM_OBJ_UPDATED;
 	}
-	for (size_t i = nins + nupd; i < n; i++) {
+	for (size_t i = nupd; i < n; i++) {
 		orm_object *h = items[i].h;
 		map_remove(s, h);
 		h->state = ORM_DELETED;
@@ -1422,7 +1557,10 @@ static int flush(orm_session *s)
 	orm_rel_flush_done(s);
 done:
 	orm_free(items);
+	orm_free(self_items);
+	orm_free(batch.items);
 	orm_free(masks);
+	orm_free(counts);
 	return rc;
 }
 
