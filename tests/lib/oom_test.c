@@ -21,33 +21,14 @@
 
 #include <cmocka.h>
 
+#include "oom.h"
 #include "testdb.h"
-
-static long allocations; /* counted since the allocator was installed */
-static long fail_at;     /* the allocation that fails; 0 for none */
-static int failures;     /* how many were failed */
-
-static void *failing_realloc(void *ptr, size_t size, void *ctx)
-{
-	(void)ctx;
-	if (++allocations == fail_at) {
-		failures++;
-		return NULL;
-	}
-	return realloc(ptr, size);
-}
-
-static void plain_free(void *ptr, void *ctx)
-{
-	(void)ctx;
-	free(ptr);
-}
 
 /* A step of the scenario failed: it must be for want of memory. */
 static void expect_nomem(int rc, const char *step, const char *message)
 {
 	if (rc != ORM_ENOMEM)
-		fail_msg("with allocation %ld failing, %s gave %s: %s", fail_at, step,
+		fail_msg("with allocation %ld failing, %s gave %s: %s", oom_fail_at(), step,
 		         orm_strerror(rc), message);
 }
 
@@ -128,13 +109,9 @@ static void oom__every_allocation_failure_is_an_error(void **state)
 	assert_non_null(echo);
 	for (n = 1; n < 10000; n++) {
 		orm_engine_free(orm_test_engine(NULL)); /* empty the database */
-		allocations = 0;
-		fail_at = n;
-		failures = 0;
-		orm_set_allocator(failing_realloc, plain_free, NULL);
+		oom_start(n);
 		scenario(url, echo);
-		orm_set_allocator(NULL, NULL, NULL);
-		if (failures == 0)
+		if (oom_stop() == 0)
 			break; /* got through: every allocation has had its turn */
 	}
 	fclose(echo);

@@ -12,52 +12,22 @@
  * failing step must say ORM_ENOMEM; AddressSanitizer reports anything
  * leaked or touched after being freed.
  */
+#include "oom.h"
 #include "session_fixture.h"
 
 #include "orm/relationship.h"
-
-static long allocations; /* counted since the allocator was installed */
-static long fail_at;     /* the allocation that fails; 0 for none */
-static int failures;     /* how many were failed */
-
-static void *failing_realloc(void *ptr, size_t size, void *ctx)
-{
-	(void)ctx;
-	if (++allocations == fail_at) {
-		failures++;
-		return NULL;
-	}
-	return realloc(ptr, size);
-}
-
-static void plain_free(void *ptr, void *ctx)
-{
-	(void)ctx;
-	free(ptr);
-}
-
-/* A step failed: it must be for want of memory. Returns true to stop. */
-static bool failed(int rc, const char *step)
-{
-	if (rc >= 0)
-		return false;
-	if (rc != ORM_ENOMEM)
-		fail_msg("with allocation %ld failing, %s gave %s: %s", fail_at, step,
-		         orm_strerror(rc), orm_error_last());
-	return true;
-}
 
 /* A new event, or NULL (counted as a failure). */
 static Event *make_event(const char *title, int day)
 {
 	Event *e = orm_object_new(&Event_model);
 	if (!e) {
-		failed(ORM_ENOMEM, "object_new");
+		oom_failed(ORM_ENOMEM, "object_new");
 		return NULL;
 	}
 	e->date_of = (orm_date){2024, 6, day};
-	if (failed(orm_set_null(e, "organizer_id"), "set_null") ||
-	    failed(orm_set_text(&e->title, title), "set_text")) {
+	if (oom_failed(orm_set_null(e, "organizer_id"), "set_null") ||
+	    oom_failed(orm_set_text(&e->title, title), "set_text")) {
 		orm_object_free(e);
 		return NULL;
 	}
@@ -99,26 +69,27 @@ static void scenario(void)
 	size_t n;
 	char email[32];
 
-	if (failed(orm_sessionmaker_new(&maker, fx.engine, fx.metadata, NULL), "sessionmaker") ||
-	    failed(orm_session_open(&s, maker), "open"))
+	if (oom_failed(orm_sessionmaker_new(&maker, fx.engine, fx.metadata, NULL),
+	               "sessionmaker") ||
+	    oom_failed(orm_session_open(&s, maker), "open"))
 		goto done;
 	for (int i = 0; i < 3; i++) {
 		snprintf(email, sizeof email, "user%d@example.com", i);
 		if (!(u = orm_object_new(&User_model))) {
-			failed(ORM_ENOMEM, "object_new");
+			oom_failed(ORM_ENOMEM, "object_new");
 			goto done;
 		}
-		if (failed(orm_set_text(&u->email, email), "set_text"))
+		if (oom_failed(orm_set_text(&u->email, email), "set_text"))
 			goto done;
 		/* The events go in the user's collection while both are ours. */
 		for (int k = 0; k < 3; k++) {
 			if (!(e = make_event("an event", 21 + k)))
 				goto done;
-			if (failed(orm_collection_append(u, "events", e), "append"))
+			if (oom_failed(orm_collection_append(u, "events", e), "append"))
 				goto done;
 			e = NULL;
 		}
-		if (failed(orm_session_add(s, u), "add")) /* the cascade takes the events */
+		if (oom_failed(orm_session_add(s, u), "add")) /* the cascade takes the events */
 			goto done;
 		users[i] = u;
 		u = NULL;
@@ -127,50 +98,51 @@ static void scenario(void)
 	if (!(e = make_event("direct", 25)))
 		goto done;
 	e->organizer = users[0];
-	if (failed(orm_session_add(s, e), "add"))
+	if (oom_failed(orm_session_add(s, e), "add"))
 		goto done;
 	e = NULL;
-	if (failed(orm_session_commit(s), "commit"))
+	if (oom_failed(orm_session_commit(s), "commit"))
 		goto done;
 
-	if (failed(orm_session_load(s, users[1], "events"), "lazy load"))
+	if (oom_failed(orm_session_load(s, users[1], "events"), "lazy load"))
 		goto done;
-	if (failed(query_users(&rows, &n, s, ORM_SELECTIN, 0), "selectin"))
+	if (oom_failed(query_users(&rows, &n, s, ORM_SELECTIN, 0), "selectin"))
 		goto done;
 	orm_free(rows);
 	rows = NULL;
-	if (failed(query_users(&rows, &n, s, ORM_JOINED, 2), "joined"))
+	if (oom_failed(query_users(&rows, &n, s, ORM_JOINED, 2), "joined"))
 		goto done;
 	orm_free(rows);
 	rows = NULL;
 
-	if (failed(orm_query_new(&q, s, &Event_model), "query_new") ||
-	    failed(orm_query_order_by(q, "id", ORM_ASC), "order_by") ||
-	    failed(orm_query_options(q, "organizer", ORM_SELECTIN), "options") ||
-	    failed(orm_query_all(&rows, &n, q), "all"))
+	if (oom_failed(orm_query_new(&q, s, &Event_model), "query_new") ||
+	    oom_failed(orm_query_order_by(q, "id", ORM_ASC), "order_by") ||
+	    oom_failed(orm_query_options(q, "organizer", ORM_SELECTIN), "options") ||
+	    oom_failed(orm_query_all(&rows, &n, q), "all"))
 		goto done;
 	events = (Event **)rows;
-	if (failed(orm_session_load(s, events[0], "organizer"), "load organizer") ||
-	    failed(orm_relationship_set(events[0], "organizer", users[2]), "set") ||
-	    failed(orm_collection_remove(users[1], "events", users[1]->events.items[0]), "remove"))
+	if (oom_failed(orm_session_load(s, events[0], "organizer"), "load organizer") ||
+	    oom_failed(orm_relationship_set(events[0], "organizer", users[2]), "set") ||
+	    oom_failed(orm_collection_remove(users[1], "events", users[1]->events.items[0]),
+	               "remove"))
 		goto done;
 	if (!(e = make_event("late", 26)))
 		goto done;
-	if (failed(orm_relationship_set(e, "organizer", users[2]), "set a new one"))
+	if (oom_failed(orm_relationship_set(e, "organizer", users[2]), "set a new one"))
 		goto done;
 	e = NULL;
-	if (failed(orm_session_flush(s), "flush"))
+	if (oom_failed(orm_session_flush(s), "flush"))
 		goto done;
 
-	if (failed(orm_session_delete(s, users[2]), "delete") ||
-	    failed(orm_session_flush(s), "flush delete"))
+	if (oom_failed(orm_session_delete(s, users[2]), "delete") ||
+	    oom_failed(orm_session_flush(s), "flush delete"))
 		goto done;
-	if (failed(orm_session_rollback(s), "rollback"))
+	if (oom_failed(orm_session_rollback(s), "rollback"))
 		goto done;
-	if (failed(orm_session_expunge(s, events[1]), "expunge"))
+	if (oom_failed(orm_session_expunge(s, events[1]), "expunge"))
 		goto done;
 	orm_object_free(events[1]);
-	if (failed(orm_session_commit(s), "commit"))
+	if (oom_failed(orm_session_commit(s), "commit"))
 		goto done;
 done:
 	orm_free(rows);
@@ -189,6 +161,8 @@ done:
 static void relationship__running_out_of_memory_anywhere_is_an_error_never_a_crash(void **state)
 {
 	(void)state;
+	long fail_at;
+
 	for (fail_at = 1;; fail_at++) {
 		exec_sql("DELETE FROM events", NULL, 0);
 		exec_sql("DELETE FROM users", NULL, 0);
@@ -196,12 +170,9 @@ static void relationship__running_out_of_memory_anywhere_is_an_error_never_a_cra
 			exec_sql("ALTER SEQUENCE users_id_seq RESTART", NULL, 0);
 			exec_sql("ALTER SEQUENCE events_id_seq RESTART", NULL, 0);
 		}
-		allocations = 0;
-		failures = 0;
-		orm_set_allocator(failing_realloc, plain_free, NULL);
+		oom_start(fail_at);
 		scenario();
-		orm_set_allocator(NULL, NULL, NULL);
-		if (failures == 0)
+		if (oom_stop() == 0)
 			break;
 		assert_true(fail_at < 10000);
 	}

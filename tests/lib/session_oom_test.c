@@ -10,38 +10,8 @@
  * then closes what it holds. AddressSanitizer, in the sanitizer build,
  * reports anything left behind or touched after being freed.
  */
+#include "oom.h"
 #include "session_fixture.h"
-
-static long allocations; /* counted since the allocator was installed */
-static long fail_at;     /* the allocation that fails; 0 for none */
-static int failures;     /* how many were failed */
-
-static void *failing_realloc(void *ptr, size_t size, void *ctx)
-{
-	(void)ctx;
-	if (++allocations == fail_at) {
-		failures++;
-		return NULL;
-	}
-	return realloc(ptr, size);
-}
-
-static void plain_free(void *ptr, void *ctx)
-{
-	(void)ctx;
-	free(ptr);
-}
-
-/* A step failed: it must be for want of memory. Returns true to stop. */
-static bool failed(int rc, const char *step)
-{
-	if (rc >= 0)
-		return false;
-	if (rc != ORM_ENOMEM)
-		fail_msg("with allocation %ld failing, %s gave %s: %s", fail_at, step,
-		         orm_strerror(rc), orm_error_last());
-	return true;
-}
 
 /* The scenario; returns after the first failing step, cleaned up. */
 static void scenario(void)
@@ -55,54 +25,55 @@ static void scenario(void)
 	int64_t count;
 	char email[32];
 
-	if (failed(orm_sessionmaker_new(&maker, fx.engine, fx.metadata, NULL), "sessionmaker"))
+	if (oom_failed(orm_sessionmaker_new(&maker, fx.engine, fx.metadata, NULL), "sessionmaker"))
 		goto done;
-	if (failed(orm_session_open(&s, maker), "open"))
+	if (oom_failed(orm_session_open(&s, maker), "open"))
 		goto done;
 	for (int i = 0; i < 3; i++) {
 		snprintf(email, sizeof email, "user%d@example.com", i);
 		if (!(u = orm_object_new(&User_model))) {
-			failed(ORM_ENOMEM, "object_new");
+			oom_failed(ORM_ENOMEM, "object_new");
 			goto done;
 		}
-		if (failed(orm_set_text(&u->email, email), "set_text") ||
-		    failed(orm_session_add(s, u), "add"))
+		if (oom_failed(orm_set_text(&u->email, email), "set_text") ||
+		    oom_failed(orm_session_add(s, u), "add"))
 			goto done;
 		u = NULL; /* the session's now */
 	}
-	if (failed(orm_session_flush(s), "flush users"))
+	if (oom_failed(orm_session_flush(s), "flush users"))
 		goto done;
 	for (int i = 0; i < 12; i++) {
 		if (!(e = orm_object_new(&Event_model))) {
-			failed(ORM_ENOMEM, "object_new");
+			oom_failed(ORM_ENOMEM, "object_new");
 			goto done;
 		}
 		e->date_of = (orm_date){2024, 6, 21 + i % 5};
-		if (failed(orm_set_null(e, "organizer_id"), "set_null") ||
-		    failed(orm_set_text(&e->title, "an event"), "set_text") ||
-		    failed(orm_session_add(s, e), "add"))
+		if (oom_failed(orm_set_null(e, "organizer_id"), "set_null") ||
+		    oom_failed(orm_set_text(&e->title, "an event"), "set_text") ||
+		    oom_failed(orm_session_add(s, e), "add"))
 			goto done;
 		e = NULL;
 	}
-	if (failed(orm_session_commit(s), "commit"))
+	if (oom_failed(orm_session_commit(s), "commit"))
 		goto done;
 
-	if (failed(orm_session_get((void **)&got, s, &User_model, orm_int(1)), "get") ||
-	    failed(orm_set_text(&got->email, "renamed@example.com"), "set_text"))
+	if (oom_failed(orm_session_get((void **)&got, s, &User_model, orm_int(1)), "get") ||
+	    oom_failed(orm_set_text(&got->email, "renamed@example.com"), "set_text"))
 		goto done;
-	if (failed(orm_query_new(&q, s, &Event_model), "query_new") ||
-	    failed(orm_query_where(q, "title", "LIKE", orm_text("an %")), "where") ||
-	    failed(orm_query_order_by(q, "date_of", ORM_DESC), "order_by") ||
-	    failed(orm_query_all((void ***)&events, &n, q), "all") ||
-	    failed(orm_query_count(&count, q), "count"))
+	if (oom_failed(orm_query_new(&q, s, &Event_model), "query_new") ||
+	    oom_failed(orm_query_where(q, "title", "LIKE", orm_text("an %")), "where") ||
+	    oom_failed(orm_query_order_by(q, "date_of", ORM_DESC), "order_by") ||
+	    oom_failed(orm_query_all((void ***)&events, &n, q), "all") ||
+	    oom_failed(orm_query_count(&count, q), "count"))
 		goto done;
 	for (size_t i = 0; i < n; i++)
 		events[i]->date_of.day = 1;
-	if (failed(orm_session_delete(s, got), "delete") || failed(orm_session_flush(s), "flush"))
+	if (oom_failed(orm_session_delete(s, got), "delete") ||
+	    oom_failed(orm_session_flush(s), "flush"))
 		goto done;
-	if (failed(orm_session_rollback(s), "rollback"))
+	if (oom_failed(orm_session_rollback(s), "rollback"))
 		goto done;
-	if (failed(orm_session_commit(s), "commit"))
+	if (oom_failed(orm_session_commit(s), "commit"))
 		goto done;
 done:
 	orm_free(events);
@@ -116,18 +87,17 @@ done:
 static void session__running_out_of_memory_anywhere_is_an_error_never_a_crash(void **state)
 {
 	(void)state;
+	long fail_at;
+
 	for (fail_at = 1;; fail_at++) {
 		exec_sql("DELETE FROM events", NULL, 0);
 		exec_sql("DELETE FROM users", NULL, 0);
 		if (orm_test_is_postgres()) {
 			exec_sql("ALTER SEQUENCE users_id_seq RESTART", NULL, 0);
 		}
-		allocations = 0;
-		failures = 0;
-		orm_set_allocator(failing_realloc, plain_free, NULL);
+		oom_start(fail_at);
 		scenario();
-		orm_set_allocator(NULL, NULL, NULL);
-		if (failures == 0)
+		if (oom_stop() == 0)
 			break;
 		assert_true(fail_at < 5000);
 	}
