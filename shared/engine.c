@@ -15,13 +15,16 @@
  *     echo=True prints them.
  */
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "dialect.h"
@@ -40,6 +43,13 @@ struct orm_engine {
 	orm_conn *idle;          /* idle connections, linked by next_idle */
 	int nopen;               /* open (idle or checked out) or being opened */
 	orm_err err;             /* the last connect error */
+
+	/* Counts the schema changes (CREATE, ALTER, DROP) run through this
+	 * engine. A connection whose statement cache is older empties it
+	 * before its next statement: PostgreSQL refuses to run a prepared
+	 * SELECT * whose table has changed columns ("cached plan must not
+	 * change result type"), where SQLite quietly re-prepares. */
+	atomic_ulong schema_changes;
 };
 
 struct orm_conn {
@@ -53,6 +63,7 @@ struct orm_conn {
 	int64_t changes;
 	orm_buf echo; /* reused to build each echo line */
 	orm_err err;
+	unsigned long schema_seen; /* engine->schema_changes when the cache was last valid */
 };
 
 /* A statement's text conversion of a non-text column (for
@@ -261,6 +272,7 @@ static int open_conn(orm_conn **out, orm_engine *engine, orm_err *err)
 	}
 	conn->engine = engine;
 	orm_stmt_cache_init(&conn->cache, engine->dialect);
+	conn->schema_seen = atomic_load(&engine->schema_changes);
 	*out = conn;
 	return ORM_OK;
 }
@@ -542,6 +554,45 @@ static void release_stmt(orm_conn *conn, orm_dbstmt *stmt, orm_stmt_entry *entry
 		conn->engine->dialect->finalize(stmt);
 }
 
+/* True for SQL that changes the schema: CREATE, ALTER or DROP. */
+static bool changes_schema(const char *sql)
+{
+	static const char *const verbs[] = {"CREATE", "ALTER", "DROP"};
+
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r')
+		sql++;
+	/* Called for every statement: SELECT, INSERT and UPDATE leave at once. */
+	if (*sql == '\0' || !strchr("CADcad", *sql))
+		return false;
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+		size_t n = strlen(verbs[i]);
+		if (strncasecmp(sql, verbs[i], n) == 0 && !isalnum((unsigned char)sql[n]))
+			return true;
+	}
+	return false;
+}
+
+/* Empties the statement cache if the schema changed since it was filled
+ * (and no open result still reads one of its statements). */
+static void forget_stale_statements(orm_conn *conn)
+{
+	unsigned long now = atomic_load(&conn->engine->schema_changes);
+
+	if (now != conn->schema_seen && conn->nresults == 0) {
+		orm_stmt_cache_clear(&conn->cache);
+		orm_stmt_cache_init(&conn->cache, conn->engine->dialect);
+		conn->schema_seen = now;
+	}
+}
+
+/* After a successful statement: a schema change makes every connection's
+ * prepared statements stale, this one's included. */
+static void note_schema_change(orm_conn *conn, const char *sql)
+{
+	if (changes_schema(sql))
+		atomic_fetch_add(&conn->engine->schema_changes, 1);
+}
+
 int orm_conn_execute(orm_result **out, orm_conn *conn, const char *sql, const orm_value *params,
                      size_t nparams)
 {
@@ -562,6 +613,7 @@ int orm_conn_execute(orm_result **out, orm_conn *conn, const char *sql, const or
 	if (out && !(res = new_result(conn)))
 		return orm_err_set(&conn->err, ORM_ENOMEM, "out of memory running a statement");
 
+	forget_stale_statements(conn);
 	entry = orm_stmt_cache_get(&conn->cache, sql);
 	if (entry && !entry->in_use) {
 		stmt = entry->stmt;
@@ -590,6 +642,7 @@ int orm_conn_execute(orm_result **out, orm_conn *conn, const char *sql, const or
 		goto done;
 	}
 	conn->changes = d->changes(stmt);
+	note_schema_change(conn, sql);
 	if (!out) {
 		release_stmt(conn, stmt, entry);
 		return ORM_OK;
@@ -964,6 +1017,7 @@ int orm_conn_execute_many(orm_conn *conn, const char *sql, const orm_value *para
 	m.on_row = on_row;
 	m.ctx = ctx;
 
+	forget_stale_statements(conn);
 	entry = orm_stmt_cache_get(&conn->cache, sql);
 	if (entry && !entry->in_use) {
 		stmt = entry->stmt;

@@ -736,6 +736,41 @@ static void cache__statement_in_use_is_not_shared(void **state)
 	free(text);
 }
 
+/*
+ * A table dropped and made again with other columns: a statement cached
+ * before must not run with its old plan. (PostgreSQL would refuse it,
+ * "cached plan must not change result type"; SQLite re-prepares.) Any
+ * schema change through the engine makes every connection's cache stale.
+ */
+static void cache__schema_change_makes_cached_statements_stale(void **state)
+{
+	orm_conn *other;
+	orm_result *res;
+
+	(void)state;
+	run(conn, "CREATE TABLE t (a INTEGER)", NULL, 0);
+	run(conn, "INSERT INTO t (a) VALUES (1)", NULL, 0);
+	ok(NULL, orm_engine_connect(&other, engine), "connect");
+	for (int round = 0; round < 2; round++) {
+		orm_conn *c = round == 0 ? conn : other;
+		ok(c, orm_conn_execute(&res, c, "SELECT * FROM t", NULL, 0), "select");
+		assert_int_equal(orm_result_ncols(res), 1);
+		orm_result_free(res);
+	}
+	run(conn, "DROP TABLE t", NULL, 0);
+	run(conn, "CREATE TABLE t (a INTEGER, b INTEGER)", NULL, 0);
+	run(conn, "INSERT INTO t (a, b) VALUES (1, 2)", NULL, 0);
+	for (int round = 0; round < 2; round++) {
+		orm_conn *c = round == 0 ? conn : other;
+		ok(c, orm_conn_execute(&res, c, "SELECT * FROM t", NULL, 0), "select again");
+		assert_int_equal(orm_result_ncols(res), 2);
+		assert_int_equal(orm_result_next(res), ORM_ROW);
+		assert_int_equal(orm_result_int(res, 1), 2);
+		orm_result_free(res);
+	}
+	orm_conn_close(other);
+}
+
 static void cache__evicts_least_recently_used_beyond_its_size(void **state)
 {
 	enum { DISTINCT = 600 }; /* more than the cache holds (500) */
@@ -799,6 +834,7 @@ int main(void)
 	    TEST(echo__renders_every_parameter_type),
 	    TEST(cache__statement_in_use_is_not_shared),
 	    TEST(cache__evicts_least_recently_used_beyond_its_size),
+	    TEST(cache__schema_change_makes_cached_statements_stale),
 	};
 #undef TEST
 

@@ -24,7 +24,10 @@
  *
  * SQL text always uses '?' for parameters, on every database. The dialect
  * rewrites it to what its database wants ($1, $2, ... for PostgreSQL) and
- * caches the prepared statement, keyed by the text, on the connection.
+ * caches the prepared statement, keyed by the text, on the connection. A
+ * schema change (CREATE, ALTER or DROP) run through the engine empties
+ * every connection's cache before its next statement, since a statement
+ * prepared against the old tables may no longer fit them.
  *
  * Threads: an engine may be shared by threads; a connection, and whatever
  * came from it, is used by one thread at a time.
