@@ -144,6 +144,30 @@ int bench_rows_end(bench_rows_acc *acc, const bench_config *cfg, bench_result *o
 /* Frees the accumulator (on an error path). Accepts one never begun. */
 void bench_rows_free(bench_rows_acc *acc);
 
+/* ---- the phases after insert, run the same way by every side -------- */
+
+/*
+ * What a side does in each phase after insert, on its own handle `db` (a
+ * sqlite3 *, a PGconn *, an orm_sessionmaker *). Each returns 0, or -1
+ * after reporting with bench_fail().
+ */
+typedef struct bench_side_ops {
+	const char *name; /* "raw", "orm": for messages */
+	int (*get)(void *db, const bench_config *cfg, int64_t *title_bytes);
+	int (*query)(void *db, const bench_config *cfg, const int64_t *user_ids,
+	             bench_rows_acc *acc);
+	int (*update)(void *db, const bench_config *cfg);
+	/* Under --check, after update: the renamed titles read back. */
+	int (*check_updates)(void *db, const bench_config *cfg);
+	/* BENCH_LOAD_LAZY or BENCH_LOAD_SELECTIN. */
+	int (*load)(void *db, const bench_config *cfg, bench_phase phase, bench_rows_acc *acc);
+} bench_side_ops;
+
+/* Times get, query, update, load_lazy and load_selectin in that order into
+ * `out`, checking and summing the rows the reading phases return. 0 or -1. */
+int bench_run_after_insert(const bench_side_ops *ops, void *db, const bench_config *cfg,
+                           const int64_t *user_ids, bench_result *out);
+
 /* ---- time and memory ------------------------------------------------ */
 
 /* CLOCK_MONOTONIC in seconds. */

@@ -381,12 +381,39 @@ done:
 	return rc < 0 ? -1 : 0;
 }
 
+/* The phases after insert, as bench_run_after_insert() runs them. */
+static int op_get(void *db, const bench_config *cfg, int64_t *title_bytes)
+{
+	return phase_get(db, cfg, title_bytes);
+}
+
+static int op_query(void *db, const bench_config *cfg, const int64_t *user_ids, bench_rows_acc *acc)
+{
+	return phase_query(db, cfg, user_ids, acc);
+}
+
+static int op_update(void *db, const bench_config *cfg)
+{
+	return phase_update(db, cfg);
+}
+
+static int op_check_updates(void *db, const bench_config *cfg)
+{
+	return check_updates(db, cfg);
+}
+
+static int op_load(void *db, const bench_config *cfg, bench_phase phase, bench_rows_acc *acc)
+{
+	return phase == BENCH_LOAD_LAZY ? phase_load(db, cfg, ORM_LAZY, acc)
+	                                : phase_load(db, cfg, ORM_SELECTIN, acc);
+}
+
+static const bench_side_ops ops = {side, op_get, op_query, op_update, op_check_updates, op_load};
+
 static int run(orm_sessionmaker *maker, bench_result *out, const bench_config *cfg,
                int64_t *user_ids, int64_t *event_ids)
 {
-	bench_rows_acc acc = {0};
 	double t;
-	int rc = -1;
 
 	t = bench_now();
 	if (phase_insert(maker, cfg, user_ids, event_ids) < 0)
@@ -405,48 +432,7 @@ static int run(orm_sessionmaker *maker, bench_result *out, const bench_config *c
 				                  event_ids[j]);
 	}
 
-	t = bench_now();
-	if (phase_get(maker, cfg, &out->get_title_bytes) < 0)
-		return -1;
-	bench_record(out, BENCH_GET, t);
-
-	if (bench_rows_begin(&acc, side, cfg, BENCH_QUERY) < 0)
-		goto done;
-	t = bench_now();
-	if (phase_query(maker, cfg, user_ids, &acc) < 0)
-		goto done;
-	bench_record(out, BENCH_QUERY, t);
-	if (bench_rows_end(&acc, cfg, out) < 0)
-		goto done;
-
-	t = bench_now();
-	if (phase_update(maker, cfg) < 0)
-		goto done;
-	bench_record(out, BENCH_UPDATE, t);
-	if (cfg->check && check_updates(maker, cfg) < 0)
-		goto done;
-
-	if (bench_rows_begin(&acc, side, cfg, BENCH_LOAD_LAZY) < 0)
-		goto done;
-	t = bench_now();
-	if (phase_load(maker, cfg, ORM_LAZY, &acc) < 0)
-		goto done;
-	bench_record(out, BENCH_LOAD_LAZY, t);
-	if (bench_rows_end(&acc, cfg, out) < 0)
-		goto done;
-
-	if (bench_rows_begin(&acc, side, cfg, BENCH_LOAD_SELECTIN) < 0)
-		goto done;
-	t = bench_now();
-	if (phase_load(maker, cfg, ORM_SELECTIN, &acc) < 0)
-		goto done;
-	bench_record(out, BENCH_LOAD_SELECTIN, t);
-	if (bench_rows_end(&acc, cfg, out) < 0)
-		goto done;
-	rc = 0;
-done:
-	bench_rows_free(&acc);
-	return rc;
+	return bench_run_after_insert(&ops, maker, cfg, user_ids, out);
 }
 
 int bench_orm(bench_result *out, const bench_config *cfg, const char *url)

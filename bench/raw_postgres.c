@@ -401,11 +401,38 @@ static int setup(PGconn *conn)
 	return 0;
 }
 
+/* The phases after insert, as bench_run_after_insert() runs them. */
+static int op_get(void *db, const bench_config *cfg, int64_t *title_bytes)
+{
+	return phase_get(db, cfg, title_bytes);
+}
+
+static int op_query(void *db, const bench_config *cfg, const int64_t *user_ids, bench_rows_acc *acc)
+{
+	return phase_query(db, cfg, user_ids, acc);
+}
+
+static int op_update(void *db, const bench_config *cfg)
+{
+	return phase_update(db, cfg);
+}
+
+static int op_check_updates(void *db, const bench_config *cfg)
+{
+	return check_updates(db, cfg);
+}
+
+static int op_load(void *db, const bench_config *cfg, bench_phase phase, bench_rows_acc *acc)
+{
+	return phase == BENCH_LOAD_LAZY ? phase_load_lazy(db, cfg, acc)
+	                                : phase_load_selectin(db, cfg, acc);
+}
+
+static const bench_side_ops ops = {side, op_get, op_query, op_update, op_check_updates, op_load};
+
 static int run(PGconn *conn, bench_result *out, const bench_config *cfg, int64_t *user_ids)
 {
-	bench_rows_acc acc = {0};
 	double t;
-	int rc = -1;
 
 	if (setup(conn) < 0)
 		return -1;
@@ -422,49 +449,9 @@ static int run(PGconn *conn, bench_result *out, const bench_config *cfg, int64_t
 				return bench_fail(side, "user %" PRId64 " got id %" PRId64, i,
 				                  user_ids[i]);
 
-	t = bench_now();
-	if (phase_get(conn, cfg, &out->get_title_bytes) < 0)
+	if (bench_run_after_insert(&ops, conn, cfg, user_ids, out) < 0)
 		return -1;
-	bench_record(out, BENCH_GET, t);
-
-	if (bench_rows_begin(&acc, side, cfg, BENCH_QUERY) < 0)
-		goto done;
-	t = bench_now();
-	if (phase_query(conn, cfg, user_ids, &acc) < 0)
-		goto done;
-	bench_record(out, BENCH_QUERY, t);
-	if (bench_rows_end(&acc, cfg, out) < 0)
-		goto done;
-
-	t = bench_now();
-	if (phase_update(conn, cfg) < 0)
-		goto done;
-	bench_record(out, BENCH_UPDATE, t);
-	if (cfg->check && check_updates(conn, cfg) < 0)
-		goto done;
-
-	if (bench_rows_begin(&acc, side, cfg, BENCH_LOAD_LAZY) < 0)
-		goto done;
-	t = bench_now();
-	if (phase_load_lazy(conn, cfg, &acc) < 0)
-		goto done;
-	bench_record(out, BENCH_LOAD_LAZY, t);
-	if (bench_rows_end(&acc, cfg, out) < 0)
-		goto done;
-
-	if (bench_rows_begin(&acc, side, cfg, BENCH_LOAD_SELECTIN) < 0)
-		goto done;
-	t = bench_now();
-	if (phase_load_selectin(conn, cfg, &acc) < 0)
-		goto done;
-	bench_record(out, BENCH_LOAD_SELECTIN, t);
-	if (bench_rows_end(&acc, cfg, out) < 0)
-		goto done;
-
-	rc = drop_tables(conn);
-done:
-	bench_rows_free(&acc);
-	return rc;
+	return drop_tables(conn);
 }
 
 int bench_raw_postgres(bench_result *out, const bench_config *cfg, const char *conninfo)

@@ -373,11 +373,39 @@ done:
 	return rc;
 }
 
+/* The phases after insert, as bench_run_after_insert() runs them. */
+static int op_get(void *db, const bench_config *cfg, int64_t *title_bytes)
+{
+	return phase_get(db, cfg, title_bytes);
+}
+
+static int op_query(void *db, const bench_config *cfg, const int64_t *user_ids, bench_rows_acc *acc)
+{
+	return phase_query(db, cfg, user_ids, acc);
+}
+
+static int op_update(void *db, const bench_config *cfg)
+{
+	return phase_update(db, cfg);
+}
+
+static int op_check_updates(void *db, const bench_config *cfg)
+{
+	return check_updates(db, cfg);
+}
+
+static int op_load(void *db, const bench_config *cfg, bench_phase phase, bench_rows_acc *acc)
+{
+	return phase == BENCH_LOAD_LAZY ? phase_load_lazy(db, cfg, acc)
+	                                : phase_load_selectin(db, cfg, acc);
+}
+
+static const bench_side_ops ops = {side, op_get, op_query, op_update, op_check_updates, op_load};
+
 int bench_raw_sqlite(bench_result *out, const bench_config *cfg, const char *path)
 {
 	sqlite3 *db = NULL;
 	int64_t *user_ids = calloc((size_t)cfg->users, sizeof *user_ids);
-	bench_rows_acc acc = {0};
 	double t;
 	int rc = -1;
 
@@ -418,50 +446,13 @@ int bench_raw_sqlite(bench_result *out, const bench_config *cfg, const char *pat
 				goto done;
 			}
 
-	t = bench_now();
-	if (phase_get(db, cfg, &out->get_title_bytes) < 0)
-		goto done;
-	bench_record(out, BENCH_GET, t);
-
-	if (bench_rows_begin(&acc, side, cfg, BENCH_QUERY) < 0)
-		goto done;
-	t = bench_now();
-	if (phase_query(db, cfg, user_ids, &acc) < 0)
-		goto done;
-	bench_record(out, BENCH_QUERY, t);
-	if (bench_rows_end(&acc, cfg, out) < 0)
-		goto done;
-
-	t = bench_now();
-	if (phase_update(db, cfg) < 0)
-		goto done;
-	bench_record(out, BENCH_UPDATE, t);
-	if (cfg->check && check_updates(db, cfg) < 0)
-		goto done;
-
-	if (bench_rows_begin(&acc, side, cfg, BENCH_LOAD_LAZY) < 0)
-		goto done;
-	t = bench_now();
-	if (phase_load_lazy(db, cfg, &acc) < 0)
-		goto done;
-	bench_record(out, BENCH_LOAD_LAZY, t);
-	if (bench_rows_end(&acc, cfg, out) < 0)
-		goto done;
-
-	if (bench_rows_begin(&acc, side, cfg, BENCH_LOAD_SELECTIN) < 0)
-		goto done;
-	t = bench_now();
-	if (phase_load_selectin(db, cfg, &acc) < 0)
-		goto done;
-	bench_record(out, BENCH_LOAD_SELECTIN, t);
-	if (bench_rows_end(&acc, cfg, out) < 0)
+	if (bench_run_after_insert(&ops, db, cfg, user_ids, out) < 0)
 		goto done;
 
 	if (exec(db, "DROP TABLE events") < 0 || exec(db, "DROP TABLE users") < 0)
 		goto done;
 	rc = 0;
 done:
-	bench_rows_free(&acc);
 	sqlite3_close(db);
 	free(user_ids);
 	return rc;

@@ -291,3 +291,48 @@ long bench_peak_kib(void)
 	fclose(f);
 	return kib;
 }
+
+/* ---- the phases after insert ---------------------------------------- */
+
+/* A reading phase: its rows are summed (and checked) around the timing. */
+static int rows_phase(const bench_side_ops *ops, void *db, const bench_config *cfg,
+                      const int64_t *user_ids, bench_phase phase, bench_result *out)
+{
+	bench_rows_acc acc = {0};
+	double t;
+	int rc = -1;
+
+	if (bench_rows_begin(&acc, ops->name, cfg, phase) < 0)
+		goto done;
+	t = bench_now();
+	if ((phase == BENCH_QUERY ? ops->query(db, cfg, user_ids, &acc)
+	                          : ops->load(db, cfg, phase, &acc)) < 0)
+		goto done;
+	bench_record(out, phase, t);
+	rc = bench_rows_end(&acc, cfg, out);
+done:
+	bench_rows_free(&acc);
+	return rc;
+}
+
+int bench_run_after_insert(const bench_side_ops *ops, void *db, const bench_config *cfg,
+                           const int64_t *user_ids, bench_result *out)
+{
+	double t = bench_now();
+
+	if (ops->get(db, cfg, &out->get_title_bytes) < 0)
+		return -1;
+	bench_record(out, BENCH_GET, t);
+	if (rows_phase(ops, db, cfg, user_ids, BENCH_QUERY, out) < 0)
+		return -1;
+	t = bench_now();
+	if (ops->update(db, cfg) < 0)
+		return -1;
+	bench_record(out, BENCH_UPDATE, t);
+	if (cfg->check && ops->check_updates(db, cfg) < 0)
+		return -1;
+	if (rows_phase(ops, db, cfg, user_ids, BENCH_LOAD_LAZY, out) < 0 ||
+	    rows_phase(ops, db, cfg, user_ids, BENCH_LOAD_SELECTIN, out) < 0)
+		return -1;
+	return 0;
+}
