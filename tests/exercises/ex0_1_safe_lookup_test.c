@@ -1,9 +1,9 @@
 /*
  * ex0_1_safe_lookup_test.c - the test of exercise 0.1, safe_lookup (BOOK.md, chapter 0).
  *
- * Like every exercise test, ctest runs it twice, with ORM_TEST_DATABASE=sqlite and =postgres.
- * This exercise is about the raw sqlite3 API only, so both runs do the same thing: each test
- * gets a fresh SQLite file in a temporary directory, never the database orm_test_url() names.
+ * This exercise is about the raw sqlite3 API only, so ctest runs it on SQLite alone (it does
+ * not include testdb.h; see orm_exercise in cmake/Workbook.cmake): each test gets a fresh
+ * SQLite file in a temporary directory.
  *
  * As shipped, safe_lookup() pastes the email into its SQL, and the tests with a quote, a
  * match-everything email and a DROP TABLE email fail. With bound parameters all pass.

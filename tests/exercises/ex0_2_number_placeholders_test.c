@@ -1,8 +1,8 @@
 /*
  * ex0_2_number_placeholders_test.c - the test of exercise 0.2 (BOOK.md, chapter 0).
  *
- * Like every exercise test, ctest runs it twice, with ORM_TEST_DATABASE=sqlite and =postgres.
- * The exercise only rewrites text, so both runs do the same: no database is opened.
+ * The exercise only rewrites text: no database is opened, so ctest runs it once, with no
+ * database label (cmake/Workbook.cmake, orm_exercise).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,9 +1,9 @@
 /*
  * ex4_1_back_populates_test.c - the test of exercise 4.1, back_populates (BOOK.md, chapter 4).
  *
- * Plain structs in memory: no database is touched, so the test runs the same under
- * ORM_TEST_DATABASE=sqlite and =postgres. After every call it checks the one rule both sides
- * must agree on: an event is in exactly one array, its organizer's, or in none if it has none.
+ * Plain structs in memory: no database is touched, so ctest runs it once, with no database
+ * label. After every call it checks the one rule both sides must agree on: an event is in
+ * exactly one array, its organizer's, or in none if it has none.
  * Out of memory is injected through orm_set_allocator().
  */
 #include <setjmp.h>

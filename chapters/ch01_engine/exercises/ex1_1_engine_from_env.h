@@ -3,7 +3,8 @@
  * BOOK.md, "Chapter 1 - The engine", exercise 1.1.
  *
  * This file is the exercise's contract: do not edit it. Your work goes in
- * ex1_1_engine_from_env.c; `./workbook check 1` runs its test on SQLite and PostgreSQL.
+ * ex1_1_engine_from_env.c; `./workbook check 1` runs its test on SQLite;
+ * `./workbook check 1 --postgres` on PostgreSQL (the test suite runs both).
  */
 #ifndef EX1_1_ENGINE_FROM_ENV_H
 #define EX1_1_ENGINE_FROM_ENV_H

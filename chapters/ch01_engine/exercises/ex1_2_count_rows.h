@@ -3,7 +3,8 @@
  * BOOK.md, "Chapter 1 - The engine", exercise 1.2.
  *
  * This file is the exercise's contract: do not edit it. Your work goes in ex1_2_count_rows.c;
- * `./workbook check 1` runs its test on SQLite and PostgreSQL.
+ * `./workbook check 1` runs its test on SQLite;
+ * `./workbook check 1 --postgres` on PostgreSQL (the test suite runs both).
  */
 #ifndef EX1_2_COUNT_ROWS_H
 #define EX1_2_COUNT_ROWS_H

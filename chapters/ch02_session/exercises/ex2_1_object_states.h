@@ -3,7 +3,8 @@
  * BOOK.md, "Chapter 2 - The session", exercise 2.1.
  *
  * This file is the exercise's contract: do not edit it. Your work goes in
- * ex2_1_object_states.c; `./workbook check 2` runs its test on SQLite and PostgreSQL.
+ * ex2_1_object_states.c; `./workbook check 2` runs its test on SQLite;
+ * `./workbook check 2 --postgres` on PostgreSQL (the test suite runs both).
  */
 #ifndef EX2_1_OBJECT_STATES_H
 #define EX2_1_OBJECT_STATES_H

@@ -3,7 +3,8 @@
  * survives the failure. BOOK.md, "Chapter 2 - The session", exercise 2.2.
  *
  * This file is the exercise's contract: do not edit it. Your work goes in
- * ex2_2_safe_commit.c; `./workbook check 2` runs its test on SQLite and PostgreSQL.
+ * ex2_2_safe_commit.c; `./workbook check 2` runs its test on SQLite;
+ * `./workbook check 2 --postgres` on PostgreSQL (the test suite runs both).
  */
 #ifndef EX2_2_SAFE_COMMIT_H
 #define EX2_2_SAFE_COMMIT_H

@@ -3,7 +3,8 @@
  * with a transaction around the work. BOOK.md, "Chapter 2 - The session", exercise 2.3.
  *
  * This file is the exercise's contract: do not edit it. Your work goes in ex2_3_get_db.c;
- * `./workbook check 2` runs its test on SQLite and PostgreSQL.
+ * `./workbook check 2` runs its test on SQLite;
+ * `./workbook check 2 --postgres` on PostgreSQL (the test suite runs both).
  */
 #ifndef EX2_3_GET_DB_H
 #define EX2_3_GET_DB_H

@@ -3,7 +3,8 @@
  * BOOK.md, "Chapter 3 - Base and models", exercise 3.2.
  *
  * This file is the exercise's contract: do not edit it. Your work goes in
- * ex3_2_create_in_order.c; `./workbook check 3` runs its test on SQLite and PostgreSQL.
+ * ex3_2_create_in_order.c; `./workbook check 3` runs its test on SQLite;
+ * `./workbook check 3 --postgres` on PostgreSQL (the test suite runs both).
  */
 #ifndef EX3_2_CREATE_IN_ORDER_H
 #define EX3_2_CREATE_IN_ORDER_H

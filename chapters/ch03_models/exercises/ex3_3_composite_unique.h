@@ -3,7 +3,8 @@
  * BOOK.md, "Chapter 3 - Base and models", exercise 3.3.
  *
  * This file is the exercise's contract: do not edit it. Your work goes in
- * ex3_3_composite_unique.c; `./workbook check 3` runs its test on SQLite and PostgreSQL.
+ * ex3_3_composite_unique.c; `./workbook check 3` runs its test on SQLite;
+ * `./workbook check 3 --postgres` on PostgreSQL (the test suite runs both).
  */
 #ifndef EX3_3_COMPOSITE_UNIQUE_H
 #define EX3_3_COMPOSITE_UNIQUE_H

@@ -3,7 +3,8 @@
  * BOOK.md, "Chapter 4 - Relationships", exercise 4.2.
  *
  * This file is the exercise's contract: do not edit it. Your work goes in
- * ex4_2_fix_n_plus_one.c; `./workbook check 4` runs its test on SQLite and PostgreSQL.
+ * ex4_2_fix_n_plus_one.c; `./workbook check 4` runs its test on SQLite;
+ * `./workbook check 4 --postgres` on PostgreSQL (the test suite runs both).
  */
 #ifndef EX4_2_FIX_N_PLUS_ONE_H
 #define EX4_2_FIX_N_PLUS_ONE_H

@@ -3,7 +3,8 @@
  * BOOK.md, "Chapter 4 - Relationships", exercise 4.3.
  *
  * This file is the exercise's contract: do not edit it. Your work goes in ex4_3_cascade.c;
- * `./workbook check 4` runs its test on SQLite and PostgreSQL.
+ * `./workbook check 4` runs its test on SQLite;
+ * `./workbook check 4 --postgres` on PostgreSQL (the test suite runs both).
  */
 #ifndef EX4_3_CASCADE_H
 #define EX4_3_CASCADE_H

@@ -3,7 +3,8 @@
  * BOOK.md, "Chapter 5 - Enums", exercise 5.1.
  *
  * This file is the exercise's contract: do not edit it. Your work goes in ex5_1_enum_labels.c;
- * `./workbook check 5` runs its test on SQLite and PostgreSQL.
+ * `./workbook check 5` runs its test on SQLite;
+ * `./workbook check 5 --postgres` on PostgreSQL (the test suite runs both).
  */
 #ifndef EX5_1_ENUM_LABELS_H
 #define EX5_1_ENUM_LABELS_H

@@ -3,7 +3,8 @@
  * BOOK.md, "Chapter 5 - Enums", exercise 5.2.
  *
  * This file is the exercise's contract: do not edit it. Your work goes in
- * ex5_2_status_filter.c; `./workbook check 5` runs its test on SQLite and PostgreSQL.
+ * ex5_2_status_filter.c; `./workbook check 5` runs its test on SQLite;
+ * `./workbook check 5 --postgres` on PostgreSQL (the test suite runs both).
  */
 #ifndef EX5_2_STATUS_FILTER_H
 #define EX5_2_STATUS_FILTER_H
