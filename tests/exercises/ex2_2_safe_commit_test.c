@@ -4,7 +4,9 @@
  * Runs on SQLite and on PostgreSQL (ORM_TEST_DATABASE). Every test starts from a users table
  * holding one user, linus@example.org. What is "in the database" is read on a connection of
  * its own, outside the session under test; "usable" means the same session then stores
- * another user, and only that one.
+ * another user, and only that one. Out of memory is injected through orm_set_allocator()
+ * (tests/support/oom.h): each allocation in turn fails, and each time the batch must be
+ * refused as a whole, with the session still usable.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <cmocka.h>
 
 #include "ex2_2_safe_commit.h"
+#include "oom.h"
 #include "testdb.h"
 
 typedef struct fixture {
@@ -163,6 +166,40 @@ static void safe_commit__a_refused_address_stores_nothing(void **state)
 	assert_usable(f, "ken@example.com linus@example.org");
 }
 
+static void safe_commit__out_of_memory_stores_nothing(void **state)
+{
+	fixture *f = *state;
+	const char *emails[] = {"ada@example.com", "grace@example.com", "alan@example.com"};
+	const char *prefix = "could not store 3 users: ";
+
+	for (long n = 1;; n++) {
+		char report[256] = "";
+		int rc;
+
+		oom_start(n);
+		rc = safe_commit(f->db, emails, 3, report, sizeof report);
+		if (oom_stop() == 0) {
+			assert_rc(rc, ORM_OK);
+			break;
+		}
+		if (rc != ORM_ENOMEM)
+			fail_msg("with allocation %ld failing, safe_commit() returned %s, expected "
+			         "ORM_ENOMEM",
+			         n, orm_strerror(rc));
+		assert_stored(f, "linus@example.org", "after running out of memory");
+		if (strncmp(report, prefix, strlen(prefix)) != 0 ||
+		    strlen(report) == strlen(prefix))
+			fail_msg(
+			    "out of memory at allocation %ld: the report should be \"%s<reason>\", "
+			    "it is \"%s\"",
+			    n, prefix, report);
+		assert_usable(f, "ken@example.com linus@example.org");
+		orm_test_exec(f->engine, "DELETE FROM users WHERE email = 'ken@example.com'");
+	}
+	assert_stored(f, "ada@example.com alan@example.com grace@example.com linus@example.org",
+	              "after the batch that had memory enough");
+}
+
 /* Leaves the PostgreSQL database as empty as the test found it: the chapter programs run
  * later on the same database. */
 static int leave_database_empty(void **state)
@@ -182,6 +219,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        safe_commit__a_duplicate_within_the_batch_stores_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(safe_commit__a_refused_address_stores_nothing, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(safe_commit__out_of_memory_stores_nothing, setup,
 	                                    teardown),
 	};
 	return cmocka_run_group_tests_name("exercise 2.2 safe_commit", tests, NULL,
