@@ -6,13 +6,11 @@
  * every user, and x'; DROP TABLE users; -- deletes the table (sqlite3_exec runs every
  * statement in the text). Run `./workbook check 0` to watch its test fail, then fix it.
  *
- * TODO: replace the pasted SQL with a prepared statement and a bound parameter:
- *   1. sqlite3_prepare_v2() the fixed text "SELECT id FROM users WHERE email = ?"
- *   2. sqlite3_bind_text() the email to parameter 1
- *   3. sqlite3_step(): SQLITE_ROW means found (read sqlite3_column_int64(stmt, 0)),
- *      SQLITE_DONE means no such user
- *   4. sqlite3_finalize() the statement on every path, errors included
- * The chapter's program does the same in sqlite_find_user() (chapters/ch00_why_orm/main.c).
+ * TODO: make the lookup safe. Whatever the email holds, the SQL text must stay the same,
+ * and the email must reach SQLite as a value beside it, never as part of the SQL. The three
+ * outcomes stay those of the contract (found, not found, SQLite's error), and no path,
+ * errors included, may leave anything behind. Section 0.2 of the book shows the way;
+ * `./workbook hint 0.1` points there, `./workbook hint 0.1 --more` names the functions.
  */
 #include <stdio.h>
 

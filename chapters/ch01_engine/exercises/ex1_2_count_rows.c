@@ -1,16 +1,12 @@
 /*
  * ex1_2_count_rows.c - exercise 1.2 (BOOK.md, "Chapter 1 - The engine").
  *
- * TODO: count the users at `domain` with one query:
- *   1. build the LIKE pattern in C: "%@" followed by the domain. LIKE gives two characters a
- *      meaning, % (any text) and _ (any one character), so a domain like "ex_mple.com" would
- *      also match example.com. Put a backslash before every %, _ and \ of the domain and tell
- *      the database that backslash is the escape character: ... LIKE ? ESCAPE '\'
- *   2. orm_conn_execute(&res, conn, "SELECT count(*) FROM users WHERE email LIKE ? ESCAPE '\\'",
- *      &param, 1) with param = orm_text(pattern): the pattern is bound, never pasted;
- *   3. orm_result_next(res) must give ORM_ROW; read the count with orm_result_int(res, 0);
- *   4. orm_result_free(res) on every path (one `done:` label), and free the pattern.
- * The chapter's program runs a SELECT with a bound LIKE pattern in its "select" step.
+ * TODO: count the users whose email is at `domain`, with one query that works the same on
+ * SQLite and PostgreSQL. The domain is data: it must never become part of the SQL text, and
+ * in the pattern made from it, LIKE's special characters (and the escape character itself)
+ * must match only themselves, so "ex_mple.com" does not count the people at example.com.
+ * Free what you allocate on every path. Sections 1.4 and 1.5 of the book run and read a
+ * query; `./workbook hint 1.2` says where to look, `--more` names the functions.
  */
 #include "ex1_2_count_rows.h"
 

@@ -5,9 +5,9 @@
  * for the same event. And marking `seat` alone unique would be wrong the other way: A12
  * could then be sold for one event only, ever.
  *
- * TODO: declare the rule as one constraint over both columns: an array of orm_constraint
- * (kind ORM_UNIQUE_CONSTRAINT, columns "event_id,seat", name NULL) given to
- * ORM_MODEL_WITH_CONSTRAINTS instead of ORM_MODEL (orm/schema.h).
+ * TODO: declare the rule "no seat twice in one event" so the database enforces it, without
+ * making a seat number unique across all events. It is a rule over two columns, so it
+ * belongs to the table, not to one column (orm/schema.h). `./workbook hint 3.3`.
  */
 #include "ex3_3_composite_unique.h"
 

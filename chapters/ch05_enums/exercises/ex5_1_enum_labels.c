@@ -5,13 +5,12 @@
  * refused with a message that says nothing useful.
  *
  * TODO:
- *   1. enum_label(): a value is a member when 0 <= value < type->nlabels; its label is
- *      type->labels[value]. Mind the comparison: nlabels is a size_t, value an int.
- *   2. enum_parse(): compare `text` with every label with strcmp() (not strncmp(): "priv" is
- *      not "private"); on a match store the index in *out.
- *   3. the message: snprintf() cuts and terminates for you. Build it in pieces, each written
- *      at the end of what is already there, and stop when the buffer is full.
+ *   1. enum_label(): the label of a member, or the contract's answer for a value that is not
+ *      one; mind the types: a negative int compared with a size_t is not negative.
+ *   2. enum_parse(): only a whole label matches ("priv" is not "private").
+ *   3. the message, exactly as the contract writes it, never past the buffer, however small.
  * The library does the same for every ORM_ENUM column, in shared/field.c.
+ * `./workbook hint 5.1`, then `--more`.
  */
 #include "ex5_1_enum_labels.h"
 
