@@ -2,7 +2,7 @@
  * bench.c - orm_bench: the ORM against hand-written C, phase by phase.
  *
  * Introduced with chapter 2's benchmark (`./workbook bench` runs it). For
- * each database it runs the workload of WORKLOAD.md two ways: written
+ * each database it runs the workload of bench/WORKLOAD.md two ways: written
  * by hand on the database's own API (raw_sqlite.c, raw_postgres.c) and
  * through the ORM (orm_side.c), each side in a child process of its own
  * on an empty schema, so each side's peak memory (VmHWM) is its own. Both
@@ -40,8 +40,9 @@ static const char usage[] =
     "usage: orm_bench [--users N] [--events N] [--gets N] [--updates N]\n"
     "                 [--db sqlite|postgres|both] [--check] [--seed S] [--repeat N]\n"
     "\n"
-    "Runs WORKLOAD.md through the ORM and through hand-written sqlite3/libpq code\n"
-    "and prints, per database and phase, the time of each and their ratio.\n"
+    "Runs the workload described in bench/WORKLOAD.md (in the repository) through\n"
+    "the ORM and through hand-written sqlite3/libpq code, and prints, per database\n"
+    "and phase, the time of each and their ratio.\n"
     "  --users N     users to insert (1000)\n"
     "  --events N    events to insert (100000)\n"
     "  --gets N      events looked up by primary key (10000, at most --events)\n"

@@ -3,7 +3,7 @@
  * what each side reports, and the three sides that run the workload.
  *
  * Introduced with chapter 2 (the session); chapter 4 adds the load phases.
- * The benchmark runs the workload of WORKLOAD.md (insert, get, query,
+ * The benchmark runs the workload of bench/WORKLOAD.md (insert, get, query,
  * update, load) two ways on each database: through the ORM (orm_side.c)
  * and written by hand on the database's own C API (raw_sqlite.c,
  * raw_postgres.c), and prints the ratio ORM / raw of each phase. bench.c

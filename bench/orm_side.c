@@ -2,7 +2,7 @@
  * orm_side.c - the benchmark's workload through the ORM.
  *
  * Introduced with chapter 2's benchmark. The write-up's two models, with
- * organizer_id indexed as WORKLOAD.md asks, and the phases written as a
+ * organizer_id indexed as bench/WORKLOAD.md asks, and the phases written as a
  * learner would write them after chapters 2 to 5: objects made with
  * orm_object_new() and added to a session, get by primary key, a query
  * with where and order by, fields changed in place and the session
