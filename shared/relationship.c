@@ -575,7 +575,7 @@ int orm_collection_remove(void *object, const char *relationship, void *child)
 	/* A pending orphan is simply not inserted (SQLAlchemy expunges it). */
 	if ((orm_relationship_cascade(rel) & ORM_CASCADE_DELETE_ORPHAN) && c->session &&
 	    c->state == ORM_PENDING)
-		return orm_session_delete(c->session, child);
+		orm_session_drop_pending(c->session, c);
 	return ORM_OK;
 }
 
@@ -1336,8 +1336,8 @@ static int delete_children(orm_session *s, const orm_rel_info *ri, orm_object *p
 			if (ch->state == ORM_PERSISTENT && !(ch->flags & ORM_OBJ_TO_DELETE)) {
 				ch->flags |= ORM_OBJ_TO_DELETE;
 				*again = true;
-			} else if (ch->state == ORM_PENDING) {
-				orm_session_delete(s, c->items[k]);
+			} else if (ch->state == ORM_PENDING && ch->session == s) {
+				orm_session_drop_pending(s, ch);
 			}
 		}
 		return ORM_OK;

@@ -1917,10 +1917,12 @@ int orm_session_delete(orm_session *session, void *object)
 		return wrong_session(s, h, "delete");
 	switch ((orm_state)h->state) {
 	case ORM_PENDING:
-		/* Never inserted: simply not inserted. */
-		remove_pending(s, h);
-		h->state = ORM_TRANSIENT;
-		return ORM_OK;
+		/* As SQLAlchemy ("Instance ... is not persisted"): there is no row
+		 * to delete. Taking it back out is what expunge is for. */
+		return orm_err_set(&s->err, ORM_ESTATE,
+		                   "cannot delete a pending %s: it was never flushed, so it has no "
+		                   "row to delete (orm_session_expunge takes it back out)",
+		                   h->model->name);
 	case ORM_PERSISTENT:
 		h->flags |= ORM_OBJ_TO_DELETE;
 		return ORM_OK;
@@ -1931,6 +1933,13 @@ int orm_session_delete(orm_session *session, void *object)
 		                   "cannot delete a %s %s: it is not persistent in this session",
 		                   orm_state_name((orm_state)h->state), h->model->name);
 	}
+}
+
+void orm_session_drop_pending(orm_session *session, orm_object *h)
+{
+	assert(h->session == session && h->state == ORM_PENDING);
+	remove_pending(session, h);
+	h->state = ORM_TRANSIENT;
 }
 
 int orm_session_refresh(orm_session *session, void *object)

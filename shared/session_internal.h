@@ -145,4 +145,10 @@ int orm_session_ensure_conn(orm_conn **out, orm_session *session);
  * came into the session (was transient or detached). */
 int orm_session_add_one(orm_session *session, orm_object *h, bool *added);
 
+/* Drops a pending object that a cascade reaches (a delete-orphan, or the
+ * pending children of a deleted parent): it is not inserted and becomes
+ * transient, still owned by the session. SQLAlchemy drops those silently
+ * too; only a direct orm_session_delete() of a pending object is refused. */
+void orm_session_drop_pending(orm_session *session, orm_object *h);
+
 #endif

@@ -15,7 +15,7 @@ const orm_state predicted_states[STATE_STEPS] = {
     ORM_DELETED,    /*  6  the flush DELETEd the row; the transaction is still open       */
     ORM_PERSISTENT, /*  7  the rollback undid the DELETE: the row is back                 */
     ORM_DETACHED,   /*  8  had a row, now in no session: detached, and ours to free       */
-    ORM_TRANSIENT,  /*  9  never flushed: delete() just takes it back out                 */
+    ORM_PENDING,    /*  9  delete() refuses a pending object (no row yet): still pending  */
     ORM_TRANSIENT,  /* 10  the INSERT was rolled back: as if it never had a row           */
     ORM_DETACHED,   /* 11  deleted and committed: the row is gone and it left the session */
 };

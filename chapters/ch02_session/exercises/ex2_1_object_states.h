@@ -28,6 +28,7 @@
  *   8  orm_session_expunge(s, a)
  *      object b:
  *   9  b = orm_object_new(&User_model); orm_session_add(s, b); orm_session_delete(s, b)
+ *      (this delete is refused with ORM_ESTATE; then the test expunges b and frees it)
  *      object c:
  *  10  c = orm_object_new(&User_model); orm_session_add(s, c); orm_session_flush(s);
  *      orm_session_rollback(s)
@@ -35,7 +36,8 @@
  *  11  d = orm_object_new(&User_model); orm_session_add(s, d); orm_session_commit(s);
  *      orm_session_delete(s, d); orm_session_commit(s)
  *
- * Every call succeeds. Reason it out with the book's table of states before running anything.
+ * Every other call succeeds. Reason it out with the book's table of states before running
+ * anything.
  */
 enum { STATE_STEPS = 11 };
 

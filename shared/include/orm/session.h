@@ -174,8 +174,10 @@ int orm_session_add_all(orm_session *session, void *const *objects, size_t count
  */
 int orm_session_get(void **out, orm_session *session, const orm_model *model, orm_value pk);
 
-/* Marks a persistent object for deletion at the next flush; a pending one
- * is simply dropped (it becomes transient, still owned by the session). */
+/* Marks a persistent object for deletion at the next flush. A pending
+ * object has no row to delete: ORM_ESTATE, as SQLAlchemy refuses it
+ * (orm_session_expunge takes it back out). So are transient, detached and
+ * foreign objects. (A pending object a cascade reaches is dropped instead.) */
 int orm_session_delete(orm_session *session, void *object);
 
 /*
