@@ -34,8 +34,9 @@ extern const orm_model User_model;
  *   - no user of the batch is in the database;
  *   - `db` is usable, and nothing of the batch is left in it to be stored by a later commit;
  *   - `report` (`size` bytes) holds one line, "could not store N users: " followed by the
- *     reason: the session's message, or for a refused address "'<address>' is not an email
- *     address".
+ *     reason: the session's message; for a refused address "'<address>' is not an email
+ *     address"; for a failure before the session was involved (memory running out while a
+ *     user is made), words of your own that say so, e.g. "out of memory".
  * On success `report` holds "" (when size > 0).
  */
 int safe_commit(orm_session *db, const char *const *emails, size_t n, char *report, size_t size);
