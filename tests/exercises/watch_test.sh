@@ -59,7 +59,7 @@ keys() {
 }
 
 wait_for "Keys: h hint, n next, r re-check, q quit" 120 "the first check, with its keys"
-wait_for "Exercise 0.1" 1 "it names the exercise"
+wait_for "=== watch: exercise 0.1 (" 1 "it names the exercise, done or not"
 keys h
 wait_for "Read section 0.2" 20 "h shows the hint's first tier (the book section)"
 keys h
