@@ -4,11 +4,10 @@
  * As shipped, this ignores the environment and always uses the fallback URL, so a program
  * built on it cannot be pointed at another database without recompiling.
  *
- * TODO:
- *   1. read ORM_DATABASE_URL with getenv() (from <stdlib.h>);
- *   2. not set (NULL): use fallback_url;
- *   3. set but empty (""): set *out to NULL and return ORM_EINVAL;
- *   4. otherwise create the engine from the variable's value.
+ * TODO: create the engine from ORM_DATABASE_URL when it is set, from fallback_url when it
+ * is not, and refuse a variable set to "" as the contract says (no engine, ORM_EINVAL): an
+ * empty URL is a mistake to report, not a reason to fall back. Sections 1.1 and 1.2 of the
+ * book; `./workbook hint 1.1`, then `--more`.
  * database_url() in chapters/common/check.h does something close for the chapter programs;
  * note how it treats an empty value, and why this function must not.
  */

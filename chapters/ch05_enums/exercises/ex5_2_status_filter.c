@@ -4,13 +4,12 @@
  * As shipped, the status is ignored and the events come in whatever order the database
  * likes: every event, for any ?status=.
  *
- * TODO:
- *   1. when `status` is not NULL, add WHERE social_status = <status> to the query. The label
- *      can go in as text: the library turns a text into the enum's value, and refuses one
- *      that is not a label before any SQL is sent (chapter 5, part 4);
- *   2. order by date_of, then by id, so that events on one day keep a stable order;
- *   3. an error from a builder call is also returned by orm_query_all(), so checking that
- *      one is enough; still, free the query on every path.
+ * TODO: return the events whose status is `status` (every event when it is NULL), in the
+ * contract's order, which gives each event a fixed place on both databases, even two on the
+ * same day. A label that is
+ * not one of the enum's must be refused with ORM_EINVAL before any SQL is sent; the column
+ * knows its enum, so you need not check the label yourself (section 5.4). Free the query on
+ * every path. `./workbook hint 5.2`, then `--more`.
  */
 #include "ex5_2_status_filter.h"
 
