@@ -6,10 +6,9 @@
  *
  * TODO: return the events whose status is `status` (every event when it is NULL), in the
  * contract's order, which gives each event a fixed place on both databases, even two on the
- * same day. A label that is
- * not one of the enum's must be refused with ORM_EINVAL before any SQL is sent; the column
- * knows its enum, so you need not check the label yourself (section 5.4). Free the query on
- * every path. `./workbook hint 5.2`, then `--more`.
+ * same day. A label that is not one of the enum's must be refused with ORM_EINVAL before
+ * any SQL is sent; the column knows its enum, so you need not check the label yourself
+ * (section 5.4). Free the query on every path. `./workbook hint 5.2`, then `--more`.
  */
 #include "ex5_2_status_filter.h"
 
