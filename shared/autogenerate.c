@@ -1,0 +1,827 @@
+/*
+ * autogenerate.c - what differs between the models and the database, and
+ * the revision that makes them agree (chapter 7).
+ *
+ * The database is reflected (reflect.c, through the dialect) and each
+ * registered model compared with its table. Every difference becomes one
+ * item, which knows three things: its line for `check` ("Detected added
+ * column 'events.location'"), its C for the revision file, and the
+ * operations it stands for, so a program can run the revision it has
+ * just written without compiling it (chapter 7's program does).
+ */
+#include <assert.h>
+#include <ctype.h>
+#include <string.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include "ddl.h"
+#include "migration_internal.h"
+#include "orm/autogenerate.h"
+#include "schema_internal.h"
+
+typedef enum item_kind {
+	ADD_TABLE = 1,
+	EXTRA_TABLE, /* in the database only: reported, not dropped */
+	ADD_COLUMN,
+	DROP_COLUMN,
+	ALTER_NULLABLE,
+	ALTER_TYPE,
+	ADD_INDEX,
+	DROP_INDEX,
+	ALTER_ENUM,
+} item_kind;
+
+typedef struct item {
+	item_kind kind;
+	const orm_model *model;   /* the model's table */
+	const orm_column *column; /* the model's column */
+	char *table;
+	char *name;      /* column or index name (owned) */
+	char *columns;   /* index columns */
+	bool unique;     /* index */
+	bool nullable;   /* ALTER_NULLABLE: the database's */
+	orm_column old;  /* DROP_COLUMN, ALTER_TYPE: the database's column */
+	bool old_known;  /* its type could be read back */
+	char *old_type;  /* as the database spells it */
+	orm_enum from;   /* ALTER_ENUM: the database's labels */
+	char *rename_to; /* DROP_COLUMN: the added column it probably became */
+} item;
+
+struct orm_autogen {
+	item *items;
+	size_t count, cap;
+	const orm_dialect *d;
+	orm_err err;
+};
+
+void orm_autogen_free(orm_autogen *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->count; i++) {
+		item *it = &a->items[i];
+		orm_free(it->table);
+		orm_free(it->name);
+		orm_free(it->columns);
+		orm_free(it->old_type);
+		orm_free(it->rename_to);
+		orm_free((char *)it->old.name);
+		for (size_t l = 0; l < it->from.nlabels; l++)
+			orm_free((char *)it->from.labels[l]);
+		orm_free((char **)it->from.labels);
+	}
+	orm_free(a->items);
+	orm_free(a);
+}
+
+size_t orm_autogen_count(const orm_autogen *a)
+{
+	return a->count;
+}
+
+static item *add_item(orm_autogen *a, item_kind kind, const char *table, const char *name)
+{
+	item *it;
+
+	if (a->count == a->cap) {
+		size_t ncap = a->cap ? a->cap * 2 : 8;
+		item *p = orm_realloc(a->items, ncap * sizeof *p);
+		if (!p)
+			return NULL;
+		a->items = p;
+		a->cap = ncap;
+	}
+	it = &a->items[a->count];
+	memset(it, 0, sizeof *it);
+	it->kind = kind;
+	if (!(it->table = orm_strdup(table)) || (name && !(it->name = orm_strdup(name)))) {
+		orm_free(it->table);
+		return NULL;
+	}
+	a->count++;
+	return it;
+}
+
+/* A reflected type read back as a column declaration; false when it is
+ * not one of ours (an enum's type, say). */
+static bool parse_type(orm_column *col, const char *type)
+{
+	static const struct {
+		const char *name;
+		orm_column_type type;
+	} names[] = {
+	    {"INTEGER", ORM_INTEGER}, {"BIGINT", ORM_BIGINTEGER},
+	    {"TEXT", ORM_TEXT},       {"BOOLEAN", ORM_BOOLEAN},
+	    {"FLOAT", ORM_FLOAT},     {"DATE", ORM_DATE},
+	    {"DATETIME", ORM_DATETIME}, {"TIMESTAMP WITHOUT TIME ZONE", ORM_DATETIME},
+	};
+	if (strncasecmp(type, "VARCHAR", 7) == 0) {
+		col->type = ORM_STRING;
+		col->length = type[7] == '(' ? atoi(type + 8) : 0;
+		return type[7] == '\0' || type[7] == '(';
+	}
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcasecmp(type, names[i].name) == 0) {
+			col->type = names[i].type;
+			return true;
+		}
+	return false;
+}
+
+/* The labels in "col IN ('a', 'b')" (an enum's CHECK on SQLite). */
+static int labels_from_check(orm_enum *e, const char *name, const char *sqltext)
+{
+	const char *p = sqltext;
+	char **labels = NULL;
+	size_t n = 0;
+
+	e->name = name;
+	while ((p = strchr(p, '\''))) {
+		const char *q = p + 1;
+		orm_buf b = ORM_BUF_INIT;
+		char **grown;
+		for (; *q; q++) {
+			if (*q == '\'' && q[1] == '\'') {
+				orm_buf_putc(&b, '\'');
+				q++;
+			} else if (*q == '\'') {
+				break;
+			} else {
+				orm_buf_putc(&b, *q);
+			}
+		}
+		grown = orm_realloc(labels, (n + 1) * sizeof *grown);
+		if (!grown || b.failed || !(grown[n] = orm_buf_detach(&b))) {
+			orm_buf_free(&b);
+			if (grown)
+				labels = grown;
+			e->labels = (const char *const *)labels;
+			e->nlabels = n;
+			return ORM_ENOMEM;
+		}
+		labels = grown;
+		n++;
+		p = *q ? q + 1 : q;
+	}
+	e->labels = (const char *const *)labels;
+	e->nlabels = n;
+	return ORM_OK;
+}
+
+static int copy_labels(orm_enum *e, const orm_refl_enum *r)
+{
+	char **labels = orm_calloc(r->nlabels + 1, sizeof *labels);
+
+	e->name = r->name;
+	e->labels = (const char *const *)labels;
+	if (!labels)
+		return ORM_ENOMEM;
+	for (size_t i = 0; i < r->nlabels; i++) {
+		if (!(labels[i] = orm_strdup(r->labels[i])))
+			return ORM_ENOMEM;
+		e->nlabels++;
+	}
+	return ORM_OK;
+}
+
+static bool same_labels(const orm_enum *a, const orm_enum *b)
+{
+	if (a->nlabels != b->nlabels)
+		return false;
+	for (size_t i = 0; i < a->nlabels; i++)
+		if (strcmp(a->labels[i], b->labels[i]) != 0)
+			return false;
+	return true;
+}
+
+/* The enum's labels as the database has them: PostgreSQL's type, or the
+ * CHECK named after the enum on SQLite. Found: *found. */
+static int reflected_enum(orm_enum *out, bool *found, const orm_reflection *r,
+                          const orm_refl_table *t, const orm_column *col)
+{
+	const char *name = col->enum_type->name;
+
+	*found = false;
+	for (size_t i = 0; i < r->nenums; i++)
+		if (strcmp(r->enums[i].name, name) == 0) {
+			*found = true;
+			return copy_labels(out, &r->enums[i]);
+		}
+	for (size_t i = 0; i < t->nconstraints; i++) {
+		const orm_refl_constraint *k = &t->constraints[i];
+		if (k->kind == ORM_REFL_CHECK && k->name && strcmp(k->name, name) == 0) {
+			*found = true;
+			return labels_from_check(out, name, k->sqltext);
+		}
+	}
+	return ORM_OK;
+}
+
+static const orm_refl_column *refl_column(const orm_refl_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncolumns; i++)
+		if (strcmp(t->columns[i].name, name) == 0)
+			return &t->columns[i];
+	return NULL;
+}
+
+static int compare_columns(orm_autogen *a, const orm_reflection *r, const orm_model *m,
+                           const orm_refl_table *t)
+{
+	orm_buf type = ORM_BUF_INIT;
+	item *it;
+
+	for (size_t c = 0; c < m->ncolumns; c++) {
+		const orm_column *col = &m->columns[c];
+		const orm_refl_column *rc = refl_column(t, col->name);
+
+		if (!rc) {
+			if (!(it = add_item(a, ADD_COLUMN, m->tablename, col->name)))
+				goto nomem;
+			it->model = m;
+			it->column = col;
+			continue;
+		}
+		orm_buf_reset(&type);
+		a->d->column_type(&type, col, false);
+		if (type.failed)
+			goto nomem;
+		if (col->type == ORM_ENUM) {
+			orm_enum have = {0};
+			bool found;
+			int rc2 = reflected_enum(&have, &found, r, t, col);
+			if (rc2 == ORM_OK && found && !same_labels(&have, col->enum_type)) {
+				if (!(it = add_item(a, ALTER_ENUM, m->tablename, col->name)))
+					rc2 = ORM_ENOMEM;
+				else {
+					it->column = col;
+					it->from = have;
+					have.labels = NULL;
+					have.nlabels = 0;
+				}
+			}
+			for (size_t l = 0; l < have.nlabels; l++)
+				orm_free((char *)have.labels[l]);
+			orm_free((char **)have.labels);
+			if (rc2 < 0)
+				goto nomem;
+			if (!a->d->native_enum)
+				goto nullability; /* the VARCHAR(n) follows the labels */
+		}
+		if (strcasecmp(orm_buf_cstr(&type), rc->type) != 0) {
+			if (!(it = add_item(a, ALTER_TYPE, m->tablename, col->name)) ||
+			    !(it->old_type = orm_strdup(rc->type)) ||
+			    !(it->old.name = orm_strdup(col->name)))
+				goto nomem;
+			it->column = col;
+			it->old_known = parse_type(&it->old, rc->type);
+		}
+	nullability:
+		if (orm_schema_column_nullable(col) != rc->nullable) {
+			if (!(it = add_item(a, ALTER_NULLABLE, m->tablename, col->name)))
+				goto nomem;
+			it->column = col;
+			it->nullable = rc->nullable;
+		}
+	}
+	for (size_t c = 0; c < t->ncolumns; c++) {
+		const orm_refl_column *rc = &t->columns[c];
+		if (orm_model_column(m, rc->name))
+			continue;
+		if (!(it = add_item(a, DROP_COLUMN, m->tablename, rc->name)) ||
+		    !(it->old_type = orm_strdup(rc->type)) || !(it->old.name = orm_strdup(rc->name)))
+			goto nomem;
+		it->old_known = parse_type(&it->old, rc->type);
+		it->old.nullable = rc->nullable ? ORM_NULLABLE_YES : ORM_NULLABLE_NO;
+	}
+	orm_buf_free(&type);
+	return ORM_OK;
+nomem:
+	orm_buf_free(&type);
+	return orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+}
+
+/* One column dropped and one added, of the same type: probably a rename. */
+static int find_renames(orm_autogen *a, const char *table)
+{
+	item *added = NULL, *dropped = NULL;
+	size_t nadded = 0, ndropped = 0;
+	orm_buf type = ORM_BUF_INIT;
+	bool same;
+
+	for (size_t i = 0; i < a->count; i++) {
+		if (strcmp(a->items[i].table, table) != 0)
+			continue;
+		if (a->items[i].kind == ADD_COLUMN)
+			added = &a->items[i], nadded++;
+		if (a->items[i].kind == DROP_COLUMN)
+			dropped = &a->items[i], ndropped++;
+	}
+	if (nadded != 1 || ndropped != 1)
+		return ORM_OK;
+	a->d->column_type(&type, added->column, false);
+	same = strcasecmp(orm_buf_cstr(&type), dropped->old_type) == 0;
+	orm_buf_free(&type);
+	if (same && !(dropped->rename_to = orm_strdup(added->name)))
+		return orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+	return ORM_OK;
+}
+
+/* "CREATE [UNIQUE] INDEX name ON t (cols)": the index's columns. */
+static char *index_columns(const char *sql)
+{
+	const char *open = strrchr(sql, '('), *close = strrchr(sql, ')');
+	char *s;
+
+	if (!open || !close || close < open)
+		return NULL;
+	if (!(s = orm_malloc((size_t)(close - open))))
+		return NULL;
+	memcpy(s, open + 1, (size_t)(close - open - 1));
+	s[close - open - 1] = '\0';
+	return s;
+}
+
+static int compare_indexes(orm_autogen *a, orm_metadata *md, const orm_reflection *r)
+{
+	orm_ddl_plan plan;
+	item *it;
+	int rc;
+
+	if ((rc = orm_ddl_plan_create(&plan, md, a->d)) < 0)
+		return orm_err_set(&a->err, rc, "%s", orm_metadata_errmsg(md));
+	for (size_t i = 0; i < plan.count; i++) {
+		const orm_ddl_step *s = &plan.steps[i];
+		const orm_refl_table *t;
+		bool have = false;
+
+		if (s->kind != ORM_DDL_INDEX || !(t = orm_reflection_table(r, s->model->tablename)))
+			continue; /* a new table brings its indexes */
+		for (size_t k = 0; k < t->nconstraints && !have; k++)
+			have = t->constraints[k].kind == ORM_REFL_INDEX &&
+			       strcmp(t->constraints[k].name, s->name) == 0;
+		if (have)
+			continue;
+		if (!(it = add_item(a, ADD_INDEX, s->model->tablename, s->name)) ||
+		    !(it->columns = index_columns(s->sql))) {
+			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+			goto done;
+		}
+		it->unique = strncmp(s->sql, "CREATE UNIQUE", 13) == 0;
+	}
+	for (size_t i = 0; i < r->ntables; i++) {
+		const orm_refl_table *t = &r->tables[i];
+		if (!orm_metadata_model(md, t->name))
+			continue;
+		for (size_t k = 0; k < t->nconstraints; k++) {
+			const orm_refl_constraint *c = &t->constraints[k];
+			bool have = false;
+			if (c->kind != ORM_REFL_INDEX)
+				continue;
+			for (size_t p = 0; p < plan.count && !have; p++)
+				have = plan.steps[p].kind == ORM_DDL_INDEX &&
+				       strcmp(plan.steps[p].name, c->name) == 0;
+			if (have)
+				continue;
+			if (!(it = add_item(a, DROP_INDEX, t->name, c->name)) ||
+			    !(it->columns = orm_strdup(c->columns))) {
+				rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+				goto done;
+			}
+			it->unique = c->unique;
+		}
+	}
+done:
+	orm_ddl_plan_free(&plan);
+	return rc;
+}
+
+int orm_autogen_compare(orm_autogen **out, orm_metadata *md, orm_engine *engine)
+{
+	orm_autogen *a = orm_calloc(1, sizeof *a);
+	orm_reflection r = {0};
+	orm_conn *conn = NULL;
+	const orm_model *const *models;
+	size_t nmodels;
+	int rc;
+
+	assert(out && md && engine);
+	*out = a;
+	if (!a)
+		return orm_err_set(NULL, ORM_ENOMEM, "autogenerate: out of memory");
+	a->d = orm_engine_dialect(engine);
+	if ((rc = orm_metadata_sorted(&models, &nmodels, md)) < 0)
+		return orm_err_set(&a->err, rc, "%s", orm_metadata_errmsg(md));
+	if ((rc = orm_engine_connect(&conn, engine)) < 0)
+		return orm_err_set(&a->err, rc, "%s", orm_errmsg(engine));
+	if ((rc = orm_reflect(&r, conn, &a->err)) < 0)
+		goto done;
+	for (size_t i = 0; i < nmodels && rc == ORM_OK; i++) {
+		const orm_refl_table *t = orm_reflection_table(&r, models[i]->tablename);
+		item *it;
+		if (!t) {
+			if (!(it = add_item(a, ADD_TABLE, models[i]->tablename, NULL)))
+				rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+			else
+				it->model = models[i];
+			continue;
+		}
+		if ((rc = compare_columns(a, &r, models[i], t)) == ORM_OK)
+			rc = find_renames(a, models[i]->tablename);
+	}
+	for (size_t i = 0; i < r.ntables && rc == ORM_OK; i++)
+		if (!orm_metadata_model(md, r.tables[i].name) &&
+		    !add_item(a, EXTRA_TABLE, r.tables[i].name, NULL))
+			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+	if (rc == ORM_OK)
+		rc = compare_indexes(a, md, &r);
+done:
+	orm_reflection_free(&r);
+	orm_conn_close(conn);
+	return rc;
+}
+
+/* ---- describing ------------------------------------------------------ */
+
+static void put_labels(FILE *out, const orm_enum *e)
+{
+	fputc('[', out);
+	for (size_t i = 0; i < e->nlabels; i++)
+		fprintf(out, "%s'%s'", i ? ", " : "", e->labels[i]);
+	fputc(']', out);
+}
+
+void orm_autogen_describe(FILE *out, const orm_autogen *a)
+{
+	for (size_t i = 0; i < a->count; i++) {
+		const item *it = &a->items[i];
+		switch (it->kind) {
+		case ADD_TABLE:
+			fprintf(out, "Detected added table '%s'\n", it->table);
+			break;
+		case EXTRA_TABLE:
+			fprintf(out,
+			        "Detected table '%s' that no model declares (not dropped: write "
+			        "drop_table by hand if it should go)\n",
+			        it->table);
+			break;
+		case ADD_COLUMN:
+			fprintf(out, "Detected added column '%s.%s'\n", it->table, it->name);
+			break;
+		case DROP_COLUMN:
+			fprintf(out, "Detected removed column '%s.%s'%s%s%s\n", it->table, it->name,
+			        it->rename_to ? " (probably renamed to '" : "",
+			        it->rename_to ? it->rename_to : "", it->rename_to ? "')" : "");
+			break;
+		case ALTER_NULLABLE:
+			fprintf(out, "Detected %s on column '%s.%s'\n", it->nullable ? "NOT NULL" : "NULL",
+			        it->table, it->name);
+			break;
+		case ALTER_TYPE: {
+			orm_buf b = ORM_BUF_INIT;
+			a->d->column_type(&b, it->column, false);
+			fprintf(out, "Detected type change from %s to %s on '%s.%s'\n", it->old_type,
+			        orm_buf_cstr(&b), it->table, it->name);
+			orm_buf_free(&b);
+			break;
+		}
+		case ADD_INDEX:
+			fprintf(out, "Detected added index '%s' on '%s (%s)'\n", it->name, it->table,
+			        it->columns);
+			break;
+		case DROP_INDEX:
+			fprintf(out, "Detected removed index '%s' on '%s'\n", it->name, it->table);
+			break;
+		case ALTER_ENUM:
+			fprintf(out, "Detected enum '%s' labels changed on '%s.%s': ",
+			        it->column->enum_type->name, it->table, it->name);
+			put_labels(out, &it->from);
+			fputs(" -> ", out);
+			put_labels(out, it->column->enum_type);
+			fputc('\n', out);
+			break;
+		}
+	}
+}
+
+/* ---- running --------------------------------------------------------- */
+
+static int run_item(orm_op *op, const item *it, bool up)
+{
+	orm_alter_column alter = ORM_ALTER_COLUMN_INIT;
+	orm_column old;
+
+	switch (it->kind) {
+	case ADD_TABLE:
+		return up ? orm_op_create_table(op, it->model) : orm_op_drop_table(op, it->model);
+	case EXTRA_TABLE:
+		return ORM_OK;
+	case ADD_COLUMN:
+		return up ? orm_op_add_column(op, it->table, it->column)
+		          : orm_op_drop_column(op, it->table, it->name);
+	case DROP_COLUMN:
+		if (up)
+			return orm_op_drop_column(op, it->table, it->name);
+		if (!it->old_known)
+			return orm_err_set(&op->err, ORM_EINVAL,
+			                   "downgrade: column '%s.%s' of type %s cannot be added back "
+			                   "automatically",
+			                   it->table, it->name, it->old_type);
+		return orm_op_add_column(op, it->table, &it->old);
+	case ALTER_NULLABLE:
+		alter.nullable = (up ? !it->nullable : it->nullable) ? ORM_NULLABLE_YES
+		                                                      : ORM_NULLABLE_NO;
+		return orm_op_alter_column(op, it->table, it->name, &alter);
+	case ALTER_TYPE:
+		if (!it->old_known && !up)
+			return orm_err_set(&op->err, ORM_EINVAL,
+			                   "downgrade: type %s of '%s.%s' cannot be written back "
+			                   "automatically",
+			                   it->old_type, it->table, it->name);
+		old = it->old;
+		alter.type = up ? it->column : &old;
+		return orm_op_alter_column(op, it->table, it->name, &alter);
+	case ADD_INDEX:
+		return up ? orm_op_create_index(op, it->name, it->table, it->columns, it->unique)
+		          : orm_op_drop_index(op, it->name, it->table);
+	case DROP_INDEX:
+		return up ? orm_op_drop_index(op, it->name, it->table)
+		          : orm_op_create_index(op, it->name, it->table, it->columns, it->unique);
+	case ALTER_ENUM:
+		return up ? orm_op_alter_enum(op, it->table, it->name, &it->from,
+		                              it->column->enum_type)
+		          : orm_op_alter_enum(op, it->table, it->name, it->column->enum_type,
+		                              &it->from);
+	}
+	return ORM_OK;
+}
+
+int orm_autogen_upgrade(orm_op *op, const orm_autogen *a)
+{
+	int rc = ORM_OK;
+
+	for (size_t i = 0; i < a->count && rc == ORM_OK; i++)
+		rc = run_item(op, &a->items[i], true);
+	return rc;
+}
+
+int orm_autogen_downgrade(orm_op *op, const orm_autogen *a)
+{
+	int rc = ORM_OK;
+
+	for (size_t i = a->count; i-- > 0 && rc == ORM_OK;)
+		rc = run_item(op, &a->items[i], false);
+	return rc;
+}
+
+/* ---- writing the revision file --------------------------------------- */
+
+static const char *type_macro(orm_column_type t)
+{
+	static const char *const names[] = {
+	    [ORM_INTEGER] = "ORM_INTEGER", [ORM_BIGINTEGER] = "ORM_BIGINTEGER",
+	    [ORM_STRING] = "ORM_STRING",   [ORM_TEXT] = "ORM_TEXT",
+	    [ORM_BOOLEAN] = "ORM_BOOLEAN", [ORM_FLOAT] = "ORM_FLOAT",
+	    [ORM_DATE] = "ORM_DATE",       [ORM_DATETIME] = "ORM_DATETIME",
+	    [ORM_ENUM] = "ORM_ENUM",
+	};
+	return t >= ORM_INTEGER && t <= ORM_ENUM ? names[t] : "ORM_INTEGER";
+}
+
+/* A C string literal. */
+static void put_c_string(orm_buf *b, const char *s)
+{
+	orm_buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			orm_buf_putc(b, '\\');
+		orm_buf_putc(b, *s);
+	}
+	orm_buf_putc(b, '"');
+}
+
+static void put_enum_decl(orm_buf *b, const char *var, const orm_enum *e)
+{
+	orm_buf_printf(b, "static const char *const %s_labels[] = {", var);
+	for (size_t i = 0; i < e->nlabels; i++) {
+		orm_buf_puts(b, i ? ", " : "");
+		put_c_string(b, e->labels[i]);
+	}
+	orm_buf_printf(b, "};\nstatic const orm_enum %s = {\"%s\", %s_labels, %zu};\n", var,
+	               e->name, var, e->nlabels);
+}
+
+/* ORM_TABLE_COLUMN("name", TYPE, options) */
+static void put_column(orm_buf *b, const orm_column *col, const char *enum_var)
+{
+	orm_buf_printf(b, "ORM_TABLE_COLUMN(\"%s\", %s", col->name, type_macro(col->type));
+	if (col->length > 0)
+		orm_buf_printf(b, ", .length = %d", col->length);
+	if (col->primary_key)
+		orm_buf_puts(b, ", .primary_key = true");
+	if (col->nullable == ORM_NULLABLE_NO && !col->primary_key)
+		orm_buf_puts(b, ", .nullable = ORM_NULLABLE_NO");
+	if (col->unique)
+		orm_buf_puts(b, ", .unique = true");
+	if (col->index)
+		orm_buf_puts(b, ", .index = true");
+	if (col->foreign_key)
+		orm_buf_printf(b, ", .foreign_key = \"%s\"", col->foreign_key);
+	if (col->server_default) {
+		orm_buf_puts(b, ", .server_default = ");
+		put_c_string(b, col->server_default);
+	}
+	if (col->type == ORM_ENUM)
+		orm_buf_printf(b, ", .enum_type = &%s", enum_var);
+	orm_buf_putc(b, ')');
+}
+
+/* The step's call, into `body`, and what it needs declared, into `decls`. */
+static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, bool up)
+{
+	char var[200], evar[200];
+
+	snprintf(var, sizeof var, "%s_%s", it->table, it->name ? it->name : "table");
+	snprintf(evar, sizeof evar, "%s_enum_%zu", it->table, n);
+	if (it->kind == EXTRA_TABLE) {
+		if (up)
+			orm_buf_printf(body,
+			               "\t/* The database has a table '%s' that no model declares:\n"
+			               "\t * left as it is. */\n",
+			               it->table);
+		return;
+	}
+	if (it->kind == DROP_COLUMN && it->rename_to && up)
+		orm_buf_printf(body,
+		               "\t/*\n"
+		               "\t * '%s.%s' went and '%s' came, of the same type: probably a\n"
+		               "\t * rename. As written, the column's values are lost. To keep\n"
+		               "\t * them, replace the add_column and drop_column with:\n"
+		               "\t *\n"
+		               "\t *     orm_alter_column rename = ORM_ALTER_COLUMN_INIT;\n"
+		               "\t *     rename.new_name = \"%s\";\n"
+		               "\t *     orm_op_alter_column(op, \"%s\", \"%s\", &rename);\n"
+		               "\t */\n",
+		               it->table, it->name, it->rename_to, it->rename_to, it->table, it->name);
+	orm_buf_puts(body, "\tif ((rc = ");
+	switch (it->kind) {
+	case ADD_TABLE:
+		orm_buf_printf(body, "orm_op_%s_table(op, &%s)", up ? "create" : "drop", it->table);
+		break;
+	case ADD_COLUMN:
+		if (up)
+			orm_buf_printf(body, "orm_op_add_column(op, \"%s\", &%s)", it->table, var);
+		else
+			orm_buf_printf(body, "orm_op_drop_column(op, \"%s\", \"%s\")", it->table,
+			               it->name);
+		break;
+	case DROP_COLUMN:
+		if (up)
+			orm_buf_printf(body, "orm_op_drop_column(op, \"%s\", \"%s\")", it->table,
+			               it->name);
+		else
+			orm_buf_printf(body, "orm_op_add_column(op, \"%s\", &%s)", it->table, var);
+		break;
+	case ALTER_NULLABLE:
+		orm_buf_printf(body,
+		               "orm_op_alter_column(op, \"%s\", \"%s\",\n\t                "
+		               "               &(orm_alter_column){.nullable = ORM_NULLABLE_%s})",
+		               it->table, it->name,
+		               (up ? !it->nullable : it->nullable) ? "YES" : "NO");
+		break;
+	case ALTER_TYPE:
+		orm_buf_printf(body,
+		               "orm_op_alter_column(op, \"%s\", \"%s\",\n\t                "
+		               "               &(orm_alter_column){.type = &%s_%s})",
+		               it->table, it->name, var, up ? "new" : "old");
+		break;
+	case ADD_INDEX:
+	case DROP_INDEX:
+		if ((it->kind == ADD_INDEX) == up)
+			orm_buf_printf(body, "orm_op_create_index(op, \"%s\", \"%s\", \"%s\", %s)",
+			               it->name, it->table, it->columns, it->unique ? "true" : "false");
+		else
+			orm_buf_printf(body, "orm_op_drop_index(op, \"%s\", \"%s\")", it->name,
+			               it->table);
+		break;
+	case ALTER_ENUM:
+		orm_buf_printf(body, "orm_op_alter_enum(op, \"%s\", \"%s\", &%s_%s, &%s_%s)",
+		               it->table, it->name, evar, up ? "old" : "new", evar,
+		               up ? "new" : "old");
+		break;
+	case EXTRA_TABLE:
+		break;
+	}
+	orm_buf_puts(body, ") < 0)\n\t\treturn rc;\n");
+
+	if (!up)
+		return; /* declared once, for both */
+	switch (it->kind) {
+	case ADD_TABLE: {
+		const orm_model *m = it->model;
+		for (size_t c = 0; c < m->ncolumns; c++)
+			if (m->columns[c].type == ORM_ENUM) {
+				char ev[200];
+				snprintf(ev, sizeof ev, "%s_%s_enum", it->table, m->columns[c].name);
+				put_enum_decl(decls, ev, m->columns[c].enum_type);
+			}
+		orm_buf_printf(decls, "static const orm_column %s_columns[] = {\n", it->table);
+		for (size_t c = 0; c < m->ncolumns; c++) {
+			char ev[200];
+			snprintf(ev, sizeof ev, "%s_%s_enum", it->table, m->columns[c].name);
+			orm_buf_puts(decls, "    ");
+			put_column(decls, &m->columns[c], ev);
+			orm_buf_puts(decls, ",\n");
+		}
+		orm_buf_printf(decls, "};\nstatic const orm_model %s = ORM_TABLE(\"%s\", %s_columns);\n\n",
+		               it->table, it->table, it->table);
+		break;
+	}
+	case ADD_COLUMN:
+		if (it->column->type == ORM_ENUM)
+			put_enum_decl(decls, evar, it->column->enum_type);
+		orm_buf_printf(decls, "static const orm_column %s = ", var);
+		put_column(decls, it->column, evar);
+		orm_buf_puts(decls, ";\n\n");
+		break;
+	case DROP_COLUMN:
+		if (!it->old_known) {
+			orm_buf_printf(decls, "/* %s was %s: declare it by hand for the downgrade. */\n",
+			               var, it->old_type);
+			orm_buf_printf(decls, "static const orm_column %s = ORM_TABLE_COLUMN(\"%s\", "
+			                      "ORM_TEXT);\n\n",
+			               var, it->name);
+		} else {
+			orm_buf_printf(decls, "static const orm_column %s = ", var);
+			put_column(decls, &it->old, evar);
+			orm_buf_puts(decls, ";\n\n");
+		}
+		break;
+	case ALTER_TYPE:
+		orm_buf_printf(decls, "static const orm_column %s_new = ", var);
+		put_column(decls, it->column, evar);
+		orm_buf_printf(decls, ";\nstatic const orm_column %s_old = ", var);
+		if (it->old_known)
+			put_column(decls, &it->old, evar);
+		else
+			orm_buf_printf(decls, "ORM_TABLE_COLUMN(\"%s\", ORM_TEXT) /* was %s */", it->name,
+			               it->old_type);
+		orm_buf_puts(decls, ";\n\n");
+		break;
+	case ALTER_ENUM: {
+		char v[220];
+		snprintf(v, sizeof v, "%s_old", evar);
+		put_enum_decl(decls, v, &it->from);
+		snprintf(v, sizeof v, "%s_new", evar);
+		put_enum_decl(decls, v, it->column->enum_type);
+		orm_buf_putc(decls, '\n');
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+int orm_autogen_write(char **out, const orm_autogen *a, const orm_autogen_file *f)
+{
+	orm_buf b = ORM_BUF_INIT, decls = ORM_BUF_INIT, up = ORM_BUF_INIT, down = ORM_BUF_INIT;
+
+	assert(out && a && f && f->id && f->message);
+	*out = NULL;
+	for (size_t i = 0; i < a->count; i++)
+		write_item(&decls, &up, &a->items[i], i, true);
+	for (size_t i = a->count; i-- > 0;)
+		write_item(&decls, &down, &a->items[i], i, false);
+	orm_buf_printf(&b,
+	               "/*\n * Revision %s: %s.\n *\n * Revision ID: %s\n * Revises: %s\n"
+	               " * Create Date: %s\n *\n"
+	               " * Written by `migrate revision --autogenerate`: read it, and change it\n"
+	               " * where it guessed wrong, before running it.\n */\n"
+	               "#include \"orm/migration.h\"\n\n",
+	               f->id, f->message, f->id, f->down_revision ? f->down_revision : "(none)",
+	               f->create_date ? f->create_date : "");
+	orm_buf_puts(&b, orm_buf_cstr(&decls));
+	orm_buf_printf(&b, "static int upgrade(orm_op *op)\n{\n\tint rc = ORM_OK;\n\n%s\treturn rc;\n}\n\n",
+	               orm_buf_cstr(&up));
+	orm_buf_printf(&b, "static int downgrade(orm_op *op)\n{\n\tint rc = ORM_OK;\n\n%s\treturn rc;\n}\n\n",
+	               orm_buf_cstr(&down));
+	orm_buf_printf(&b, "const orm_revision revision_%s = {\n    .id = \"%s\",\n", f->id, f->id);
+	if (f->down_revision)
+		orm_buf_printf(&b, "    .down_revision = \"%s\",\n", f->down_revision);
+	else
+		orm_buf_puts(&b, "    .down_revision = NULL,\n");
+	orm_buf_puts(&b, "    .message = ");
+	put_c_string(&b, f->message);
+	orm_buf_printf(&b, ",\n    .create_date = \"%s\",\n    .upgrade = upgrade,\n"
+	                   "    .downgrade = downgrade,\n};\n",
+	               f->create_date ? f->create_date : "");
+	orm_buf_free(&decls);
+	orm_buf_free(&up);
+	orm_buf_free(&down);
+	if (b.failed || !(*out = orm_buf_detach(&b))) {
+		orm_buf_free(&b);
+		return orm_err_set(NULL, ORM_ENOMEM, "autogenerate: out of memory");
+	}
+	return ORM_OK;
+}
