@@ -787,20 +787,29 @@ int orm_autogen_write(char **out, const orm_autogen *a, const orm_autogen_file *
 {
 	orm_buf b = ORM_BUF_INIT, decls = ORM_BUF_INIT, up = ORM_BUF_INIT, down = ORM_BUF_INIT;
 
-	assert(out && a && f && f->id && f->message);
+	assert(out && f && f->id && f->message);
 	*out = NULL;
-	for (size_t i = 0; i < a->count; i++)
+	for (size_t i = 0; a && i < a->count; i++)
 		write_item(&decls, &up, &a->items[i], i, true);
-	for (size_t i = a->count; i-- > 0;)
+	for (size_t i = a ? a->count : 0; i-- > 0;)
 		write_item(&decls, &down, &a->items[i], i, false);
+	if (!a) {
+		orm_buf_puts(&up, f->down_revision2 ? "\t(void)op; /* A merge: nothing to change. */\n"
+		                                    : "\t(void)op; /* TODO: the operations of this revision. */\n");
+		orm_buf_puts(&down, f->down_revision2 ? "\t(void)op; /* A merge: nothing to change. */\n"
+		                                      : "\t(void)op; /* TODO: undo them, in reverse order. */\n");
+	}
 	orm_buf_printf(&b,
 	               "/*\n * Revision %s: %s.\n *\n * Revision ID: %s\n * Revises: %s\n"
 	               " * Create Date: %s\n *\n"
-	               " * Written by `migrate revision --autogenerate`: read it, and change it\n"
-	               " * where it guessed wrong, before running it.\n */\n"
+	               " * Written by `migrate %s`: read it, and change it where\n"
+	               " * it guessed wrong, before running it.\n */\n"
 	               "#include \"orm/migration.h\"\n\n",
 	               f->id, f->message, f->id, f->down_revision ? f->down_revision : "(none)",
-	               f->create_date ? f->create_date : "");
+	               f->create_date ? f->create_date : "",
+	               a ? "revision --autogenerate" : f->down_revision2 ? "merge" : "revision");
+	if (f->down_revision2)
+		orm_buf_printf(&b, "/* A merge: it also follows %s. */\n\n", f->down_revision2);
 	orm_buf_puts(&b, orm_buf_cstr(&decls));
 	orm_buf_printf(&b, "static int upgrade(orm_op *op)\n{\n\tint rc = ORM_OK;\n\n%s\treturn rc;\n}\n\n",
 	               orm_buf_cstr(&up));
@@ -811,6 +820,8 @@ int orm_autogen_write(char **out, const orm_autogen *a, const orm_autogen_file *
 		orm_buf_printf(&b, "    .down_revision = \"%s\",\n", f->down_revision);
 	else
 		orm_buf_puts(&b, "    .down_revision = NULL,\n");
+	if (f->down_revision2)
+		orm_buf_printf(&b, "    .down_revision2 = \"%s\",\n", f->down_revision2);
 	orm_buf_puts(&b, "    .message = ");
 	put_c_string(&b, f->message);
 	orm_buf_printf(&b, ",\n    .create_date = \"%s\",\n    .upgrade = upgrade,\n"

@@ -56,12 +56,14 @@ void orm_autogen_describe(FILE *out, const orm_autogen *autogen);
 typedef struct orm_autogen_file {
 	const char *id;            /* 12 hex digits */
 	const char *down_revision; /* the head it follows, or NULL */
+	const char *down_revision2; /* a merge's second head, or NULL */
 	const char *message;
 	const char *create_date;
 } orm_autogen_file;
 
 /* The revision file's text (C source with upgrade and downgrade).
- * The caller frees *out with orm_free(). */
+ * With `autogen` NULL, an empty revision (`revision` without
+ * --autogenerate, and `merge`). The caller frees *out with orm_free(). */
 int orm_autogen_write(char **out, const orm_autogen *autogen, const orm_autogen_file *file);
 
 /* Runs the operations the file's upgrade() (or downgrade()) holds. */
