@@ -40,6 +40,7 @@ typedef struct run {
 	orm_conn *conn; /* NULL offline */
 	orm_op *op;
 	bool fk_was_on;
+	bool have_table; /* the version table exists (read_heads found it) */
 	bool *heads; /* one per revision: in the version table */
 	size_t count;
 	const orm_revision *const *all;
@@ -104,7 +105,7 @@ static int read_heads(run *r)
 	orm_result *res;
 	int rc;
 
-	if (!version_table_exists(r, &rc))
+	if (!(r->have_table = version_table_exists(r, &rc)))
 		return rc;
 	if ((rc = orm_conn_execute(&res, r->conn, "SELECT version_num FROM alembic_version", NULL,
 	                           0)) < 0)
@@ -474,14 +475,9 @@ int orm_migrate_upgrade(orm_revisions *revs, orm_engine *engine, const char *tar
 	if ((rc = begin(&r, !r.opts->sql)) < 0)
 		goto done;
 	if (!r.opts->sql) {
-		int vrc;
-		if (!version_table_exists(&r, &vrc)) {
-			if (vrc < 0 || (rc = exec_sql(&r, "creating the version table",
-			                              VERSION_TABLE_SQL)) < 0) {
-				rc = vrc < 0 ? vrc : rc;
-				goto done;
-			}
-		}
+		if (!r.have_table &&
+		    (rc = exec_sql(&r, "creating the version table", VERSION_TABLE_SQL)) < 0)
+			goto done;
 	} else if (base_start && (rc = exec_sql(&r, "version table", VERSION_TABLE_SQL)) < 0) {
 		goto done;
 	}
