@@ -67,6 +67,7 @@ void orm_autogen_free(orm_autogen *a)
 		orm_free(it->old_type);
 		orm_free(it->rename_to);
 		orm_free((char *)it->old.name);
+		orm_free((char *)it->from.name);
 		for (size_t l = 0; l < it->from.nlabels; l++)
 			orm_free((char *)it->from.labels[l]);
 		orm_free((char **)it->from.labels);
@@ -136,7 +137,8 @@ static int labels_from_check(orm_enum *e, const char *name, const char *sqltext)
 	char **labels = NULL;
 	size_t n = 0;
 
-	e->name = name;
+	if (!(e->name = orm_strdup(name)))
+		return ORM_ENOMEM;
 	while ((p = strchr(p, '\''))) {
 		const char *q = p + 1;
 		orm_buf b = ORM_BUF_INIT;
@@ -173,9 +175,8 @@ static int copy_labels(orm_enum *e, const orm_refl_enum *r)
 {
 	char **labels = orm_calloc(r->nlabels + 1, sizeof *labels);
 
-	e->name = r->name;
 	e->labels = (const char *const *)labels;
-	if (!labels)
+	if (!labels || !(e->name = orm_strdup(r->name)))
 		return ORM_ENOMEM;
 	for (size_t i = 0; i < r->nlabels; i++) {
 		if (!(labels[i] = orm_strdup(r->labels[i])))
@@ -259,11 +260,13 @@ static int compare_columns(orm_autogen *a, const orm_reflection *r, const orm_mo
 					it->from = have;
 					have.labels = NULL;
 					have.nlabels = 0;
+					have.name = NULL;
 				}
 			}
 			for (size_t l = 0; l < have.nlabels; l++)
 				orm_free((char *)have.labels[l]);
 			orm_free((char **)have.labels);
+			orm_free((char *)have.name);
 			if (rc2 < 0)
 				goto nomem;
 			if (!a->d->native_enum)
@@ -302,30 +305,39 @@ nomem:
 	return orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
 }
 
-/* One column dropped and one added, of the same type: probably a rename. */
+/* A column dropped and one added to the same table, the only two of
+ * their type among the table's changes: probably a rename. */
 static int find_renames(orm_autogen *a, const char *table)
 {
-	item *added = NULL, *dropped = NULL;
-	size_t nadded = 0, ndropped = 0;
 	orm_buf type = ORM_BUF_INIT;
-	bool same;
+	int rc = ORM_OK;
 
-	for (size_t i = 0; i < a->count; i++) {
-		if (strcmp(a->items[i].table, table) != 0)
+	for (size_t i = 0; i < a->count && rc == ORM_OK; i++) {
+		item *dropped = &a->items[i], *added = NULL;
+		size_t nadded = 0, ndropped = 0;
+
+		if (dropped->kind != DROP_COLUMN || strcmp(dropped->table, table) != 0)
 			continue;
-		if (a->items[i].kind == ADD_COLUMN)
-			added = &a->items[i], nadded++;
-		if (a->items[i].kind == DROP_COLUMN)
-			dropped = &a->items[i], ndropped++;
+		for (size_t j = 0; j < a->count; j++) {
+			item *it = &a->items[j];
+			if (strcmp(it->table, table) != 0)
+				continue;
+			if (it->kind == DROP_COLUMN && strcasecmp(it->old_type, dropped->old_type) == 0)
+				ndropped++;
+			if (it->kind != ADD_COLUMN)
+				continue;
+			orm_buf_reset(&type);
+			a->d->column_type(&type, it->column, false);
+			if (strcasecmp(orm_buf_cstr(&type), dropped->old_type) == 0) {
+				added = it;
+				nadded++;
+			}
+		}
+		if (nadded == 1 && ndropped == 1 && !(dropped->rename_to = orm_strdup(added->name)))
+			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
 	}
-	if (nadded != 1 || ndropped != 1)
-		return ORM_OK;
-	a->d->column_type(&type, added->column, false);
-	same = strcasecmp(orm_buf_cstr(&type), dropped->old_type) == 0;
 	orm_buf_free(&type);
-	if (same && !(dropped->rename_to = orm_strdup(added->name)))
-		return orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
-	return ORM_OK;
+	return rc;
 }
 
 /* "CREATE [UNIQUE] INDEX name ON t (cols)": the index's columns. */

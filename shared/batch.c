@@ -472,6 +472,19 @@ int orm_batch_add_constraint(orm_batch *b, const char *definition, orm_err *err)
 	return ORM_OK;
 }
 
+int orm_batch_add_index(orm_batch *b, const char *sql, orm_err *err)
+{
+	char **grown = orm_realloc(b->indexes, (b->nindexes + 1) * sizeof *grown);
+
+	if (grown)
+		b->indexes = grown;
+	if (!grown || !(b->indexes[b->nindexes] = orm_strdup(sql)))
+		return orm_err_set(err, ORM_ENOMEM, "batch mode: out of memory");
+	b->nindexes++;
+	b->changed = true;
+	return ORM_OK;
+}
+
 int orm_batch_drop_constraint(orm_batch *b, const char *name, orm_err *err)
 {
 	for (size_t i = 0; i < b->nitems; i++) {

@@ -425,6 +425,46 @@ static int relative(const orm_revision **out, run *r, const char *target, bool u
 	return ORM_OK;
 }
 
+/*
+ * downgrade -N: the N revisions below the single head go, the rest stay
+ * (keep). A merge can be the last of them (its parents are both kept),
+ * never one in the middle: which branch would the count follow?
+ */
+static int steps_down(bool *keep, run *r, const bool *applied, const char *target)
+{
+	long n = strtol(target + 1, NULL, 10);
+	size_t at = SIZE_MAX, nheads = 0;
+
+	for (size_t i = 0; i < r->count; i++)
+		if (r->heads[i]) {
+			at = i;
+			nheads++;
+		}
+	if (nheads > 1)
+		return orm_err_set(err_of(r), ORM_EINVAL,
+		                   "'%s' counts from the current revision, but the database has "
+		                   "%zu heads: name a revision",
+		                   target, nheads);
+	memcpy(keep, applied, r->count * sizeof *keep);
+	for (long step = 0; step < n; step++) {
+		const orm_revision *rev;
+		if (at == SIZE_MAX)
+			return orm_err_set(err_of(r), ORM_EINVAL,
+			                   "downgrade %s would go below base: only %ld revision(s) are "
+			                   "applied",
+			                   target, step);
+		rev = r->all[at];
+		keep[at] = false;
+		if (rev->down_revision2 && step + 1 < n)
+			return orm_err_set(err_of(r), ORM_EINVAL,
+			                   "downgrade %s: %s merges two branches: name the revision to "
+			                   "go down to",
+			                   target, rev->id);
+		at = rev->down_revision ? orm_revisions_index(r->revs, rev->down_revision) : SIZE_MAX;
+	}
+	return ORM_OK;
+}
+
 static bool is_relative(const char *target, char sign)
 {
 	return target[0] == sign && target[1] >= '0' && target[1] <= '9' &&
@@ -538,12 +578,13 @@ int orm_migrate_downgrade(orm_revisions *revs, orm_engine *engine, const char *t
 	}
 	if ((rc = begin(&r, !r.opts->sql)) < 0)
 		goto done;
-	if (is_relative(target, '-') && (rc = relative(&to, &r, target, false)) < 0)
-		goto done;
 	for (size_t i = 0; i < r.count; i++)
 		if (r.heads[i])
 			orm_revisions_mark_ancestors(revs, i, applied);
-	if (to) {
+	if (is_relative(target, '-')) {
+		if ((rc = steps_down(keep, &r, applied, target)) < 0)
+			goto done;
+	} else if (to) {
 		size_t t = orm_revisions_index(revs, to->id);
 		if (!applied[t]) {
 			rc = orm_err_set(err_of(&r), ORM_EINVAL,

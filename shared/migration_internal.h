@@ -62,7 +62,10 @@ int orm_batch_drop_column(orm_batch *b, const char *column, orm_err *err);
 int orm_batch_alter_column(orm_batch *b, const orm_dialect *d, const char *column,
                            const orm_alter_column *changes, orm_err *err);
 int orm_batch_add_constraint(orm_batch *b, const char *definition, orm_err *err);
+/* Drops a named constraint, or an index (which is then not made again). */
 int orm_batch_drop_constraint(orm_batch *b, const char *name, orm_err *err);
+/* A CREATE INDEX to run on the rebuilt table. */
+int orm_batch_add_index(orm_batch *b, const char *sql, orm_err *err);
 int orm_batch_set_enum(orm_batch *b, const char *column, const orm_enum *to, orm_err *err);
 /* Rebuilds the table with the edits (move and copy). */
 int orm_batch_run(orm_op *op, orm_batch *b);

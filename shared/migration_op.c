@@ -421,13 +421,6 @@ int orm_op_add_column(orm_op *op, const char *table, const orm_column *column)
 	}
 	rc = run_buf(op, "add_column", &b);
 	orm_buf_free(&b);
-	if (rc < 0)
-		return rc;
-	if (column->index) {
-		char name[200];
-		snprintf(name, sizeof name, "ix_%s_%s", table, column->name);
-		rc = orm_op_create_index(op, name, table, column->name, column->unique);
-	}
 	return rc;
 }
 
@@ -496,7 +489,12 @@ int orm_op_create_index(orm_op *op, const char *name, const char *table, const c
 	assert(op && name && table && columns);
 	orm_buf_printf(&b, "CREATE %sINDEX %s ON %s (%s)", unique ? "UNIQUE " : "", name, table,
 	               columns);
-	rc = run_buf(op, "create_index", &b);
+	/* In a batch on this table, the index is made on the new table. */
+	if (op->batch && strcmp(orm_batch_table(op->batch), table) == 0)
+		rc = b.failed ? nomem(op, "create_index")
+		              : orm_batch_add_index(op->batch, orm_buf_cstr(&b), &op->err);
+	else
+		rc = run_buf(op, "create_index", &b);
 	orm_buf_free(&b);
 	return rc;
 }
@@ -507,7 +505,9 @@ int orm_op_drop_index(orm_op *op, const char *name, const char *table)
 	int rc;
 
 	assert(op && name && table);
-	(void)table; /* both databases name an index on its own */
+	/* In a batch on this table, the index is simply not made again. */
+	if (op->batch && strcmp(orm_batch_table(op->batch), table) == 0)
+		return orm_batch_drop_constraint(op->batch, name, &op->err);
 	orm_buf_printf(&b, "DROP INDEX %s", name);
 	rc = run_buf(op, "drop_index", &b);
 	orm_buf_free(&b);

@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
-#include "models.h"
+#include "app_models.h"
 #include "orm/autogenerate.h"
 #include "orm/migration.h"
 #include "orm/orm.h"

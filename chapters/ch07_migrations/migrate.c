@@ -3,7 +3,7 @@
  *
  * Chapter 7 (BOOK.md, "Chapter 7 - Migrations"). It knows the revisions in
  * versions/ (versions.h, collected by the build) and the application's
- * models (models.h), and does what `alembic VERB` does:
+ * models (app_models.h), and does what `alembic VERB` does:
  *
  *     migrate [--url URL] upgrade [--sql] REV | FROM:TO
  *     migrate [--url URL] downgrade [--sql] REV | FROM:TO
@@ -26,7 +26,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "models.h"
+#include "app_models.h"
 #include "orm/autogenerate.h"
 #include "orm/migration.h"
 #include "orm/orm.h"

@@ -111,7 +111,9 @@ int orm_op_rename_table(orm_op *op, const char *table, const char *new_name);
 
 /* ALTER TABLE ... ADD COLUMN; an enum column's type is created first
  * where needed (PostgreSQL), and its CHECK written with it (SQLite).
- * A NOT NULL column needs a server_default when the table has rows. */
+ * A NOT NULL column needs a server_default when the table has rows. As
+ * in Alembic, the column's .index is not made here: that is a
+ * create_index of its own. */
 int orm_op_add_column(orm_op *op, const char *table, const orm_column *column);
 
 /* Drops the column (SQLite: in batch mode, which also drops the

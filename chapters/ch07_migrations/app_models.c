@@ -1,7 +1,7 @@
 /*
- * models.c - the application's models: chapter 5's User and Event.
+ * app_models.c - the application's models: chapter 5's User and Event.
  */
-#include "models.h"
+#include "app_models.h"
 
 static const char *const social_status_labels[] = {
     [SOCIAL_PUBLIC] = "public",

@@ -1,12 +1,12 @@
 /*
- * models.h - the application's models, as chapter 5 leaves them.
+ * app_models.h - the application's models, as chapter 5 leaves them.
  *
  * `./workbook migrate check` and `revision --autogenerate` compare the
  * database with these. Change a model here, autogenerate, and the new
  * revision file says how the database follows.
  */
-#ifndef CH07_MODELS_H
-#define CH07_MODELS_H
+#ifndef CH07_APP_MODELS_H
+#define CH07_APP_MODELS_H
 
 #include <stdint.h>
 
