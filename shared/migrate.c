@@ -660,7 +660,8 @@ int orm_migrate_current(char ***out, size_t *count, orm_revisions *revs, orm_eng
 		                                   : orm_err_set(err_of(&r), rc, "%s",
 		                                                 orm_conn_errmsg(r.conn)));
 	}
-	qsort(list, n, sizeof *list, by_text);
+	if (n > 1)
+		qsort(list, n, sizeof *list, by_text);
 	*out = list;
 	*count = n;
 	return finish(&r, ORM_OK);

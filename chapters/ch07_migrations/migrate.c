@@ -413,7 +413,7 @@ int main(int argc, char **argv)
 		}
 		orm_autogen_free(diff);
 	} else {
-		status = usage_error("unknown verb");
+		status = usage_error("unknown verb (see --help)");
 	}
 done:
 	orm_engine_free(engine);
