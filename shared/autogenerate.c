@@ -11,8 +11,8 @@
  */
 #include <assert.h>
 #include <ctype.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "ddl.h"
@@ -112,9 +112,9 @@ static bool parse_type(orm_column *col, const char *type)
 		const char *name;
 		orm_column_type type;
 	} names[] = {
-	    {"INTEGER", ORM_INTEGER}, {"BIGINT", ORM_BIGINTEGER},
-	    {"TEXT", ORM_TEXT},       {"BOOLEAN", ORM_BOOLEAN},
-	    {"FLOAT", ORM_FLOAT},     {"DATE", ORM_DATE},
+	    {"INTEGER", ORM_INTEGER},   {"BIGINT", ORM_BIGINTEGER},
+	    {"TEXT", ORM_TEXT},         {"BOOLEAN", ORM_BOOLEAN},
+	    {"FLOAT", ORM_FLOAT},       {"DATE", ORM_DATE},
 	    {"DATETIME", ORM_DATETIME}, {"TIMESTAMP WITHOUT TIME ZONE", ORM_DATETIME},
 	};
 	if (strncasecmp(type, "VARCHAR", 7) == 0) {
@@ -293,7 +293,8 @@ static int compare_columns(orm_autogen *a, const orm_reflection *r, const orm_mo
 		if (orm_model_column(m, rc->name))
 			continue;
 		if (!(it = add_item(a, DROP_COLUMN, m->tablename, rc->name)) ||
-		    !(it->old_type = orm_strdup(rc->type)) || !(it->old.name = orm_strdup(rc->name)))
+		    !(it->old_type = orm_strdup(rc->type)) ||
+		    !(it->old.name = orm_strdup(rc->name)))
 			goto nomem;
 		it->old_known = parse_type(&it->old, rc->type);
 		it->old.nullable = rc->nullable ? ORM_NULLABLE_YES : ORM_NULLABLE_NO;
@@ -322,7 +323,8 @@ static int find_renames(orm_autogen *a, const char *table)
 			item *it = &a->items[j];
 			if (strcmp(it->table, table) != 0)
 				continue;
-			if (it->kind == DROP_COLUMN && strcasecmp(it->old_type, dropped->old_type) == 0)
+			if (it->kind == DROP_COLUMN &&
+			    strcasecmp(it->old_type, dropped->old_type) == 0)
 				ndropped++;
 			if (it->kind != ADD_COLUMN)
 				continue;
@@ -398,7 +400,8 @@ static int compare_indexes(orm_autogen *a, orm_metadata *md, const orm_reflectio
 				continue;
 			if (!(it = add_item(a, DROP_INDEX, t->name, c->name)) ||
 			    !(it->columns = orm_strdup(c->columns))) {
-				rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+				rc =
+				    orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
 				goto done;
 			}
 			it->unique = c->unique;
@@ -434,7 +437,8 @@ int orm_autogen_compare(orm_autogen **out, orm_metadata *md, orm_engine *engine)
 		item *it;
 		if (!t) {
 			if (!(it = add_item(a, ADD_TABLE, models[i]->tablename, NULL)))
-				rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+				rc =
+				    orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
 			else
 				it->model = models[i];
 			continue;
@@ -487,20 +491,20 @@ void orm_autogen_describe(FILE *out, const orm_autogen *a)
 			        it->rename_to ? it->rename_to : "", it->rename_to ? "')" : "");
 			break;
 		case ALTER_NULLABLE:
-			fprintf(out, "Detected %s on column '%s.%s'\n", it->nullable ? "NOT NULL" : "NULL",
-			        it->table, it->name);
+			fprintf(out, "Detected %s on column '%s.%s'\n",
+			        it->nullable ? "NOT NULL" : "NULL", it->table, it->name);
 			break;
 		case ALTER_TYPE: {
 			orm_buf b = ORM_BUF_INIT;
 			a->d->column_type(&b, it->column, false);
-			fprintf(out, "Detected type change from %s to %s on '%s.%s'\n", it->old_type,
-			        orm_buf_cstr(&b), it->table, it->name);
+			fprintf(out, "Detected type change from %s to %s on '%s.%s'\n",
+			        it->old_type, orm_buf_cstr(&b), it->table, it->name);
 			orm_buf_free(&b);
 			break;
 		}
 		case ADD_INDEX:
-			fprintf(out, "Detected added index '%s' on '%s (%s)'\n", it->name, it->table,
-			        it->columns);
+			fprintf(out, "Detected added index '%s' on '%s (%s)'\n", it->name,
+			        it->table, it->columns);
 			break;
 		case DROP_INDEX:
 			fprintf(out, "Detected removed index '%s' on '%s'\n", it->name, it->table);
@@ -536,14 +540,15 @@ static int run_item(orm_op *op, const item *it, bool up)
 		if (up)
 			return orm_op_drop_column(op, it->table, it->name);
 		if (!it->old_known)
-			return orm_err_set(&op->err, ORM_EINVAL,
-			                   "downgrade: column '%s.%s' of type %s cannot be added back "
-			                   "automatically",
-			                   it->table, it->name, it->old_type);
+			return orm_err_set(
+			    &op->err, ORM_EINVAL,
+			    "downgrade: column '%s.%s' of type %s cannot be added back "
+			    "automatically",
+			    it->table, it->name, it->old_type);
 		return orm_op_add_column(op, it->table, &it->old);
 	case ALTER_NULLABLE:
-		alter.nullable = (up ? !it->nullable : it->nullable) ? ORM_NULLABLE_YES
-		                                                      : ORM_NULLABLE_NO;
+		alter.nullable =
+		    (up ? !it->nullable : it->nullable) ? ORM_NULLABLE_YES : ORM_NULLABLE_NO;
 		return orm_op_alter_column(op, it->table, it->name, &alter);
 	case ALTER_TYPE:
 		if (!it->old_known && !up)
@@ -658,10 +663,11 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 	snprintf(evar, sizeof evar, "%s_enum_%zu", it->table, n);
 	if (it->kind == EXTRA_TABLE) {
 		if (up)
-			orm_buf_printf(body,
-			               "\t/* The database has a table '%s' that no model declares:\n"
-			               "\t * left as it is. */\n",
-			               it->table);
+			orm_buf_printf(
+			    body,
+			    "\t/* The database has a table '%s' that no model declares:\n"
+			    "\t * left as it is. */\n",
+			    it->table);
 		return;
 	}
 	if (it->kind == DROP_COLUMN && it->rename_to && up)
@@ -675,7 +681,8 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 		               "\t *     rename.new_name = \"%s\";\n"
 		               "\t *     orm_op_alter_column(op, \"%s\", \"%s\", &rename);\n"
 		               "\t */\n",
-		               it->table, it->name, it->rename_to, it->rename_to, it->table, it->name);
+		               it->table, it->name, it->rename_to, it->rename_to, it->table,
+		               it->name);
 	orm_buf_puts(body, "\tif ((rc = ");
 	switch (it->kind) {
 	case ADD_TABLE:
@@ -712,7 +719,8 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 	case DROP_INDEX:
 		if ((it->kind == ADD_INDEX) == up)
 			orm_buf_printf(body, "orm_op_create_index(op, \"%s\", \"%s\", \"%s\", %s)",
-			               it->name, it->table, it->columns, it->unique ? "true" : "false");
+			               it->name, it->table, it->columns,
+			               it->unique ? "true" : "false");
 		else
 			orm_buf_printf(body, "orm_op_drop_index(op, \"%s\", \"%s\")", it->name,
 			               it->table);
@@ -735,7 +743,8 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 		for (size_t c = 0; c < m->ncolumns; c++)
 			if (m->columns[c].type == ORM_ENUM) {
 				char ev[200];
-				snprintf(ev, sizeof ev, "%s_%s_enum", it->table, m->columns[c].name);
+				snprintf(ev, sizeof ev, "%s_%s_enum", it->table,
+				         m->columns[c].name);
 				put_enum_decl(decls, ev, m->columns[c].enum_type);
 			}
 		orm_buf_printf(decls, "static const orm_column %s_columns[] = {\n", it->table);
@@ -746,7 +755,8 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 			put_column(decls, &m->columns[c], ev);
 			orm_buf_puts(decls, ",\n");
 		}
-		orm_buf_printf(decls, "};\nstatic const orm_model %s = ORM_TABLE(\"%s\", %s_columns);\n\n",
+		orm_buf_printf(decls,
+		               "};\nstatic const orm_model %s = ORM_TABLE(\"%s\", %s_columns);\n\n",
 		               it->table, it->table, it->table);
 		break;
 	}
@@ -759,10 +769,12 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 		break;
 	case DROP_COLUMN:
 		if (!it->old_known) {
-			orm_buf_printf(decls, "/* %s was %s: declare it by hand for the downgrade. */\n",
+			orm_buf_printf(decls,
+			               "/* %s was %s: declare it by hand for the downgrade. */\n",
 			               var, it->old_type);
-			orm_buf_printf(decls, "static const orm_column %s = ORM_TABLE_COLUMN(\"%s\", "
-			                      "ORM_TEXT);\n\n",
+			orm_buf_printf(decls,
+			               "static const orm_column %s = ORM_TABLE_COLUMN(\"%s\", "
+			               "ORM_TEXT);\n\n",
 			               var, it->name);
 		} else {
 			orm_buf_printf(decls, "static const orm_column %s = ", var);
@@ -777,8 +789,8 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 		if (it->old_known)
 			put_column(decls, &it->old, evar);
 		else
-			orm_buf_printf(decls, "ORM_TABLE_COLUMN(\"%s\", ORM_TEXT) /* was %s */", it->name,
-			               it->old_type);
+			orm_buf_printf(decls, "ORM_TABLE_COLUMN(\"%s\", ORM_TEXT) /* was %s */",
+			               it->name, it->old_type);
 		orm_buf_puts(decls, ";\n\n");
 		break;
 	case ALTER_ENUM: {
@@ -806,10 +818,13 @@ int orm_autogen_write(char **out, const orm_autogen *a, const orm_autogen_file *
 	for (size_t i = a ? a->count : 0; i-- > 0;)
 		write_item(&decls, &down, &a->items[i], i, false);
 	if (!a) {
-		orm_buf_puts(&up, f->down_revision2 ? "\t(void)op; /* A merge: nothing to change. */\n"
-		                                    : "\t(void)op; /* TODO: the operations of this revision. */\n");
-		orm_buf_puts(&down, f->down_revision2 ? "\t(void)op; /* A merge: nothing to change. */\n"
-		                                      : "\t(void)op; /* TODO: undo them, in reverse order. */\n");
+		orm_buf_puts(&up,
+		             f->down_revision2
+		                 ? "\t(void)op; /* A merge: nothing to change. */\n"
+		                 : "\t(void)op; /* TODO: the operations of this revision. */\n");
+		orm_buf_puts(&down, f->down_revision2
+		                        ? "\t(void)op; /* A merge: nothing to change. */\n"
+		                        : "\t(void)op; /* TODO: undo them, in reverse order. */\n");
 	}
 	orm_buf_printf(&b,
 	               "/*\n * Revision %s: %s.\n *\n * Revision ID: %s\n * Revises: %s\n"
@@ -819,14 +834,18 @@ int orm_autogen_write(char **out, const orm_autogen *a, const orm_autogen_file *
 	               "#include \"orm/migration.h\"\n\n",
 	               f->id, f->message, f->id, f->down_revision ? f->down_revision : "(none)",
 	               f->create_date ? f->create_date : "",
-	               a ? "revision --autogenerate" : f->down_revision2 ? "merge" : "revision");
+	               a                   ? "revision --autogenerate"
+	               : f->down_revision2 ? "merge"
+	                                   : "revision");
 	if (f->down_revision2)
 		orm_buf_printf(&b, "/* A merge: it also follows %s. */\n\n", f->down_revision2);
 	orm_buf_puts(&b, orm_buf_cstr(&decls));
-	orm_buf_printf(&b, "static int upgrade(orm_op *op)\n{\n\tint rc = ORM_OK;\n\n%s\treturn rc;\n}\n\n",
-	               orm_buf_cstr(&up));
-	orm_buf_printf(&b, "static int downgrade(orm_op *op)\n{\n\tint rc = ORM_OK;\n\n%s\treturn rc;\n}\n\n",
-	               orm_buf_cstr(&down));
+	orm_buf_printf(
+	    &b, "static int upgrade(orm_op *op)\n{\n\tint rc = ORM_OK;\n\n%s\treturn rc;\n}\n\n",
+	    orm_buf_cstr(&up));
+	orm_buf_printf(
+	    &b, "static int downgrade(orm_op *op)\n{\n\tint rc = ORM_OK;\n\n%s\treturn rc;\n}\n\n",
+	    orm_buf_cstr(&down));
 	orm_buf_printf(&b, "const orm_revision revision_%s = {\n    .id = \"%s\",\n", f->id, f->id);
 	if (f->down_revision)
 		orm_buf_printf(&b, "    .down_revision = \"%s\",\n", f->down_revision);
@@ -836,8 +855,9 @@ int orm_autogen_write(char **out, const orm_autogen *a, const orm_autogen_file *
 		orm_buf_printf(&b, "    .down_revision2 = \"%s\",\n", f->down_revision2);
 	orm_buf_puts(&b, "    .message = ");
 	put_c_string(&b, f->message);
-	orm_buf_printf(&b, ",\n    .create_date = \"%s\",\n    .upgrade = upgrade,\n"
-	                   "    .downgrade = downgrade,\n};\n",
+	orm_buf_printf(&b,
+	               ",\n    .create_date = \"%s\",\n    .upgrade = upgrade,\n"
+	               "    .downgrade = downgrade,\n};\n",
 	               f->create_date ? f->create_date : "");
 	orm_buf_free(&decls);
 	orm_buf_free(&up);

@@ -84,7 +84,8 @@ int orm_sql_split_items(char ***items, size_t *count, const char *sql, orm_err *
 	*items = NULL;
 	*count = 0;
 	if (!open)
-		return orm_err_set(err, ORM_EINVAL, "cannot read the table definition '%.60s'", sql);
+		return orm_err_set(err, ORM_EINVAL, "cannot read the table definition '%.60s'",
+		                   sql);
 	for (p = start = open + 1; *p; p++) {
 		if (*p == '\'' || *p == '"' || *p == '`' || *p == '[') {
 			p = skip_quoted(p);
@@ -247,8 +248,8 @@ int orm_batch_load(orm_batch **out, orm_op *op, const char *table)
 		                   table);
 	if (!(b = orm_calloc(1, sizeof *b)) || !(b->table = orm_strdup(table)))
 		goto nomem;
-	if ((rc = op->m->table_sql(&create, &b->indexes, &b->nindexes, op->conn, table,
-	                           &op->err)) < 0 ||
+	if ((rc = op->m->table_sql(&create, &b->indexes, &b->nindexes, op->conn, table, &op->err)) <
+	        0 ||
 	    (rc = orm_sql_split_items(&items, &nitems, create, &op->err)) < 0)
 		goto done;
 	for (size_t i = 0; i < nitems; i++) {
@@ -315,10 +316,11 @@ int orm_batch_drop_column(orm_batch *b, const char *column, orm_err *err)
 	 * drop it quietly. */
 	for (size_t i = 0; i < b->nitems; i++)
 		if (!b->items[i].column && find_word(b->items[i].text, column))
-			return orm_err_set(err, ORM_EINVAL,
-			                   "drop_column %s.%s: the constraint '%s' uses it: drop that "
-			                   "first",
-			                   b->table, column, b->items[i].text);
+			return orm_err_set(
+			    err, ORM_EINVAL,
+			    "drop_column %s.%s: the constraint '%s' uses it: drop that "
+			    "first",
+			    b->table, column, b->items[i].text);
 	orm_free(item->text);
 	orm_free(item->column);
 	orm_free(item->source);
@@ -345,8 +347,8 @@ static void cut(char *s, size_t start, size_t len)
 /* Where a column definition's constraints start (after name and type). */
 static size_t type_end(const char *text)
 {
-	static const char *const words[] = {"NOT",     "NULL",       "DEFAULT",    "PRIMARY",
-	                                    "UNIQUE",  "CHECK",      "REFERENCES", "CONSTRAINT",
+	static const char *const words[] = {"NOT",     "NULL",     "DEFAULT",    "PRIMARY",
+	                                    "UNIQUE",  "CHECK",    "REFERENCES", "CONSTRAINT",
 	                                    "COLLATE", "GENERATED"};
 	const char *after;
 	size_t best;
@@ -540,7 +542,8 @@ int orm_batch_set_enum(orm_batch *b, const char *column, const orm_enum *to, orm
 		return no_column(b, column, err);
 	/* The enum's CHECK is named after the enum (SQLAlchemy's way). */
 	if ((rc = orm_batch_drop_constraint(b, to->name, err)) < 0)
-		return orm_err_set(err, rc, "table '%s' has no CHECK named '%s' for enum column '%s'",
+		return orm_err_set(err, rc,
+		                   "table '%s' has no CHECK named '%s' for enum column '%s'",
 		                   b->table, to->name, column);
 	changes.type = &type;
 	if ((rc = orm_batch_alter_column(b, &orm_dialect_sqlite, column, &changes, err)) < 0)

@@ -31,10 +31,11 @@ static void pg_alter_column(orm_buf *out, const char *table, const char *column,
 		orm_buf_printf(out, "ALTER TABLE %s ALTER COLUMN %s %s NOT NULL;\n", table, column,
 		               c->nullable == ORM_NULLABLE_NO ? "SET" : "DROP");
 	if (c->server_default)
-		orm_buf_printf(out, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;\n", table, column,
-		               c->server_default);
+		orm_buf_printf(out, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;\n", table,
+		               column, c->server_default);
 	else if (c->drop_server_default)
-		orm_buf_printf(out, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;\n", table, column);
+		orm_buf_printf(out, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;\n", table,
+		               column);
 	if (c->new_name)
 		orm_buf_printf(out, "ALTER TABLE %s RENAME COLUMN %s TO %s;\n", table, column,
 		               c->new_name);
@@ -58,8 +59,8 @@ static void put_label(orm_buf *out, const char *label)
  * across through text (a row holding a removed label makes the cast
  * fail, and the migration with it), the old type dropped.
  */
-static void pg_alter_enum(orm_buf *out, const char *table, const char *column,
-                          const orm_enum *from, const orm_enum *to)
+static void pg_alter_enum(orm_buf *out, const char *table, const char *column, const orm_enum *from,
+                          const orm_enum *to)
 {
 	bool appends = to->nlabels >= from->nlabels;
 
@@ -115,8 +116,12 @@ static void normal_type(char *out, size_t size, const char *t)
 	static const struct {
 		const char *pg, *ours;
 	} names[] = {
-	    {"integer", "INTEGER"},   {"bigint", "BIGINT"},   {"text", "TEXT"},
-	    {"boolean", "BOOLEAN"},   {"double precision", "FLOAT"}, {"date", "DATE"},
+	    {"integer", "INTEGER"},
+	    {"bigint", "BIGINT"},
+	    {"text", "TEXT"},
+	    {"boolean", "BOOLEAN"},
+	    {"double precision", "FLOAT"},
+	    {"date", "DATE"},
 	    {"timestamp without time zone", "TIMESTAMP WITHOUT TIME ZONE"},
 	    {"character varying", "VARCHAR"},
 	};
@@ -210,7 +215,7 @@ static int reflect_table(orm_refl_table *t, orm_conn *conn, orm_err *err)
 		return fail(err, rc, conn);
 	while ((rc = orm_result_next(res)) == ORM_ROW) {
 		const char *kind = orm_result_text(res, 1);
-		orm_refl_kind k = kind[0] == 'u' ? ORM_REFL_UNIQUE
+		orm_refl_kind k = kind[0] == 'u'   ? ORM_REFL_UNIQUE
 		                  : kind[0] == 'f' ? ORM_REFL_FOREIGN
 		                                   : ORM_REFL_CHECK;
 		char check[512] = "";
@@ -223,11 +228,10 @@ static int reflect_table(orm_refl_table *t, orm_conn *conn, orm_err *err)
 			else
 				snprintf(check, sizeof check, "%s", def);
 		}
-		if ((rc = orm_refl_add_constraint(t, k, orm_result_text(res, 0), false,
-		                                  orm_result_text(res, 2),
-		                                  orm_result_is_null(res, 3) ? NULL
-		                                                             : orm_result_text(res, 3),
-		                                  k == ORM_REFL_CHECK ? check : NULL, err)) < 0)
+		if ((rc = orm_refl_add_constraint(
+		         t, k, orm_result_text(res, 0), false, orm_result_text(res, 2),
+		         orm_result_is_null(res, 3) ? NULL : orm_result_text(res, 3),
+		         k == ORM_REFL_CHECK ? check : NULL, err)) < 0)
 			break;
 	}
 	orm_result_free(res);

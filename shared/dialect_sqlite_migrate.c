@@ -151,9 +151,9 @@ static int reflect_text_constraints(orm_refl_table *t, const char *create, orm_e
 			if (!(inner = paren_text(p)))
 				rc = orm_err_set(err, ORM_ENOMEM, "reflection: out of memory");
 			else
-				rc = orm_refl_add_constraint(t, check ? ORM_REFL_CHECK : ORM_REFL_UNIQUE,
-				                             name, false, check ? NULL : inner, NULL,
-				                             check ? inner : NULL, err);
+				rc = orm_refl_add_constraint(
+				    t, check ? ORM_REFL_CHECK : ORM_REFL_UNIQUE, name, false,
+				    check ? NULL : inner, NULL, check ? inner : NULL, err);
 			orm_free(inner);
 		}
 		orm_free(name);
@@ -185,11 +185,10 @@ static int reflect_table(orm_reflection *r, orm_conn *conn, const char *name, co
 		snprintf(type, sizeof type, "%s", orm_result_text(res, 1));
 		for (k = 0; type[k]; k++)
 			type[k] = (char)toupper((unsigned char)type[k]);
-		if ((rc = orm_refl_add_column(t, orm_result_text(res, 0), type,
-		                              !orm_result_int(res, 2) && !orm_result_int(res, 4),
-		                              orm_result_is_null(res, 3) ? NULL
-		                                                         : orm_result_text(res, 3),
-		                              err)) < 0)
+		if ((rc = orm_refl_add_column(
+		         t, orm_result_text(res, 0), type,
+		         !orm_result_int(res, 2) && !orm_result_int(res, 4),
+		         orm_result_is_null(res, 3) ? NULL : orm_result_text(res, 3), err)) < 0)
 			break;
 	}
 	orm_result_free(res);
@@ -247,8 +246,9 @@ static int reflect_table(orm_reflection *r, orm_conn *conn, const char *name, co
 	while ((rc = orm_result_next(res)) == ORM_ROW) {
 		orm_buf ref = ORM_BUF_INIT;
 		orm_buf_printf(&ref, "%s (%s)", orm_result_text(res, 2), orm_result_text(res, 3));
-		rc = orm_refl_add_constraint(t, ORM_REFL_FOREIGN, NULL, false,
-		                             orm_result_text(res, 1), orm_buf_cstr(&ref), NULL, err);
+		rc =
+		    orm_refl_add_constraint(t, ORM_REFL_FOREIGN, NULL, false,
+		                            orm_result_text(res, 1), orm_buf_cstr(&ref), NULL, err);
 		orm_buf_free(&ref);
 		if (rc < 0)
 			break;

@@ -25,7 +25,7 @@
 
 #include "migration_internal.h"
 
-#define VERSION_TABLE_SQL                                                  \
+#define VERSION_TABLE_SQL                                                        \
 	"CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n" \
 	"\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)"
 
@@ -41,7 +41,7 @@ typedef struct run {
 	orm_op *op;
 	bool fk_was_on;
 	bool have_table; /* the version table exists (read_heads found it) */
-	bool *heads; /* one per revision: in the version table */
+	bool *heads;     /* one per revision: in the version table */
 	size_t count;
 	const orm_revision *const *all;
 } run;
@@ -130,8 +130,7 @@ static int read_heads(run *r)
 	return rc < 0 ? rc : ORM_OK;
 }
 
-static int start(run *r, orm_revisions *revs, orm_engine *engine,
-                 const orm_migrate_options *opts)
+static int start(run *r, orm_revisions *revs, orm_engine *engine, const orm_migrate_options *opts)
 {
 	static const orm_migrate_options defaults = ORM_MIGRATE_OPTIONS_INIT;
 	int rc;
@@ -177,7 +176,8 @@ static int begin(run *r, bool need_heads)
 		return rc;
 	if ((rc = query_discard(r, "BEGIN", m->begin_sql, &any)) < 0)
 		return rc;
-	if (m->lock_sql && (rc = query_discard(r, "taking the migration lock", m->lock_sql, &any)) < 0)
+	if (m->lock_sql &&
+	    (rc = query_discard(r, "taking the migration lock", m->lock_sql, &any)) < 0)
 		return rc;
 	return need_heads ? read_heads(r) : ORM_OK;
 }
@@ -197,10 +197,11 @@ static int commit(run *r)
 		if ((rc = query_discard(r, "checking foreign keys", m->check_sql, &broken)) < 0)
 			return rc;
 		if (broken)
-			return orm_err_set(err_of(r), ORM_ECONSTRAINT,
-			                   "after the migration some rows refer to rows that are not "
-			                   "there (%s finds them): nothing was changed",
-			                   m->check_sql);
+			return orm_err_set(
+			    err_of(r), ORM_ECONSTRAINT,
+			    "after the migration some rows refer to rows that are not "
+			    "there (%s finds them): nothing was changed",
+			    m->check_sql);
 	}
 	return query_discard(r, "COMMIT", "COMMIT", &broken);
 }
@@ -248,14 +249,15 @@ static int insert_version(run *r, const char *id)
 static int update_version(run *r, const char *from, const char *to)
 {
 	return version_stmt(
-	    r, "UPDATE alembic_version SET version_num='%s' WHERE alembic_version.version_num = '%s'",
+	    r,
+	    "UPDATE alembic_version SET version_num='%s' WHERE alembic_version.version_num = '%s'",
 	    to, from);
 }
 
 static int delete_version(run *r, const char *id)
 {
-	return version_stmt(r, "DELETE FROM alembic_version WHERE alembic_version.version_num = '%s'%s",
-	                    id, "");
+	return version_stmt(
+	    r, "DELETE FROM alembic_version WHERE alembic_version.version_num = '%s'%s", id, "");
 }
 
 static const char *parent(const orm_revision *rev, int k)
@@ -347,7 +349,8 @@ static int run_one(run *r, size_t index, bool up)
 		         rev->down_revision2 ? rev->down_revision2 : "");
 	}
 	if (!r->conn)
-		fprintf(r->out, "-- Running %s %s -> %s\n\n", up ? "upgrade" : "downgrade", from, to);
+		fprintf(r->out, "-- Running %s %s -> %s\n\n", up ? "upgrade" : "downgrade", from,
+		        to);
 	else if (r->opts->verbose)
 		fprintf(r->out, "Running %s %s -> %s, %s\n", up ? "upgrade" : "downgrade", from, to,
 		        rev->message);
@@ -397,12 +400,13 @@ static int relative(const orm_revision **out, run *r, const char *target, bool u
 				}
 			if (found == 0)
 				return orm_err_set(err_of(r), ORM_EINVAL,
-				                   "upgrade %s: only %ld revision(s) above %s", target,
-				                   step, at ? at->id : "base");
+				                   "upgrade %s: only %ld revision(s) above %s",
+				                   target, step, at ? at->id : "base");
 			if (found > 1)
-				return orm_err_set(err_of(r), ORM_EINVAL,
-				                   "upgrade %s: %s has %zu children: name a revision",
-				                   target, at ? at->id : "base", found);
+				return orm_err_set(
+				    err_of(r), ORM_EINVAL,
+				    "upgrade %s: %s has %zu children: name a revision", target,
+				    at ? at->id : "base", found);
 		} else {
 			if (!at)
 				return orm_err_set(err_of(r), ORM_EINVAL,
@@ -410,10 +414,11 @@ static int relative(const orm_revision **out, run *r, const char *target, bool u
 				                   "revision(s) are applied",
 				                   target, step);
 			if (at->down_revision2)
-				return orm_err_set(err_of(r), ORM_EINVAL,
-				                   "downgrade %s: %s is a merge of two revisions: name "
-				                   "one",
-				                   target, at->id);
+				return orm_err_set(
+				    err_of(r), ORM_EINVAL,
+				    "downgrade %s: %s is a merge of two revisions: name "
+				    "one",
+				    target, at->id);
 			if (at->down_revision) {
 				size_t p = orm_revisions_index(r->revs, at->down_revision);
 				next = r->all[p];
@@ -449,18 +454,21 @@ static int steps_down(bool *keep, run *r, const bool *applied, const char *targe
 	for (long step = 0; step < n; step++) {
 		const orm_revision *rev;
 		if (at == SIZE_MAX)
-			return orm_err_set(err_of(r), ORM_EINVAL,
-			                   "downgrade %s would go below base: only %ld revision(s) are "
-			                   "applied",
-			                   target, step);
+			return orm_err_set(
+			    err_of(r), ORM_EINVAL,
+			    "downgrade %s would go below base: only %ld revision(s) are "
+			    "applied",
+			    target, step);
 		rev = r->all[at];
 		keep[at] = false;
 		if (rev->down_revision2 && step + 1 < n)
-			return orm_err_set(err_of(r), ORM_EINVAL,
-			                   "downgrade %s: %s merges two branches: name the revision to "
-			                   "go down to",
-			                   target, rev->id);
-		at = rev->down_revision ? orm_revisions_index(r->revs, rev->down_revision) : SIZE_MAX;
+			return orm_err_set(
+			    err_of(r), ORM_EINVAL,
+			    "downgrade %s: %s merges two branches: name the revision to "
+			    "go down to",
+			    target, rev->id);
+		at = rev->down_revision ? orm_revisions_index(r->revs, rev->down_revision)
+		                        : SIZE_MAX;
 	}
 	return ORM_OK;
 }
@@ -557,18 +565,21 @@ int orm_migrate_downgrade(orm_revisions *revs, orm_engine *engine, const char *t
 	assert(revs && engine && target);
 	if ((rc = start(&r, revs, engine, opts)) < 0)
 		return finish(&r, rc);
-	if (is_relative(target, '+') || strcmp(target, "heads") == 0 || strcmp(target, "head") == 0) {
+	if (is_relative(target, '+') || strcmp(target, "heads") == 0 ||
+	    strcmp(target, "head") == 0) {
 		rc = orm_err_set(err_of(&r), ORM_EINVAL,
-		                 "downgrade '%s': a downgrade goes to base, -N or a revision", target);
+		                 "downgrade '%s': a downgrade goes to base, -N or a revision",
+		                 target);
 		return finish(&r, rc);
 	}
 	if (!is_relative(target, '-') && (rc = orm_revisions_resolve(&to, revs, target)) < 0)
 		return finish(&r, rc);
 	if (r.opts->sql) {
 		if (!r.opts->from)
-			return finish(&r, orm_err_set(err_of(&r), ORM_EINVAL,
-			                              "downgrade --sql needs FROM:TO: offline there "
-			                              "is no database to say where it starts"));
+			return finish(&r,
+			              orm_err_set(err_of(&r), ORM_EINVAL,
+			                          "downgrade --sql needs FROM:TO: offline there "
+			                          "is no database to say where it starts"));
 		if ((rc = offline_heads(&r)) < 0)
 			return finish(&r, rc);
 	}
@@ -587,10 +598,11 @@ int orm_migrate_downgrade(orm_revisions *revs, orm_engine *engine, const char *t
 	} else if (to) {
 		size_t t = orm_revisions_index(revs, to->id);
 		if (!applied[t]) {
-			rc = orm_err_set(err_of(&r), ORM_EINVAL,
-			                 "downgrade to %s: that revision is not applied, so there is "
-			                 "nothing to go back to",
-			                 to->id);
+			rc = orm_err_set(
+			    err_of(&r), ORM_EINVAL,
+			    "downgrade to %s: that revision is not applied, so there is "
+			    "nothing to go back to",
+			    to->id);
 			goto done;
 		}
 		orm_revisions_mark_ancestors(revs, t, keep);
@@ -656,9 +668,9 @@ int orm_migrate_current(char ***out, size_t *count, orm_revisions *revs, orm_eng
 	orm_result_free(res);
 	if (rc < 0) {
 		orm_migrate_current_free(list, n);
-		return finish(&r, rc == ORM_ENOMEM ? rc
-		                                   : orm_err_set(err_of(&r), rc, "%s",
-		                                                 orm_conn_errmsg(r.conn)));
+		return finish(&r, rc == ORM_ENOMEM
+		                      ? rc
+		                      : orm_err_set(err_of(&r), rc, "%s", orm_conn_errmsg(r.conn)));
 	}
 	if (n > 1)
 		qsort(list, n, sizeof *list, by_text);
@@ -682,7 +694,8 @@ int orm_migrate_stamp(orm_revisions *revs, orm_engine *engine, const char *targe
 	if ((rc = begin(&r, false)) < 0)
 		return finish(&r, rc);
 	if (!version_table_exists(&r, &rc)) {
-		if (rc < 0 || (rc = exec_sql(&r, "creating the version table", VERSION_TABLE_SQL)) < 0)
+		if (rc < 0 ||
+		    (rc = exec_sql(&r, "creating the version table", VERSION_TABLE_SQL)) < 0)
 			return finish(&r, rc);
 	}
 	if ((rc = exec_sql(&r, "the version table", "DELETE FROM alembic_version")) < 0)

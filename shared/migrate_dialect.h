@@ -42,11 +42,11 @@ typedef enum orm_refl_kind {
 
 typedef struct orm_refl_constraint {
 	orm_refl_kind kind;
-	char *name;        /* NULL when unnamed (SQLite) */
-	bool unique;       /* ORM_REFL_INDEX: a unique index */
-	char *columns;     /* "a, b" (INDEX, UNIQUE, FOREIGN) */
-	char *referred;    /* FOREIGN: "table (a, b)" */
-	char *sqltext;     /* CHECK: the condition */
+	char *name;     /* NULL when unnamed (SQLite) */
+	bool unique;    /* ORM_REFL_INDEX: a unique index */
+	char *columns;  /* "a, b" (INDEX, UNIQUE, FOREIGN) */
+	char *referred; /* FOREIGN: "table (a, b)" */
+	char *sqltext;  /* CHECK: the condition */
 } orm_refl_constraint;
 
 typedef struct orm_refl_table {

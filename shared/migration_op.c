@@ -356,9 +356,9 @@ int orm_op_batch_end(orm_op *op)
 
 	assert(op);
 	if (!op->batch)
-		return op->m->batch ? orm_err_set(&op->err, ORM_ESTATE,
-		                                  "batch_end: no batch is open")
-		                    : ORM_OK;
+		return op->m->batch
+		           ? orm_err_set(&op->err, ORM_ESTATE, "batch_end: no batch is open")
+		           : ORM_OK;
 	rc = orm_batch_run(op, op->batch);
 	orm_batch_free(op->batch);
 	op->batch = NULL;
@@ -375,9 +375,10 @@ static int get_batch(orm_batch **out, bool *own, orm_op *op, const char *table)
 	*own = false;
 	if (op->batch) {
 		if (strcmp(orm_batch_table(op->batch), table) != 0)
-			return orm_err_set(&op->err, ORM_ESTATE,
-			                   "the batch on '%s' is open: '%s' cannot be altered in it",
-			                   orm_batch_table(op->batch), table);
+			return orm_err_set(
+			    &op->err, ORM_ESTATE,
+			    "the batch on '%s' is open: '%s' cannot be altered in it",
+			    orm_batch_table(op->batch), table);
 		*out = op->batch;
 		return ORM_OK;
 	}
@@ -410,8 +411,9 @@ int orm_op_add_column(orm_op *op, const char *table, const orm_column *column)
 	if (column->foreign_key) {
 		const char *dot = strrchr(column->foreign_key, '.');
 		if (dot)
-			orm_buf_printf(&b, " REFERENCES %.*s (%s)", (int)(dot - column->foreign_key),
-			               column->foreign_key, dot + 1);
+			orm_buf_printf(&b, " REFERENCES %.*s (%s)",
+			               (int)(dot - column->foreign_key), column->foreign_key,
+			               dot + 1);
 	}
 	if (column->type == ORM_ENUM && column->enum_type && !op->d->native_enum) {
 		orm_buf_printf(&b, " CONSTRAINT %s CHECK (%s IN (", column->enum_type->name,
@@ -549,9 +551,8 @@ int orm_op_create_unique_constraint(orm_op *op, const char *name, const char *ta
 	return rc;
 }
 
-int orm_op_create_foreign_key(orm_op *op, const char *name, const char *table,
-                              const char *columns, const char *referred_table,
-                              const char *referred_columns)
+int orm_op_create_foreign_key(orm_op *op, const char *name, const char *table, const char *columns,
+                              const char *referred_table, const char *referred_columns)
 {
 	orm_buf def = ORM_BUF_INIT;
 	int rc;
@@ -689,9 +690,8 @@ int orm_op_bulk_insert(orm_op *op, const char *table, const char *columns, const
 	orm_buf_putc(&b, ')');
 	if (b.failed)
 		rc = nomem(op, "bulk_insert");
-	else if (nrows > 0 &&
-	         (rc = orm_conn_execute_many(op->conn, orm_buf_cstr(&b), rows, ncols, nrows, NULL,
-	                                     NULL)) < 0)
+	else if (nrows > 0 && (rc = orm_conn_execute_many(op->conn, orm_buf_cstr(&b), rows, ncols,
+	                                                  nrows, NULL, NULL)) < 0)
 		rc = orm_err_set(&op->err, rc, "bulk_insert into '%s': %s", table,
 		                 orm_conn_errmsg(op->conn));
 	orm_buf_free(&b);

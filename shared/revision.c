@@ -113,17 +113,20 @@ static int report_cycle(orm_revisions *r, const orm_revision *const *list, size_
 	size_t len = 0;
 	char text[400] = "";
 
-	for (const orm_revision *at = start; at && len < 64; at = find(list, n, at->down_revision)) {
+	for (const orm_revision *at = start; at && len < 64;
+	     at = find(list, n, at->down_revision)) {
 		for (size_t i = 0; i < len; i++)
 			if (path[i] == at) {
 				for (size_t j = i; j < len; j++)
-					snprintf(text + strlen(text), sizeof text - strlen(text), "%s -> ",
-					         path[j]->id);
-				snprintf(text + strlen(text), sizeof text - strlen(text), "%s", at->id);
-				return orm_err_set(&r->err, ORM_EINVAL,
-				                   "cycle in the revision graph: %s (each follows the "
-				                   "next as its down_revision)",
-				                   text);
+					snprintf(text + strlen(text), sizeof text - strlen(text),
+					         "%s -> ", path[j]->id);
+				snprintf(text + strlen(text), sizeof text - strlen(text), "%s",
+				         at->id);
+				return orm_err_set(
+				    &r->err, ORM_EINVAL,
+				    "cycle in the revision graph: %s (each follows the "
+				    "next as its down_revision)",
+				    text);
 			}
 		path[len++] = at;
 	}
@@ -158,22 +161,24 @@ int orm_revisions_new(orm_revisions **out, const orm_revision *const *list, size
 			goto done;
 		}
 		if (i > 0 && strcmp(sorted[i - 1]->id, rev->id) == 0) {
-			rc = orm_err_set(&r->err, ORM_EINVAL, "revision '%s' is defined twice ('%s', '%s')",
-			                 rev->id, sorted[i - 1]->message, rev->message);
+			rc = orm_err_set(&r->err, ORM_EINVAL,
+			                 "revision '%s' is defined twice ('%s', '%s')", rev->id,
+			                 sorted[i - 1]->message, rev->message);
 			goto done;
 		}
 		for (int k = 0; k < 2; k++) {
 			const char *down = k ? rev->down_revision2 : rev->down_revision;
 			if (down && !find(sorted, n, down)) {
-				rc = orm_err_set(&r->err, ORM_ENOTFOUND,
-				                 "revision '%s' follows '%s', which is not a known revision",
-				                 rev->id, down);
+				rc = orm_err_set(
+				    &r->err, ORM_ENOTFOUND,
+				    "revision '%s' follows '%s', which is not a known revision",
+				    rev->id, down);
 				goto done;
 			}
 		}
 		if (!rev->upgrade || !rev->downgrade) {
-			rc = orm_err_set(&r->err, ORM_EINVAL, "revision '%s' lacks upgrade or downgrade",
-			                 rev->id);
+			rc = orm_err_set(&r->err, ORM_EINVAL,
+			                 "revision '%s' lacks upgrade or downgrade", rev->id);
 			goto done;
 		}
 	}
@@ -243,12 +248,14 @@ int orm_revisions_resolve(const orm_revision **out, orm_revisions *r, const char
 		return ORM_OK;
 	if (strcmp(rev, "head") == 0) {
 		if (r->nheads == 0)
-			return orm_err_set(&r->err, ORM_ENOTFOUND, "there are no revisions: no head");
+			return orm_err_set(&r->err, ORM_ENOTFOUND,
+			                   "there are no revisions: no head");
 		if (r->nheads > 1)
-			return orm_err_set(&r->err, ORM_EINVAL,
-			                   "Multiple heads are present for given argument 'head' (%s); "
-			                   "name one, use 'heads' for all, or merge them",
-			                   id_list(ids, sizeof ids, r->heads, r->nheads));
+			return orm_err_set(
+			    &r->err, ORM_EINVAL,
+			    "Multiple heads are present for given argument 'head' (%s); "
+			    "name one, use 'heads' for all, or merge them",
+			    id_list(ids, sizeof ids, r->heads, r->nheads));
 		*out = r->heads[0];
 		return ORM_OK;
 	}
@@ -300,15 +307,14 @@ void orm_revisions_history(FILE *out, const orm_revisions *r, bool verbose)
 		else
 			snprintf(parents, sizeof parents, "%s",
 			         rev->down_revision ? rev->down_revision : "<base>");
-		tags = is_head(r, rev)       ? " (head)"
-		       : children(r, rev) > 1 ? " (branchpoint)"
-		                              : "";
+		tags = is_head(r, rev) ? " (head)" : children(r, rev) > 1 ? " (branchpoint)" : "";
 		if (!verbose) {
 			fprintf(out, "%s -> %s%s%s, %s\n", parents, rev->id, tags,
 			        rev->down_revision2 ? " (mergepoint)" : "", rev->message);
 			continue;
 		}
-		fprintf(out, "Rev: %s%s%s\n", rev->id, tags, rev->down_revision2 ? " (mergepoint)" : "");
+		fprintf(out, "Rev: %s%s%s\n", rev->id, tags,
+		        rev->down_revision2 ? " (mergepoint)" : "");
 		fprintf(out, "Parent: %s\n", parents);
 		fprintf(out, "Create Date: %s\n\n    %s\n\n", rev->create_date, rev->message);
 	}

@@ -22,12 +22,12 @@ static int nothing(orm_op *op)
 	return ORM_OK;
 }
 
-static const orm_revision pair_a = {"a1a1a1a1a1a1", "9c7e5b2a1f04", NULL,
-                                    "add location to events", "", nothing, nothing};
-static const orm_revision pair_b = {"b2b2b2b2b2b2", "9c7e5b2a1f04", NULL,
-                                    "add capacity to events", "", nothing, nothing};
-static const orm_revision merge = {"3e43e3e43e43", "a1a1a1a1a1a1", "b2b2b2b2b2b2",
-                                   "merge the pairs' heads", "", nothing, nothing};
+static const orm_revision pair_a = {
+    "a1a1a1a1a1a1", "9c7e5b2a1f04", NULL, "add location to events", "", nothing, nothing};
+static const orm_revision pair_b = {
+    "b2b2b2b2b2b2", "9c7e5b2a1f04", NULL, "add capacity to events", "", nothing, nothing};
+static const orm_revision merge = {
+    "3e43e3e43e43", "a1a1a1a1a1a1", "b2b2b2b2b2b2", "merge the pairs' heads", "", nothing, nothing};
 
 int main(int argc, char **argv)
 {

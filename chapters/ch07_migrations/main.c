@@ -26,8 +26,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "check.h"
 #include "app_models.h"
+#include "check.h"
 #include "orm/autogenerate.h"
 #include "orm/migration.h"
 #include "orm/orm.h"

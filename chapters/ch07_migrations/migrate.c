@@ -397,7 +397,8 @@ int main(int argc, char **argv)
 		if (verb[0] == 'r')
 			status = cmd_revision(revs, engine, dir, message, autogenerate);
 		else if (!a || !b)
-			status = usage_error("merge: which two revisions? e.g. merge heads... REV REV");
+			status =
+			    usage_error("merge: which two revisions? e.g. merge heads... REV REV");
 		else
 			status = cmd_merge(revs, dir, a, b, message);
 	} else if (strcmp(verb, "check") == 0) {
@@ -413,7 +414,8 @@ int main(int argc, char **argv)
 		}
 		orm_autogen_free(diff);
 	} else {
-		status = usage_error("unknown verb (see --help)");
+		fprintf(stderr, "migrate: unknown verb '%s'\n%s", verb, usage);
+		status = 2;
 	}
 done:
 	orm_engine_free(engine);

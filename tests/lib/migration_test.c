@@ -29,8 +29,8 @@
 
 #include <cmocka.h>
 
-#include "migration_internal.h"
 #include "app_models.h"
+#include "migration_internal.h"
 #include "orm/autogenerate.h"
 #include "orm/migration.h"
 #include "testdb.h"
@@ -98,16 +98,17 @@ static char *schema_text(orm_engine *engine)
 		const orm_refl_table *t = &r.tables[i];
 		orm_buf_printf(&b, "table %s\n", t->name);
 		for (size_t c = 0; c < t->ncolumns; c++)
-			orm_buf_printf(&b, "%s column %s %s%s default=%s\n", t->name, t->columns[c].name,
-			               t->columns[c].type, t->columns[c].nullable ? "" : " NOT NULL",
-			               t->columns[c].server_default ? t->columns[c].server_default
-			                                            : "-");
+			orm_buf_printf(
+			    &b, "%s column %s %s%s default=%s\n", t->name, t->columns[c].name,
+			    t->columns[c].type, t->columns[c].nullable ? "" : " NOT NULL",
+			    t->columns[c].server_default ? t->columns[c].server_default : "-");
 		for (size_t c = 0; c < t->nconstraints; c++) {
 			const orm_refl_constraint *k = &t->constraints[c];
-			orm_buf_printf(&b, "%s constraint %d %s unique=%d cols=%s ref=%s check=%s\n",
-			               t->name, (int)k->kind, k->name ? k->name : "-", k->unique,
-			               k->columns ? k->columns : "-", k->referred ? k->referred : "-",
-			               k->sqltext ? k->sqltext : "-");
+			orm_buf_printf(
+			    &b, "%s constraint %d %s unique=%d cols=%s ref=%s check=%s\n", t->name,
+			    (int)k->kind, k->name ? k->name : "-", k->unique,
+			    k->columns ? k->columns : "-", k->referred ? k->referred : "-",
+			    k->sqltext ? k->sqltext : "-");
 		}
 	}
 	for (size_t i = 0; i < r.nenums; i++) {
@@ -122,10 +123,10 @@ static char *schema_text(orm_engine *engine)
 }
 
 /* An upgrade or downgrade that must succeed; on failure its message. */
-#define assert_migrated(rc, revs)                                                         \
-	do {                                                                              \
-		int rc_ = (rc);                                                           \
-		if (rc_ != ORM_OK)                                                        \
+#define assert_migrated(rc, revs)                                                          \
+	do {                                                                               \
+		int rc_ = (rc);                                                            \
+		if (rc_ != ORM_OK)                                                         \
 			fail_msg("%s: %s", orm_strerror(rc_), orm_revisions_errmsg(revs)); \
 	} while (0)
 
@@ -385,8 +386,9 @@ static void migration__every_operation(void **state)
 	assert_int_equal(try_sql(engine, "INSERT INTO things (id, label, owner_id) "
 	                                 "VALUES (4, 'd', 99)"),
 	                 ORM_ECONSTRAINT);
-	assert_int_equal(try_sql(engine, "INSERT INTO things (id, label, score) VALUES (4, 'd', 200)"),
-	                 ORM_ECONSTRAINT);
+	assert_int_equal(
+	    try_sql(engine, "INSERT INTO things (id, label, score) VALUES (4, 'd', 200)"),
+	    ORM_ECONSTRAINT);
 	schema = schema_text(engine);
 	assert_non_null(strstr(schema, "ix_things_score"));
 	free(schema);
@@ -580,8 +582,9 @@ static void migration__autogenerate_golden_and_round_trip(void **state)
 	orm_autogen *again;
 	orm_autogen_file file = {"0123456789ab", "9c7e5b2a1f04", NULL, "release two",
 	                         "2024-09-01 00:00:00"};
-	static const orm_revision next = {"0123456789ab", "9c7e5b2a1f04", NULL, "release two",
-	                                  "2024-09-01 00:00:00", gen_up, gen_down};
+	static const orm_revision next = {"0123456789ab", "9c7e5b2a1f04",        NULL,
+	                                  "release two",  "2024-09-01 00:00:00", gen_up,
+	                                  gen_down};
 	const orm_revision *chain[] = {ch07_revisions[0], ch07_revisions[1], &next};
 	char *text, *before, *after, *out = NULL;
 	size_t outsize = 0;
@@ -661,8 +664,9 @@ static int half_down(orm_op *op)
 static void migration__failed_upgrade_changes_nothing(void **state)
 {
 	orm_engine *engine = orm_test_engine(NULL);
-	static const orm_revision broken = {"aaaaaaaaaaaa", "9c7e5b2a1f04", NULL, "half done",
-	                                    "2024-09-01 00:00:00", half_up, half_down};
+	static const orm_revision broken = {"aaaaaaaaaaaa", "9c7e5b2a1f04",        NULL,
+	                                    "half done",    "2024-09-01 00:00:00", half_up,
+	                                    half_down};
 	const orm_revision *chain[] = {ch07_revisions[0], ch07_revisions[1], &broken};
 	orm_revisions *revs;
 	char *before, *after, now[64];
@@ -707,8 +711,8 @@ static int slow_down(orm_op *op)
 	return orm_op_drop_table(op, &slow_table);
 }
 
-static const orm_revision slow_rev = {"5105105105aa", NULL, NULL, "slow", "2024-09-01 00:00:00",
-                                      slow_up, slow_down};
+static const orm_revision slow_rev = {"5105105105aa",        NULL,    NULL,     "slow",
+                                      "2024-09-01 00:00:00", slow_up, slow_down};
 
 static void *upgrade_thread(void *arg)
 {
@@ -755,8 +759,9 @@ static void migration__enum_label_added_then_removal_refused_while_used(void **s
 	orm_engine *engine = orm_test_engine(NULL);
 	orm_revisions *revs = shipped(), *longer;
 	orm_metadata *md;
-	static const orm_revision next = {"e0e0e0e0e0e0", "9c7e5b2a1f04", NULL, "unlisted",
-	                                  "2024-09-01 00:00:00", gen_up, gen_down};
+	static const orm_revision next = {"e0e0e0e0e0e0", "9c7e5b2a1f04",        NULL,
+	                                  "unlisted",     "2024-09-01 00:00:00", gen_up,
+	                                  gen_down};
 	const orm_revision *chain[] = {ch07_revisions[0], ch07_revisions[1], &next};
 	char *before, *after;
 	int rc;
@@ -770,8 +775,11 @@ static void migration__enum_label_added_then_removal_refused_while_used(void **s
 	    ORM_COLUMN(Ev3, organizer_id, ORM_INTEGER, .foreign_key = "users.id"),
 	};
 	/* The shipped events table, its enum with a third label. */
-	static const orm_model events3 = {
-	    .name = "Ev3", .tablename = "events", .size = sizeof(Ev3), .columns = cols, .ncolumns = 5};
+	static const orm_model events3 = {.name = "Ev3",
+	                                  .tablename = "events",
+	                                  .size = sizeof(Ev3),
+	                                  .columns = cols,
+	                                  .ncolumns = 5};
 	orm_column renamed[5];
 	memcpy(renamed, cols, sizeof renamed);
 	renamed[2].name = "date_of"; /* the shipped column's name, same field */
@@ -822,16 +830,16 @@ static int nothing(orm_op *op)
 static void migration__bad_revisions_are_named(void **state)
 {
 	static const orm_revision root = {"ab0000000001", NULL, NULL, "root", "", nothing, nothing};
-	static const orm_revision left = {"ab0000000002", "ab0000000001", NULL, "left", "", nothing,
-	                                  nothing};
-	static const orm_revision right = {"cd0000000003", "ab0000000001", NULL, "right", "", nothing,
-	                                   nothing};
-	static const orm_revision merge = {"ef0000000004", "ab0000000002", "cd0000000003", "merge",
-	                                   "", nothing, nothing};
-	static const orm_revision loop1 = {"111111111111", "222222222222", NULL, "one", "", nothing,
-	                                   nothing};
-	static const orm_revision loop2 = {"222222222222", "111111111111", NULL, "two", "", nothing,
-	                                   nothing};
+	static const orm_revision left = {"ab0000000002", "ab0000000001", NULL, "left", "",
+	                                  nothing,        nothing};
+	static const orm_revision right = {"cd0000000003", "ab0000000001", NULL, "right", "",
+	                                   nothing,        nothing};
+	static const orm_revision merge = {
+	    "ef0000000004", "ab0000000002", "cd0000000003", "merge", "", nothing, nothing};
+	static const orm_revision loop1 = {"111111111111", "222222222222", NULL, "one", "",
+	                                   nothing,        nothing};
+	static const orm_revision loop2 = {"222222222222", "111111111111", NULL, "two", "",
+	                                   nothing,        nothing};
 	static const orm_revision bad_id = {"XYZ", NULL, NULL, "bad", "", nothing, nothing};
 	const orm_revision *branches[] = {&root, &left, &right};
 	const orm_revision *merged[] = {&root, &left, &right, &merge};

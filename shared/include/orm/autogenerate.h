@@ -54,8 +54,8 @@ size_t orm_autogen_count(const orm_autogen *autogen);
 void orm_autogen_describe(FILE *out, const orm_autogen *autogen);
 
 typedef struct orm_autogen_file {
-	const char *id;            /* 12 hex digits */
-	const char *down_revision; /* the head it follows, or NULL */
+	const char *id;             /* 12 hex digits */
+	const char *down_revision;  /* the head it follows, or NULL */
 	const char *down_revision2; /* a merge's second head, or NULL */
 	const char *message;
 	const char *create_date;

@@ -77,17 +77,20 @@ const char *orm_op_dialect_name(const orm_op *op);
  *     };
  *     static const orm_model users = ORM_TABLE("users", users_columns);
  */
-#define ORM_TABLE_COLUMN(NAME, TYPE, ...) {.name = (NAME), .type = (TYPE), __VA_ARGS__}
-#define ORM_TABLE(TABLENAME, COLUMNS)                                                    \
-	{                                                                                \
-		.name = (TABLENAME), .tablename = (TABLENAME), .size = 0, .columns = (COLUMNS), \
-		.ncolumns = ORM_COUNTOF(COLUMNS)                                         \
+#define ORM_TABLE_COLUMN(NAME, TYPE, ...)                   \
+	{                                                   \
+		.name = (NAME), .type = (TYPE), __VA_ARGS__ \
 	}
-#define ORM_TABLE_WITH_CONSTRAINTS(TABLENAME, COLUMNS, CONSTRAINTS)                      \
-	{                                                                                \
+#define ORM_TABLE(TABLENAME, COLUMNS)                                                           \
+	{                                                                                       \
 		.name = (TABLENAME), .tablename = (TABLENAME), .size = 0, .columns = (COLUMNS), \
-		.ncolumns = ORM_COUNTOF(COLUMNS), .constraints = (CONSTRAINTS),          \
-		.nconstraints = ORM_COUNTOF(CONSTRAINTS)                                 \
+		.ncolumns = ORM_COUNTOF(COLUMNS)                                                \
+	}
+#define ORM_TABLE_WITH_CONSTRAINTS(TABLENAME, COLUMNS, CONSTRAINTS)                             \
+	{                                                                                       \
+		.name = (TABLENAME), .tablename = (TABLENAME), .size = 0, .columns = (COLUMNS), \
+		.ncolumns = ORM_COUNTOF(COLUMNS), .constraints = (CONSTRAINTS),                 \
+		.nconstraints = ORM_COUNTOF(CONSTRAINTS)                                        \
 	}
 
 /*
@@ -122,11 +125,11 @@ int orm_op_drop_column(orm_op *op, const char *table, const char *column);
 
 /* What orm_op_alter_column() changes; leave the rest as INIT has them. */
 typedef struct orm_alter_column {
-	int nullable;                   /* ORM_NULLABLE_YES / _NO; 0 keeps it */
-	const orm_column *type;         /* the column with its new type, or NULL */
-	const char *new_name;           /* rename to this, or NULL */
-	const char *server_default;     /* set this DEFAULT, or NULL */
-	bool drop_server_default;       /* drop the DEFAULT */
+	int nullable;               /* ORM_NULLABLE_YES / _NO; 0 keeps it */
+	const orm_column *type;     /* the column with its new type, or NULL */
+	const char *new_name;       /* rename to this, or NULL */
+	const char *server_default; /* set this DEFAULT, or NULL */
+	bool drop_server_default;   /* drop the DEFAULT */
 } orm_alter_column;
 
 /* clang-format off */
@@ -146,9 +149,8 @@ int orm_op_drop_index(orm_op *op, const char *name, const char *table);
 /* Named constraints added to an existing table (SQLite: batch mode). */
 int orm_op_create_unique_constraint(orm_op *op, const char *name, const char *table,
                                     const char *columns);
-int orm_op_create_foreign_key(orm_op *op, const char *name, const char *table,
-                              const char *columns, const char *referred_table,
-                              const char *referred_columns);
+int orm_op_create_foreign_key(orm_op *op, const char *name, const char *table, const char *columns,
+                              const char *referred_table, const char *referred_columns);
 int orm_op_create_check_constraint(orm_op *op, const char *name, const char *table,
                                    const char *condition);
 /* Drops the constraint `name` of `table`, of whatever kind. */
@@ -291,8 +293,7 @@ int orm_migrate_downgrade(orm_revisions *revisions, orm_engine *engine, const ch
  * caller frees with orm_migrate_current_free(). No version table means
  * none (count 0).
  */
-int orm_migrate_current(char ***out, size_t *count, orm_revisions *revisions,
-                        orm_engine *engine);
+int orm_migrate_current(char ***out, size_t *count, orm_revisions *revisions, orm_engine *engine);
 void orm_migrate_current_free(char **heads, size_t count);
 
 /* Writes `target` ("heads", "base" or a revision) into the version table
