@@ -30,6 +30,13 @@ typedef enum item_kind {
 	ADD_INDEX,
 	DROP_INDEX,
 	ALTER_ENUM,
+	ADD_UNIQUE,
+	DROP_UNIQUE,
+	ADD_FOREIGN,
+	DROP_FOREIGN,
+	ADD_CHECK,
+	DROP_CHECK,
+	EXTRA_ENUM, /* a PostgreSQL enum type no model uses: reported, not dropped */
 } item_kind;
 
 typedef struct item {
@@ -46,6 +53,9 @@ typedef struct item {
 	char *old_type;  /* as the database spells it */
 	orm_enum from;   /* ALTER_ENUM: the database's labels */
 	char *rename_to; /* DROP_COLUMN: the added column it probably became */
+	char *ref_table; /* ADD_FOREIGN, DROP_FOREIGN: the table referred to */
+	char *ref_columns;
+	char *sqltext; /* ADD_CHECK, DROP_CHECK */
 } item;
 
 struct orm_autogen {
@@ -66,6 +76,9 @@ void orm_autogen_free(orm_autogen *a)
 		orm_free(it->columns);
 		orm_free(it->old_type);
 		orm_free(it->rename_to);
+		orm_free(it->ref_table);
+		orm_free(it->ref_columns);
+		orm_free(it->sqltext);
 		orm_free((char *)it->old.name);
 		orm_free((char *)it->from.name);
 		for (size_t l = 0; l < it->from.nlabels; l++)
@@ -342,6 +355,226 @@ static int find_renames(orm_autogen *a, const char *table)
 	return rc;
 }
 
+/* ---- constraints: UNIQUE, FOREIGN KEY, CHECK ------------------------- */
+
+/* Whether two column lists name the same columns in the same order,
+ * whatever the spaces ("a,b" and "a, b"). */
+static bool same_columns(const char *x, const char *y)
+{
+	while (*x || *y) {
+		while (*x == ' ')
+			x++;
+		while (*y == ' ')
+			y++;
+		if (*x != *y)
+			return false;
+		if (*x)
+			x++, y++;
+	}
+	return true;
+}
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+	char *d = s ? orm_strdup(s) : NULL;
+	if (s && !d)
+		*failed = true;
+	return d;
+}
+
+/* A constraint item; any of the texts may be NULL. */
+static item *add_constraint_item(orm_autogen *a, item_kind kind, const char *table,
+                                 const char *name, const char *columns, const char *ref_table,
+                                 const char *ref_columns, const char *sqltext)
+{
+	item *it = add_item(a, kind, table, name);
+	bool failed = false;
+
+	if (!it)
+		return NULL;
+	it->columns = dup_or_null(columns, &failed);
+	it->ref_table = dup_or_null(ref_table, &failed);
+	it->ref_columns = dup_or_null(ref_columns, &failed);
+	it->sqltext = dup_or_null(sqltext, &failed);
+	return failed ? NULL : it;
+}
+
+/* "users (id)" into its table and columns. */
+static void split_referred(char *table, size_t tsize, char *cols, size_t csize, const char *ref)
+{
+	const char *open = strchr(ref, '(');
+	size_t n = open ? (size_t)(open - ref) : strlen(ref);
+
+	while (n > 0 && ref[n - 1] == ' ')
+		n--;
+	snprintf(table, tsize, "%.*s", (int)n, ref);
+	snprintf(cols, csize, "%s", open ? open + 1 : "");
+	if (strchr(cols, ')'))
+		*strchr(cols, ')') = '\0';
+}
+
+/* A generated constraint name: prefix_table_col1_col2. */
+static void constraint_name(char *out, size_t size, const char *prefix, const char *table,
+                            const char *columns, const char *suffix)
+{
+	size_t n;
+
+	snprintf(out, size, "%s_%s_", prefix, table);
+	n = strlen(out);
+	for (const char *p = columns; *p && n + 1 < size; p++)
+		if (*p != ' ')
+			out[n++] = *p == ',' ? '_' : *p;
+	out[n] = '\0';
+	if (suffix)
+		snprintf(out + n, size - n, "_%s", suffix);
+}
+
+static bool is_enum_check(const orm_model *m, const char *name)
+{
+	for (size_t c = 0; c < m->ncolumns; c++)
+		if (m->columns[c].type == ORM_ENUM && m->columns[c].enum_type &&
+		    strcmp(m->columns[c].enum_type->name, name) == 0)
+			return true;
+	return false;
+}
+
+static int compare_constraints(orm_autogen *a, const orm_model *m, const orm_refl_table *t)
+{
+	bool *matched = orm_calloc(t->nconstraints + 1, sizeof *matched);
+	char name[200], reft[128], refc[128];
+	int rc = ORM_OK;
+
+	if (!matched)
+		return orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+	/* UNIQUE: each column's own (when no unique index does the job), then
+	 * the composite ones; compared by their columns. */
+	for (size_t i = 0; i < m->ncolumns + m->nconstraints && rc == ORM_OK; i++) {
+		const char *cols, *own = NULL;
+		bool found = false;
+
+		if (i < m->ncolumns) {
+			if (!m->columns[i].unique || m->columns[i].index)
+				continue;
+			cols = m->columns[i].name;
+		} else {
+			const orm_constraint *k = &m->constraints[i - m->ncolumns];
+			if (k->kind != ORM_UNIQUE_CONSTRAINT)
+				continue;
+			cols = k->columns;
+			own = k->name;
+		}
+		for (size_t k = 0; k < t->nconstraints && !found; k++)
+			if (t->constraints[k].kind == ORM_REFL_UNIQUE && !matched[k] &&
+			    same_columns(t->constraints[k].columns, cols))
+				found = matched[k] = true;
+		if (found)
+			continue;
+		constraint_name(name, sizeof name, "uq", m->tablename, cols, NULL);
+		if (!add_constraint_item(a, ADD_UNIQUE, m->tablename, own ? own : name, cols, NULL,
+		                         NULL, NULL))
+			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+	}
+	/* FOREIGN KEY: each column's, compared by column and target. A new
+	 * column brings its own (add_column writes REFERENCES). */
+	for (size_t i = 0; i < m->ncolumns && rc == ORM_OK; i++) {
+		const orm_column *col = &m->columns[i];
+		const char *dot;
+		bool found = false;
+
+		if (!col->foreign_key || !(dot = strrchr(col->foreign_key, '.')) ||
+		    !refl_column(t, col->name))
+			continue;
+		snprintf(reft, sizeof reft, "%.*s", (int)(dot - col->foreign_key),
+		         col->foreign_key);
+		for (size_t k = 0; k < t->nconstraints && !found; k++) {
+			const orm_refl_constraint *c = &t->constraints[k];
+			char ht[128], hc[128];
+			if (c->kind != ORM_REFL_FOREIGN || matched[k] || !c->referred ||
+			    !same_columns(c->columns, col->name))
+				continue;
+			split_referred(ht, sizeof ht, hc, sizeof hc, c->referred);
+			if (strcmp(ht, reft) == 0 && same_columns(hc, dot + 1))
+				found = matched[k] = true;
+		}
+		if (found)
+			continue;
+		constraint_name(name, sizeof name, "fk", m->tablename, col->name, reft);
+		if (!add_constraint_item(a, ADD_FOREIGN, m->tablename, name, col->name, reft,
+		                         dot + 1, NULL))
+			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+	}
+	/* CHECK: the named ones, by name (an enum's CHECK belongs to the enum). */
+	for (size_t i = 0; i < m->nconstraints && rc == ORM_OK; i++) {
+		const orm_constraint *k = &m->constraints[i];
+		bool found = false;
+
+		if (k->kind != ORM_CHECK_CONSTRAINT || !k->name)
+			continue;
+		for (size_t c = 0; c < t->nconstraints && !found; c++)
+			if (t->constraints[c].kind == ORM_REFL_CHECK && t->constraints[c].name &&
+			    strcmp(t->constraints[c].name, k->name) == 0)
+				found = matched[c] = true;
+		if (!found && !add_constraint_item(a, ADD_CHECK, m->tablename, k->name, NULL, NULL,
+		                                   NULL, k->columns))
+			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+	}
+	/* What the database has beyond that. Unnamed CHECKs cannot be told
+	 * apart reliably (each database rewrites the expression): left alone. */
+	for (size_t k = 0; k < t->nconstraints && rc == ORM_OK; k++) {
+		const orm_refl_constraint *c = &t->constraints[k];
+		item_kind kind;
+
+		if (matched[k] || c->kind == ORM_REFL_INDEX)
+			continue;
+		if (c->kind == ORM_REFL_CHECK) {
+			if (!c->name || is_enum_check(m, c->name))
+				continue;
+			bool declared = false;
+			for (size_t i = 0; i < m->nconstraints && !declared; i++)
+				declared = m->constraints[i].kind == ORM_CHECK_CONSTRAINT &&
+				           !m->constraints[i].name;
+			if (declared)
+				continue; /* perhaps the model's unnamed one, named by a convention */
+			kind = DROP_CHECK;
+		} else if (c->kind == ORM_REFL_FOREIGN) {
+			const orm_column *col = orm_model_column(m, c->columns);
+			if (!col)
+				continue; /* its column goes: so does it */
+			kind = DROP_FOREIGN;
+		} else {
+			kind = DROP_UNIQUE;
+		}
+		reft[0] = refc[0] = '\0';
+		if (c->referred)
+			split_referred(reft, sizeof reft, refc, sizeof refc, c->referred);
+		if (!add_constraint_item(a, kind, t->name, c->name, c->columns,
+		                         c->referred ? reft : NULL, c->referred ? refc : NULL,
+		                         c->sqltext))
+			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+	}
+	orm_free(matched);
+	return rc;
+}
+
+/* PostgreSQL enum types that no model's column uses. */
+static int compare_enum_types(orm_autogen *a, orm_metadata *md, const orm_reflection *r)
+{
+	size_t n;
+	const orm_model *const *models = orm_metadata_models(md, &n);
+
+	for (size_t e = 0; e < r->nenums; e++) {
+		bool used = false;
+		for (size_t i = 0; i < n && !used; i++)
+			for (size_t c = 0; c < models[i]->ncolumns && !used; c++)
+				used = models[i]->columns[c].type == ORM_ENUM &&
+				       strcmp(models[i]->columns[c].enum_type->name,
+				              r->enums[e].name) == 0;
+		if (!used && !add_item(a, EXTRA_ENUM, r->enums[e].name, NULL))
+			return orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+	}
+	return ORM_OK;
+}
+
 /* "CREATE [UNIQUE] INDEX name ON t (cols)": the index's columns. */
 static char *index_columns(const char *sql)
 {
@@ -443,8 +676,9 @@ int orm_autogen_compare(orm_autogen **out, orm_metadata *md, orm_engine *engine)
 				it->model = models[i];
 			continue;
 		}
-		if ((rc = compare_columns(a, &r, models[i], t)) == ORM_OK)
-			rc = find_renames(a, models[i]->tablename);
+		if ((rc = compare_columns(a, &r, models[i], t)) == ORM_OK &&
+		    (rc = find_renames(a, models[i]->tablename)) == ORM_OK)
+			rc = compare_constraints(a, models[i], t);
 	}
 	for (size_t i = 0; i < r.ntables && rc == ORM_OK; i++)
 		if (!orm_metadata_model(md, r.tables[i].name) &&
@@ -452,6 +686,8 @@ int orm_autogen_compare(orm_autogen **out, orm_metadata *md, orm_engine *engine)
 			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
 	if (rc == ORM_OK)
 		rc = compare_indexes(a, md, &r);
+	if (rc == ORM_OK)
+		rc = compare_enum_types(a, md, &r);
 done:
 	orm_reflection_free(&r);
 	orm_conn_close(conn);
@@ -509,6 +745,31 @@ void orm_autogen_describe(FILE *out, const orm_autogen *a)
 		case DROP_INDEX:
 			fprintf(out, "Detected removed index '%s' on '%s'\n", it->name, it->table);
 			break;
+		case ADD_UNIQUE:
+		case DROP_UNIQUE:
+			fprintf(out, "Detected %s unique constraint '%s' on '%s (%s)'\n",
+			        it->kind == ADD_UNIQUE ? "added" : "removed",
+			        it->name ? it->name : "(unnamed)", it->table, it->columns);
+			break;
+		case ADD_FOREIGN:
+		case DROP_FOREIGN:
+			fprintf(out, "Detected %s foreign key '%s' on '%s (%s)' -> '%s (%s)'\n",
+			        it->kind == ADD_FOREIGN ? "added" : "removed",
+			        it->name ? it->name : "(unnamed)", it->table, it->columns,
+			        it->ref_table ? it->ref_table : "?",
+			        it->ref_columns ? it->ref_columns : "?");
+			break;
+		case ADD_CHECK:
+		case DROP_CHECK:
+			fprintf(out, "Detected %s check constraint '%s' on '%s'\n",
+			        it->kind == ADD_CHECK ? "added" : "removed", it->name, it->table);
+			break;
+		case EXTRA_ENUM:
+			fprintf(out,
+			        "Detected enum type '%s' that no model uses (not dropped: write "
+			        "drop_enum by hand if it should go)\n",
+			        it->table);
+			break;
 		case ALTER_ENUM:
 			fprintf(out, "Detected enum '%s' labels changed on '%s.%s': ",
 			        it->column->enum_type->name, it->table, it->name);
@@ -565,6 +826,29 @@ static int run_item(orm_op *op, const item *it, bool up)
 	case DROP_INDEX:
 		return up ? orm_op_drop_index(op, it->name, it->table)
 		          : orm_op_create_index(op, it->name, it->table, it->columns, it->unique);
+	case ADD_UNIQUE:
+	case DROP_UNIQUE:
+		if (!it->name)
+			return ORM_OK; /* unnamed: reported only */
+		if ((it->kind == ADD_UNIQUE) == up)
+			return orm_op_create_unique_constraint(op, it->name, it->table,
+			                                       it->columns);
+		return orm_op_drop_constraint(op, it->name, it->table);
+	case ADD_FOREIGN:
+	case DROP_FOREIGN:
+		if (!it->name)
+			return ORM_OK;
+		if ((it->kind == ADD_FOREIGN) == up)
+			return orm_op_create_foreign_key(op, it->name, it->table, it->columns,
+			                                 it->ref_table, it->ref_columns);
+		return orm_op_drop_constraint(op, it->name, it->table);
+	case ADD_CHECK:
+	case DROP_CHECK:
+		if ((it->kind == ADD_CHECK) == up)
+			return orm_op_create_check_constraint(op, it->name, it->table, it->sqltext);
+		return orm_op_drop_constraint(op, it->name, it->table);
+	case EXTRA_ENUM:
+		return ORM_OK;
 	case ALTER_ENUM:
 		return up ? orm_op_alter_enum(op, it->table, it->name, &it->from,
 		                              it->column->enum_type)
@@ -670,6 +954,26 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 			    it->table);
 		return;
 	}
+	if (it->kind == EXTRA_ENUM) {
+		if (up)
+			orm_buf_printf(
+			    body,
+			    "\t/* The database has an enum type '%s' that no model uses:\n"
+			    "\t * left as it is (orm_op_drop_enum drops it). */\n",
+			    it->table);
+		return;
+	}
+	if ((it->kind == DROP_UNIQUE || it->kind == DROP_FOREIGN) && !it->name) {
+		if (up)
+			orm_buf_printf(
+			    body,
+			    "\t/* The database has an unnamed %s on '%s (%s)' that no model\n"
+			    "\t * declares. Without a name it cannot be dropped: rebuild the\n"
+			    "\t * table by hand if it should go. */\n",
+			    it->kind == DROP_UNIQUE ? "UNIQUE" : "FOREIGN KEY", it->table,
+			    it->columns);
+		return;
+	}
 	if (it->kind == DROP_COLUMN && it->rename_to && up)
 		orm_buf_printf(body,
 		               "\t/*\n"
@@ -724,6 +1028,42 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 		else
 			orm_buf_printf(body, "orm_op_drop_index(op, \"%s\", \"%s\")", it->name,
 			               it->table);
+		break;
+	case ADD_UNIQUE:
+	case DROP_UNIQUE:
+		if ((it->kind == ADD_UNIQUE) == up)
+			orm_buf_printf(
+			    body, "orm_op_create_unique_constraint(op, \"%s\", \"%s\", \"%s\")",
+			    it->name, it->table, it->columns);
+		else
+			orm_buf_printf(body, "orm_op_drop_constraint(op, \"%s\", \"%s\")", it->name,
+			               it->table);
+		break;
+	case ADD_FOREIGN:
+	case DROP_FOREIGN:
+		if ((it->kind == ADD_FOREIGN) == up)
+			orm_buf_printf(
+			    body,
+			    "orm_op_create_foreign_key(op, \"%s\", \"%s\", \"%s\", \"%s\", "
+			    "\"%s\")",
+			    it->name, it->table, it->columns, it->ref_table, it->ref_columns);
+		else
+			orm_buf_printf(body, "orm_op_drop_constraint(op, \"%s\", \"%s\")", it->name,
+			               it->table);
+		break;
+	case ADD_CHECK:
+	case DROP_CHECK:
+		if ((it->kind == ADD_CHECK) == up) {
+			orm_buf_printf(body, "orm_op_create_check_constraint(op, \"%s\", \"%s\", ",
+			               it->name, it->table);
+			put_c_string(body, it->sqltext);
+			orm_buf_putc(body, ')');
+		} else {
+			orm_buf_printf(body, "orm_op_drop_constraint(op, \"%s\", \"%s\")", it->name,
+			               it->table);
+		}
+		break;
+	case EXTRA_ENUM:
 		break;
 	case ALTER_ENUM:
 		orm_buf_printf(body, "orm_op_alter_enum(op, \"%s\", \"%s\", &%s_%s, &%s_%s)",

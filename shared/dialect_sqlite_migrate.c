@@ -146,7 +146,21 @@ static int reflect_text_constraints(orm_refl_table *t, const char *create, orm_e
 			while (isspace((unsigned char)*p))
 				p++;
 		}
-		if (strncasecmp(p, "CHECK", 5) == 0 || strncasecmp(p, "UNIQUE", 6) == 0) {
+		if (name && strncasecmp(p, "FOREIGN", 7) == 0 && (inner = paren_text(p))) {
+			/* PRAGMA foreign_key_list has no names: take this one's from
+			 * the text, for the foreign key over the same columns. */
+			for (size_t k = 0; k < t->nconstraints; k++) {
+				orm_refl_constraint *c = &t->constraints[k];
+				if (c->kind == ORM_REFL_FOREIGN && !c->name && c->columns &&
+				    strcmp(c->columns, inner) == 0) {
+					if (!(c->name = orm_strdup(name)))
+						rc = orm_err_set(err, ORM_ENOMEM,
+						                 "reflection: out of memory");
+					break;
+				}
+			}
+			orm_free(inner);
+		} else if (strncasecmp(p, "CHECK", 5) == 0 || strncasecmp(p, "UNIQUE", 6) == 0) {
 			bool check = strncasecmp(p, "CHECK", 5) == 0;
 			if (!(inner = paren_text(p)))
 				rc = orm_err_set(err, ORM_ENOMEM, "reflection: out of memory");

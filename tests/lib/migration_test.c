@@ -642,6 +642,110 @@ static void migration__autogenerate_golden_and_round_trip(void **state)
 	orm_engine_free(engine);
 }
 
+/* ---- autogenerate: constraints ----------------------------------------- */
+
+typedef struct Owner {
+	int64_t id;
+} Owner;
+static const orm_column owner_columns[] = {
+    ORM_COLUMN(Owner, id, ORM_INTEGER, .primary_key = true),
+};
+static const orm_model Owner_model = ORM_MODEL(Owner, "owners", owner_columns);
+
+typedef struct Thing {
+	int64_t id;
+	int64_t owner_id;
+	char *code;
+} Thing;
+static const orm_column thing_plain_columns[] = {
+    ORM_COLUMN(Thing, id, ORM_INTEGER, .primary_key = true),
+    ORM_COLUMN(Thing, owner_id, ORM_INTEGER),
+    ORM_COLUMN(Thing, code, ORM_STRING, .length = 10),
+};
+static const orm_model Thing_plain = ORM_MODEL(Thing, "things", thing_plain_columns);
+static const orm_column thing_full_columns[] = {
+    ORM_COLUMN(Thing, id, ORM_INTEGER, .primary_key = true),
+    ORM_COLUMN(Thing, owner_id, ORM_INTEGER, .foreign_key = "owners.id"),
+    ORM_COLUMN(Thing, code, ORM_STRING, .length = 10, .unique = true),
+};
+static const orm_constraint thing_checks[] = {
+    {ORM_CHECK_CONSTRAINT, "ck_things_code", "code <> ''"},
+};
+static const orm_model Thing_full =
+    ORM_MODEL_WITH_CONSTRAINTS(Thing, "things", thing_full_columns, thing_checks);
+
+static size_t diff_count(orm_engine *engine, const orm_model *thing, char **described)
+{
+	orm_metadata *md;
+	size_t n, len = 0;
+	FILE *f = open_memstream(described, &len);
+
+	assert_int_equal(orm_metadata_new(&md, NULL), ORM_OK);
+	assert_int_equal(orm_metadata_add(md, &Owner_model), ORM_OK);
+	assert_int_equal(orm_metadata_add(md, thing), ORM_OK);
+	if (generated)
+		orm_autogen_free(generated);
+	assert_int_equal(orm_autogen_compare(&generated, md, engine), ORM_OK);
+	orm_autogen_describe(f, generated);
+	fclose(f);
+	n = orm_autogen_count(generated);
+	orm_metadata_free(md);
+	return n;
+}
+
+static void migration__autogenerate_constraints_both_ways(void **state)
+{
+	orm_engine *engine = orm_test_engine(NULL);
+	orm_metadata *md;
+	char *text, *plain;
+	(void)state;
+
+	generated = NULL;
+	assert_int_equal(orm_metadata_new(&md, NULL), ORM_OK);
+	assert_int_equal(orm_metadata_add(md, &Owner_model), ORM_OK);
+	assert_int_equal(orm_metadata_add(md, &Thing_plain), ORM_OK);
+	assert_int_equal(orm_metadata_create_all(md, engine, NULL), ORM_OK);
+	orm_metadata_free(md);
+	orm_test_exec(engine, "INSERT INTO owners (id) VALUES (1)");
+	orm_test_exec(engine, "INSERT INTO things (id, owner_id, code) VALUES (1, 1, 'a')");
+	plain = sorted_lines(schema_text(engine));
+
+	/* The models gain a foreign key, a UNIQUE and a named CHECK. */
+	assert_int_equal(diff_count(engine, &Thing_full, &text), 3);
+	assert_non_null(strstr(text, "Detected added foreign key 'fk_things_owner_id_owners' on "
+	                             "'things (owner_id)' -> 'owners (id)'"));
+	assert_non_null(strstr(text, "Detected added unique constraint 'uq_things_code'"));
+	assert_non_null(strstr(text, "Detected added check constraint 'ck_things_code'"));
+	free(text);
+	assert_int_equal(with_op(engine, gen_up, NULL, 0), ORM_OK);
+	assert_int_equal(diff_count(engine, &Thing_full, &text), 0);
+	free(text);
+	assert_int_equal(
+	    try_sql(engine, "INSERT INTO things (id, owner_id, code) VALUES (2, 9, 'b')"),
+	    ORM_ECONSTRAINT);
+	assert_int_equal(
+	    try_sql(engine, "INSERT INTO things (id, owner_id, code) VALUES (2, 1, 'a')"),
+	    ORM_ECONSTRAINT);
+	assert_int_equal(
+	    try_sql(engine, "INSERT INTO things (id, owner_id, code) VALUES (2, 1, '')"),
+	    ORM_ECONSTRAINT);
+
+	/* And back: the plain models see three constraints to drop, all named. */
+	assert_int_equal(diff_count(engine, &Thing_plain, &text), 3);
+	assert_non_null(strstr(text, "Detected removed foreign key 'fk_things_owner_id_owners'"));
+	free(text);
+	assert_int_equal(with_op(engine, gen_up, NULL, 0), ORM_OK);
+	assert_int_equal(diff_count(engine, &Thing_plain, &text), 0);
+	free(text);
+	text = sorted_lines(schema_text(engine));
+	assert_string_equal(text, plain);
+	free(text);
+	free(plain);
+	orm_autogen_free(generated);
+	generated = NULL;
+	orm_engine_free(engine);
+}
+
 /* ---- atomicity and concurrency ---------------------------------------- */
 
 static const orm_column half_columns[] = {
@@ -911,6 +1015,7 @@ int main(void)
 	    cmocka_unit_test(migration__upgrade_head_is_create_all),
 	    cmocka_unit_test(migration__offline_sql_golden),
 	    cmocka_unit_test(migration__autogenerate_golden_and_round_trip),
+	    cmocka_unit_test(migration__autogenerate_constraints_both_ways),
 	    cmocka_unit_test(migration__failed_upgrade_changes_nothing),
 	    cmocka_unit_test(migration__two_upgrades_at_once_apply_once),
 	    cmocka_unit_test(migration__enum_label_added_then_removal_refused_while_used),

@@ -6,16 +6,18 @@
  * Introduced in chapter 7. The database is read back through its
  * dialect (sqlite_master and the PRAGMAs; pg_catalog) and compared with
  * the models registered on a metadata: tables, columns (type and
- * nullable), indexes and enum labels (PostgreSQL's enum types, SQLite's
- * CHECKs). Two things go further than Alembic: enum labels added or
+ * nullable), indexes, UNIQUE constraints, foreign keys, named CHECKs and
+ * enum labels (PostgreSQL's enum types, SQLite's CHECKs). Two things go
+ * further than Alembic: enum labels added or
  * removed are found and migrated (ALTER TYPE ... ADD VALUE, or the type
  * rebuilt; SQLite's CHECK rebuilt in batch mode), and when a table loses
  * one column and gains another of the same type, the revision says it is
  * probably a rename and shows the alter_column to use instead.
  *
- * Not compared (say so in a revision by hand): tables in the database
- * that no model declares (reported, never dropped), server defaults,
- * unique constraints, foreign keys and CHECKs other than an enum's.
+ * Reported but never dropped: tables and PostgreSQL enum types that no
+ * model declares, and constraints without a name (SQLite's), which cannot
+ * be dropped by name. Not compared at all: server defaults, and CHECKs
+ * without a name (each database rewrites the expression its own way).
  *
  * Lifecycle:
  *   1. orm_autogen_compare()    reflect and compare (connects once)
