@@ -58,7 +58,9 @@ extern "C" {
  * connection, or, in offline mode (--sql), prints it. Every operation
  * returns ORM_OK or a negative code with the message in
  * orm_op_errmsg(op); a revision function returns the first failure it
- * meets, and the runner then rolls everything back.
+ * meets, and the runner then rolls everything back. The runner makes the
+ * context for a run and frees it afterwards: a revision only borrows it,
+ * for the length of its upgrade() or downgrade() call.
  */
 typedef struct orm_op orm_op;
 
@@ -141,7 +143,9 @@ typedef struct orm_alter_column {
 int orm_op_alter_column(orm_op *op, const char *table, const char *column,
                         const orm_alter_column *changes);
 
-/* CREATE [UNIQUE] INDEX name ON table (columns); columns "a, b". */
+/* CREATE [UNIQUE] INDEX name ON table (columns); columns "a, b". Inside
+ * a batch on `table`, the index is made on the rebuilt table, and a
+ * dropped one is simply not made again. */
 int orm_op_create_index(orm_op *op, const char *name, const char *table, const char *columns,
                         bool unique);
 int orm_op_drop_index(orm_op *op, const char *name, const char *table);
