@@ -205,6 +205,7 @@ typedef struct table_writer {
 	orm_buf *b;
 	bool first; /* no item written yet */
 	orm_err *err;
+	bool loose_fk; /* chapter 7: a foreign key's table need not be registered */
 } table_writer;
 
 /* Starts the next item of the table's parenthesized list. */
@@ -399,6 +400,19 @@ static int put_column_constraints(table_writer *w)
 			const orm_model *ref;
 			const orm_column *refcol;
 
+			if (w->loose_fk) {
+				/* A migration's table refers to a table of the database,
+				 * not to a registered model: write "table.column" as it
+				 * is (unnamed, or named by the table's own constraint). */
+				const char *dot = strrchr(col->foreign_key, '.');
+
+				next_item(w);
+				orm_buf_printf(w->b, "FOREIGN KEY(%s) REFERENCES %.*s (%s)", col->name,
+				               (int)(dot - col->foreign_key), col->foreign_key, dot + 1);
+				if (fk_action(col->on_delete))
+					orm_buf_printf(w->b, " ON DELETE %s", fk_action(col->on_delete));
+				goto enum_check;
+			}
 			if ((rc = orm_metadata_foreign_key(&ref, &refcol, w->md, m, col, w->err)) <
 			    0)
 				return rc;
@@ -411,6 +425,7 @@ static int put_column_constraints(table_writer *w)
 			if (fk_action(col->on_delete))
 				orm_buf_printf(w->b, " ON DELETE %s", fk_action(col->on_delete));
 		}
+	enum_check:
 		if (col->type == ORM_ENUM && !w->d->native_enum) {
 			next_item(w);
 			/* SQLAlchemy names an enum's CHECK after the enum. */
@@ -425,9 +440,10 @@ static int put_column_constraints(table_writer *w)
 	return ORM_OK;
 }
 
-static int create_table_sql(orm_buf *b, orm_metadata *md, const orm_dialect *d, const orm_model *m)
+static int create_table_sql(orm_buf *b, orm_metadata *md, const orm_dialect *d, const orm_model *m,
+                            bool loose_fk)
 {
-	table_writer w = {md, orm_metadata_naming(md), d, m, b, true, orm_metadata_err(md)};
+	table_writer w = {md, orm_metadata_naming(md), d, m, b, true, orm_metadata_err(md), loose_fk};
 	const orm_column *autoinc = orm_model_autoincrement_column(m);
 
 	/* A generated key with a client-side default of its own is written
@@ -541,7 +557,7 @@ int orm_ddl_plan_create(orm_ddl_plan *plan, orm_metadata *md, const orm_dialect 
 		}
 	}
 	for (size_t i = 0; i < nmodels; i++) {
-		if ((rc = create_table_sql(&b, md, d, models[i])) < 0 ||
+		if ((rc = create_table_sql(&b, md, d, models[i], false)) < 0 ||
 		    (rc = add_step(plan, ORM_DDL_TABLE, models[i], NULL, models[i]->tablename, &b,
 		                   err)) < 0 ||
 		    (rc = add_index_steps(plan, md, models[i])) < 0)
@@ -553,6 +569,39 @@ done:
 	if (rc < 0)
 		orm_ddl_plan_free(plan);
 	return rc;
+}
+
+/* Chapter 7: op.create_table - one table and its indexes (no types). */
+int orm_ddl_plan_table(orm_ddl_plan *plan, orm_metadata *md, const orm_dialect *d,
+                       const orm_model *model)
+{
+	orm_err *err = orm_metadata_err(md);
+	orm_buf b = ORM_BUF_INIT;
+	int rc;
+
+	*plan = (orm_ddl_plan)ORM_DDL_PLAN_INIT;
+	if ((rc = check_dialect(d, err)) < 0 || (rc = orm_model_check(model, err)) < 0)
+		return rc;
+	if ((rc = create_table_sql(&b, md, d, model, true)) < 0 ||
+	    (rc = add_step(plan, ORM_DDL_TABLE, model, NULL, model->tablename, &b, err)) < 0 ||
+	    (rc = add_index_steps(plan, md, model)) < 0)
+		orm_ddl_plan_free(plan);
+	orm_buf_free(&b);
+	return rc;
+}
+
+/* Chapter 7: an enum's labels as a SQL list, 'a', 'b'. */
+void orm_ddl_enum_labels(orm_buf *out, const orm_enum *e)
+{
+	put_labels(out, e);
+}
+
+/* Chapter 7: one column's definition as CREATE TABLE writes it. */
+void orm_ddl_column_spec(orm_buf *out, const orm_dialect *d, const orm_column *col)
+{
+	table_writer w = {NULL, NULL, d, NULL, out, true, NULL, true};
+
+	put_column_spec(&w, col, false);
 }
 
 int orm_ddl_plan_drop(orm_ddl_plan *plan, orm_metadata *md, const orm_dialect *d)

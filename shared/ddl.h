@@ -58,6 +58,21 @@ int orm_ddl_plan_drop(orm_ddl_plan *plan, orm_metadata *metadata, const orm_dial
 void orm_ddl_plan_free(orm_ddl_plan *plan);
 
 /*
+ * Chapter 7 (op.create_table): the CREATE TABLE of one table and its
+ * CREATE INDEX statements, as create_all writes them, without its enum
+ * types. Foreign keys are written as "table.column" says, so the table
+ * they refer to need not be registered on `metadata` (which gives only
+ * the naming conventions and takes the error message). ORM_EINVAL when
+ * the declaration does not check (orm_model_check).
+ */
+int orm_ddl_plan_table(orm_ddl_plan *plan, orm_metadata *metadata, const orm_dialect *d,
+                       const orm_model *table);
+/* Chapter 7: a column's definition ("email VARCHAR NOT NULL") and an
+ * enum's labels as a SQL list ("'public', 'private'"). */
+void orm_ddl_column_spec(orm_buf *out, const orm_dialect *d, const orm_column *col);
+void orm_ddl_enum_labels(orm_buf *out, const orm_enum *e);
+
+/*
  * Helpers for the dialects' column_type():
  *   orm_ddl_standard_type   the type as SQLAlchemy's generic compiler
  *                           writes it: INTEGER, BIGINT, VARCHAR(n), TEXT,

@@ -112,6 +112,11 @@ typedef struct orm_dialect {
 	const char *has_table_sql;
 	/* The same for a native enum type (NULL without native_enum). */
 	const char *has_type_sql;
+
+	/* ---- Migrations (chapter 7, dialect_*_migrate.c) ----------------
+	 * What differs between databases when a schema is changed in place:
+	 * see struct orm_migrate_dialect in migrate_dialect.h. */
+	const struct orm_migrate_dialect *migrate;
 } orm_dialect;
 
 extern const orm_dialect orm_dialect_sqlite;

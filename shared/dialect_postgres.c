@@ -31,6 +31,7 @@
 
 #include "ddl.h"
 #include "dialect.h"
+#include "migrate_dialect.h"
 
 /* Type OIDs of the built-in types we read back as something other than
  * text (from PostgreSQL's pg_type.dat; they never change). */
@@ -1074,4 +1075,5 @@ const orm_dialect orm_dialect_postgres = {
     .has_type_sql = "SELECT t.typname FROM pg_catalog.pg_type t"
                     " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
                     " WHERE n.nspname = current_schema() AND t.typname = ?",
+    .migrate = &orm_migrate_postgres, /* chapter 7: dialect_postgres_migrate.c */
 };

@@ -25,6 +25,7 @@
 
 #include "ddl.h"
 #include "dialect.h"
+#include "migrate_dialect.h"
 
 struct orm_dbconn {
 	sqlite3 *db;
@@ -510,4 +511,5 @@ const orm_dialect orm_dialect_sqlite = {
     .native_enum = false,
     .has_table_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
     .has_type_sql = NULL,
+    .migrate = &orm_migrate_sqlite, /* chapter 7: dialect_sqlite_migrate.c */
 };
