@@ -196,12 +196,12 @@ static const app_param event_id_param[] = {
     {"path", {.name = "event_id", .type = ORM_INTEGER, .required = true}},
 };
 static const app_param page_params[] = {
-    {"query", {.name = "skip", .type = ORM_INTEGER, .default_json = "0"}},
-    {"query", {.name = "limit", .type = ORM_INTEGER, .default_json = "100"}},
+    {"query", {.name = "skip", .type = ORM_INTEGER, .ge_zero = true, .default_json = "0"}},
+    {"query", {.name = "limit", .type = ORM_INTEGER, .ge_zero = true, .default_json = "100"}},
 };
 static const app_param event_list_params[] = {
-    {"query", {.name = "skip", .type = ORM_INTEGER, .default_json = "0"}},
-    {"query", {.name = "limit", .type = ORM_INTEGER, .default_json = "100"}},
+    {"query", {.name = "skip", .type = ORM_INTEGER, .ge_zero = true, .default_json = "0"}},
+    {"query", {.name = "limit", .type = ORM_INTEGER, .ge_zero = true, .default_json = "100"}},
     {"query", {.name = "social_status", .model = &Event_model}},
 };
 
@@ -402,8 +402,7 @@ static json_t *read_params(const app_route *route, const app_request *req, segme
 			continue;
 		}
 		value = schema_validate_text(&param->field, text, len, param->in, errors);
-		if (value && json_is_integer(value) && json_integer_value(value) < 0 &&
-		    strcmp(param->in, "query") == 0) {
+		if (value && param->field.ge_zero && json_integer_value(value) < 0) {
 			schema_error(errors, param->in, param->field.name,
 			             "ensure this value is greater than or equal to 0",
 			             "value_error.number.not_ge",
@@ -492,6 +491,10 @@ static bool read_body(json_t **out, app_response *resp, const app_request *req)
 	if (!*out) {
 		char msg[300];
 		json_t *errors = json_array();
+		/* jansson's words, except where they name its own flag */
+		if (strstr(error.text, "JSON_ALLOW_NUL"))
+			snprintf(error.text, sizeof error.text,
+			         "\\u0000 is not allowed in a string");
 		snprintf(msg, sizeof msg, "%s: line %d column %d (char %d)", error.text, error.line,
 		         error.column, error.position);
 		json_t *loc = json_pack("[s,i]", "body", error.position);

@@ -82,6 +82,8 @@ static json_t *field_schema(json_t *components, const schema_field *field)
 		                integer ? "integer" : "string");
 		if (t == ORM_DATE)
 			json_object_set_new(out, "format", json_string("date"));
+		if (field->ge_zero)
+			json_object_set_new(out, "minimum", json_real(0.0));
 	}
 	if (field->default_json)
 		json_object_set_new(out, "default",

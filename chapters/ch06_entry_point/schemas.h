@@ -39,6 +39,7 @@ typedef struct schema_field {
 	/* ...or, with no model, this one (ORM_INTEGER, ORM_STRING, ...). */
 	orm_column_type type;
 	bool required;
+	bool ge_zero;             /* an integer that must be >= 0: FastAPI's Query(ge=0) */
 	const char *default_json; /* the default as JSON text ("0", "\"public\""), or NULL */
 	const schema *items;      /* a list of objects of this schema (User.events), or NULL */
 } schema_field;
