@@ -207,18 +207,58 @@ static const app_param event_list_params[] = {
 
 /* book:begin routes */
 const app_route app_routes[] = {
-    {"POST", "/users/", "create_user", create_user, NULL, 0, &UserCreate_schema, &User_schema,
-     false, true},
-    {"GET", "/users/", "read_users", read_users, page_params, 2, NULL, &User_schema, true, true},
-    {"GET", "/users/{user_id}", "read_user", read_user, user_id_param, 1, NULL, &User_schema, false,
-     true},
-    {"POST", "/users/{user_id}/events/", "create_event_for_user", create_event_for_user,
-     user_id_param, 1, &EventCreate_schema, &Event_schema, false, true},
-    {"GET", "/events/", "read_events", read_events, event_list_params, 3, NULL, &Event_schema, true,
-     true},
-    {"GET", "/events/{event_id}", "read_event", read_event, event_id_param, 1, NULL, &Event_schema,
-     false, true},
-    {"GET", "/openapi.json", NULL, openapi, NULL, 0, NULL, NULL, false, false},
+    {.method = "POST",
+     .path = "/users/",
+     .name = "create_user",
+     .handler = create_user,
+     .body = &UserCreate_schema,
+     .response = &User_schema,
+     .uses_db = true},
+    {.method = "GET",
+     .path = "/users/",
+     .name = "read_users",
+     .handler = read_users,
+     .params = page_params,
+     .nparams = 2,
+     .response = &User_schema,
+     .response_is_list = true,
+     .uses_db = true},
+    {.method = "GET",
+     .path = "/users/{user_id}",
+     .name = "read_user",
+     .handler = read_user,
+     .params = user_id_param,
+     .nparams = 1,
+     .response = &User_schema,
+     .uses_db = true},
+    {.method = "POST",
+     .path = "/users/{user_id}/events/",
+     .name = "create_event_for_user",
+     .handler = create_event_for_user,
+     .params = user_id_param,
+     .nparams = 1,
+     .body = &EventCreate_schema,
+     .response = &Event_schema,
+     .uses_db = true},
+    {.method = "GET",
+     .path = "/events/",
+     .name = "read_events",
+     .handler = read_events,
+     .params = event_list_params,
+     .nparams = 3,
+     .response = &Event_schema,
+     .response_is_list = true,
+     .uses_db = true},
+    {.method = "GET",
+     .path = "/events/{event_id}",
+     .name = "read_event",
+     .handler = read_event,
+     .params = event_id_param,
+     .nparams = 1,
+     .response = &Event_schema,
+     .uses_db = true},
+    /* not part of the API it describes: no name */
+    {.method = "GET", .path = "/openapi.json", .handler = openapi},
 };
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];
 /* book:end routes */
@@ -544,10 +584,13 @@ static void run_route(app_response *out, app *a, const app_route *route, app_cal
 
 	for (int attempt = 0; attempt < 20; attempt++) {
 		out->body = NULL;
-		if (!route->uses_db)
-			rc = route->handler(out, call);
-		else
-			rc = call_with_db(out, route, call, message, sizeof message);
+		if (!route->uses_db) {
+			/* a handler with sessions of its own: the message is the thread's last */
+			if ((rc = route->handler(out, call)) < 0)
+				snprintf(message, sizeof message, "%s", orm_error_last());
+			break;
+		}
+		rc = call_with_db(out, route, call, message, sizeof message);
 		/* SQLite lets one writer in at a time and refuses (ORM_EBUSY) a transaction that
 		 * read before another wrote: everything of it was rolled back, so run it again. */
 		if (rc != ORM_EBUSY || pool_exhausted(rc, message))
@@ -610,7 +653,11 @@ void app_handle(app_response *out, app *a, const app_request *req)
 	/* 3. Validation: path and query parameters, then the body; every error is listed. */
 	errors = json_array();
 	params = read_params(route, req, segments, nsegments, errors);
-	json_t *valid = route->body ? schema_validate(route->body, body, errors) : NULL;
+	json_t *valid = NULL;
+	if (route->validate)
+		valid = route->validate(body, errors);
+	else if (route->body)
+		valid = schema_validate(route->body, body, errors);
 	if (json_array_size(errors) > 0) {
 		answer(out, 422, json_pack("{s:O}", "detail", errors));
 		json_decref(valid);

@@ -410,7 +410,11 @@ void schema_event_create(EventCreate *out, const json_t *validated)
 	const char *status = json_string_value(json_object_get(validated, "social_status"));
 
 	out->title = json_string_value(json_object_get(validated, "title"));
-	schema_parse_date(&out->date_of, json_string_value(json_object_get(validated, "date_of")));
+	const char *date_of = json_string_value(json_object_get(validated, "date_of"));
+
+	out->date_of = (orm_date){0, 0, 0};
+	if (date_of)
+		schema_parse_date(&out->date_of, date_of);
 	out->social_status = SOCIAL_PUBLIC;
 	for (size_t i = 0; status && i < SocialStatus_type.nlabels; i++)
 		if (strcmp(status, SocialStatus_type.labels[i]) == 0)

@@ -129,8 +129,14 @@ static const app_param forgetful_params[] = {
     {"path", {.name = "user_id", .type = ORM_INTEGER, .required = true}},
 };
 static const app_route forgetful_route[] = {
-    {"GET", "/forgetful/users/{user_id}", "read_user_forgetful", read_user_forgetful,
-     forgetful_params, 1, NULL, &User_schema, false, false},
+    {.method = "GET",
+     .path = "/forgetful/users/{user_id}",
+     .name = "read_user_forgetful",
+     .handler = read_user_forgetful,
+     .params = forgetful_params,
+     .nparams = 1,
+     .response = &User_schema,
+     .uses_db = false},
 };
 
 /* Drops the tables a previous run left, quietly (this engine has no echo). */
