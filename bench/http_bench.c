@@ -95,7 +95,8 @@ static void start_clean(const char *url, bool postgres)
 		die("open database", rc);
 	if (postgres) {
 		if ((rc = orm_engine_connect(&conn, db.engine)) < 0 ||
-		    (rc = orm_conn_execute(NULL, conn, "DROP SCHEMA public CASCADE", NULL, 0)) < 0 ||
+		    (rc = orm_conn_execute(NULL, conn, "DROP SCHEMA public CASCADE", NULL, 0)) <
+		        0 ||
 		    (rc = orm_conn_execute(NULL, conn, "CREATE SCHEMA public", NULL, 0)) < 0)
 			die("empty the database", rc);
 		orm_conn_close(conn);
@@ -107,12 +108,14 @@ static void start_clean(const char *url, bool postgres)
 
 /* The answer app_handle() gives a GET, in-process: the ceiling's body, and the smoke check's
  * expected answers. */
-static char *answer_of(app *api, const char *path, const char *query_name,
-                       const char *query_value)
+static char *answer_of(app *api, const char *path, const char *query_name, const char *query_value)
 {
 	app_arg arg = {query_name, query_value};
-	app_request req = {.method = "GET", .path = path, .path_len = strlen(path),
-	                   .args = query_name ? &arg : NULL, .nargs = query_name ? 1 : 0};
+	app_request req = {.method = "GET",
+	                   .path = path,
+	                   .path_len = strlen(path),
+	                   .args = query_name ? &arg : NULL,
+	                   .nargs = query_name ? 1 : 0};
 	app_response out;
 	char *text;
 
@@ -299,7 +302,8 @@ static int run(const options *o, const char *name, const char *url)
 		       one.rps >= top.rps / 2 ? "met" : "MISSED");
 		printf("%s http GET /users/?limit=100       rps=%9.0f p99=%7.2fms ratio=%.2f "
 		       "(%d users, %d events nested)\n",
-		       name, many.rps, many.p99_ms, many.rps / top.rps, USERS, USERS * EVENTS_PER_USER);
+		       name, many.rps, many.p99_ms, many.rps / top.rps, USERS,
+		       USERS * EVENTS_PER_USER);
 
 		int wrong = send_requests(port, "/events/1", event_body, 10000); /* warm up */
 		long before = rss_kb();
@@ -382,7 +386,8 @@ int main(int argc, char **argv)
 		if (pg && *pg) {
 			failures += run(&o, "postgres", pg);
 		} else if (o.check && strcmp(o.db, "postgres") == 0) {
-			printf("ORM_TEST_POSTGRES_URL is not set: no PostgreSQL server to run on\n");
+			printf(
+			    "ORM_TEST_POSTGRES_URL is not set: no PostgreSQL server to run on\n");
 			curl_global_cleanup();
 			return getenv("CI") && strcmp(getenv("CI"), "true") == 0 ? 1 : 77;
 		} else {

@@ -39,17 +39,16 @@ http_ceiling *http_ceiling_start(const char *body, unsigned threads)
 
 	if (!c)
 		return NULL;
-	c->response = MHD_create_response_from_buffer(strlen(body), (void *)body,
-	                                              MHD_RESPMEM_MUST_COPY);
+	c->response =
+	    MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
 	MHD_add_response_header(c->response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	memset(&addr, 0, sizeof addr);
 	addr.sin_family = AF_INET;
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	c->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-	                                 MHD_USE_ERROR_LOG,
-	                             0, NULL, NULL, answer, c, MHD_OPTION_THREAD_POOL_SIZE, threads,
-	                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-	                             MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+	c->daemon = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    answer, c, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
 	if (!c->daemon) {
 		MHD_destroy_response(c->response);
 		free(c);
