@@ -580,9 +580,11 @@ static int call_with_db(app_response *out, const app_route *route, app_call *cal
 static void run_route(app_response *out, app *a, const app_route *route, app_call *call)
 {
 	char message[512] = "";
+	struct timespec start, now;
 	int rc = ORM_OK;
 
-	for (int attempt = 0; attempt < 20; attempt++) {
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (int attempt = 1;; attempt++) {
 		out->body = NULL;
 		if (!route->uses_db) {
 			/* a handler with sessions of its own: the message is the thread's last */
@@ -595,13 +597,21 @@ static void run_route(app_response *out, app *a, const app_route *route, app_cal
 		 * read before another wrote: everything of it was rolled back, so run it again. */
 		if (rc != ORM_EBUSY || pool_exhausted(rc, message))
 			break;
+		/* Give up after 10 seconds, SQLite's own busy timeout (connect_timeout). */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= 10)
+			break;
 		json_decref(out->body);
-		nanosleep(&(struct timespec){0, (attempt + 1) * 2000000L}, NULL);
+		out->body = NULL;
+		/* wait a little longer each time (at most 20 ms), and not in step with the others */
+		long ms = attempt < 10 ? attempt * 2 : 20;
+		nanosleep(&(struct timespec){0, (ms * 1000000L) + (long)(now.tv_nsec % 1000000)},
+		          NULL);
 	}
 	if (rc >= 0)
 		return;
 	json_decref(out->body);
-	if (pool_exhausted(rc, message)) {
+	if (rc == ORM_EBUSY) { /* the pool ran dry, or the database stayed locked: try later */
 		detail(out, 503, message);
 		return;
 	}

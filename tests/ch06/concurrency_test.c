@@ -160,8 +160,9 @@ static void concurrency__8_threads_x_500_requests_lose_nothing_and_never_5xx(voi
 		workers[i].number = i;
 		assert_int_equal(pthread_create(&threads[i], NULL, work, &workers[i]), 0);
 	}
-	for (int i = 0; i < THREADS; i++) {
+	for (int i = 0; i < THREADS; i++) /* all of them, before any assertion can leave */
 		pthread_join(threads[i], NULL);
+	for (int i = 0; i < THREADS; i++) {
 		if (workers[i].server_errors || workers[i].other_errors)
 			printf("thread %d: %d 5xx or no answer, %d other errors; last: %s\n", i,
 			       workers[i].server_errors, workers[i].other_errors,
