@@ -89,7 +89,8 @@ static void start_clean(const char *url)
 
 /* book:begin get-db */
 /*
- * The write-up's get_db() in C. In Python:
+ * get_db() from the write-up's main.py, in C. In Python, repaired (its first lines run
+ * together as printed; chapter 6 lists the errata):
  *
  *     def get_db():
  *         db = SessionLocal()
