@@ -105,7 +105,7 @@ static int validate_url(const orm_url *url, orm_err *err)
 	char shown[ORM_ERRMSG_MAX / 2];
 
 	orm_url_render(url, shown, sizeof shown);
-	if (!url->database)
+	if (!url->database || !*url->database)
 		return orm_err_set(err, ORM_EINVAL,
 		                   "invalid URL '%s': no database path (use sqlite:///:memory: or "
 		                   "sqlite:///file.db)",
