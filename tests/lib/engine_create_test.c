@@ -107,9 +107,12 @@ static void engine__sqlite_takes_no_host(void **state)
 	                    "invalid URL 'sqlite://localhost/events.db': SQLite takes no user, "
 	                    "password, host or port, only a path after three slashes "
 	                    "(sqlite:///file.db)");
-	assert_create_fails("sqlite:///events.db?mode=ro", NULL, ORM_EINVAL,
-	                    "invalid URL 'sqlite:///events.db?mode=ro': unknown SQLite query "
-	                    "parameter 'mode'");
+	assert_create_fails("sqlite:///events.db?cache=shared", NULL, ORM_EINVAL,
+	                    "invalid URL 'sqlite:///events.db?cache=shared': unknown SQLite query "
+	                    "parameter 'cache' (known: mode)");
+	assert_create_fails("sqlite:///events.db?mode=x", NULL, ORM_EINVAL,
+	                    "invalid URL 'sqlite:///events.db?mode=x': mode 'x' is not ro, rw or "
+	                    "rwc");
 }
 
 static void engine__postgresql_needs_a_database(void **state)
@@ -226,9 +229,11 @@ static void engine__sqlite_cannot_open_is_connect_error(void **state)
 	orm_engine_free(engine);
 }
 
-static void engine__sqlite_file_that_is_no_database_is_connect_error(void **state)
+/* Issue 10: a file that is not a database is ORM_ECORRUPT, the code of a
+ * damaged one, not the ORM_ECONNECT of a file that cannot be opened. */
+static void engine__sqlite_file_that_is_no_database_is_corrupt(void **state)
 {
-	char dir[] = "/tmp/orm-create-XXXXXX", path[64], url[96];
+	char dir[] = "/tmp/orm-create-XXXXXX", path[64], url[160];
 	orm_engine *engine;
 	orm_conn *conn;
 	FILE *f;
@@ -245,8 +250,9 @@ static void engine__sqlite_file_that_is_no_database_is_connect_error(void **stat
 	fclose(f);
 
 	engine = create_ok(url, NULL);
-	assert_int_equal(orm_engine_connect(&conn, engine), ORM_ECONNECT);
-	assert_non_null(strstr(orm_errmsg(engine), "file is not a database"));
+	assert_int_equal(orm_engine_connect(&conn, engine), ORM_ECORRUPT);
+	snprintf(url, sizeof url, "cannot open SQLite database '%s': file is not a database", path);
+	assert_string_equal(orm_errmsg(engine), url);
 	orm_engine_free(engine);
 	unlink(path);
 	rmdir(dir);
@@ -368,7 +374,7 @@ int main(void)
 	    cmocka_unit_test(engine__reports_its_dialect_and_url),
 	    cmocka_unit_test(engine__unreachable_postgres_is_connect_error),
 	    cmocka_unit_test(engine__sqlite_cannot_open_is_connect_error),
-	    cmocka_unit_test(engine__sqlite_file_that_is_no_database_is_connect_error),
+	    cmocka_unit_test(engine__sqlite_file_that_is_no_database_is_corrupt),
 	    cmocka_unit_test(engine__no_error_path_shows_the_password),
 	};
 

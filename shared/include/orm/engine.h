@@ -70,10 +70,35 @@ typedef struct orm_engine_options {
 	/* Run "PRAGMA foreign_keys = ON" on every new SQLite connection, so
 	 * SQLite enforces foreign keys the way PostgreSQL always does. */
 	bool sqlite_foreign_keys;
+	/* Issue 10. A statement still running after this many milliseconds
+	 * is cancelled and fails with ORM_ETIMEOUT; 0 means no limit.
+	 * PostgreSQL: the server's statement_timeout, and a client deadline
+	 * a little later that sends a cancel request, for a server that has
+	 * stopped answering (if even that goes unanswered, the connection is
+	 * abandoned: its calls fail with ORM_ECONNECT, and it is closed when
+	 * given back). SQLite: a progress handler interrupts the statement.
+	 * Each call that waits on the database (running a statement, reading
+	 * its next row on SQLite) gets the whole timeout. */
+	int statement_timeout_ms;
+	/* SQLAlchemy's pool_pre_ping, made cheap. Every checkout looks,
+	 * without a round trip, whether the server has closed an idle
+	 * connection (a restart does); a connection idle at least this many
+	 * milliseconds, or whose last use failed, or with anything waiting
+	 * on its socket, is also pinged (an empty query). A dead one is
+	 * closed and replaced before the caller sees it. -1: never ping. */
+	int pool_pre_ping_ms;
+	/* SQLite files (not :memory:): switch the file to WAL journal mode,
+	 * so readers do not wait for a writer. Kept by the file afterwards. */
+	bool sqlite_wal;
+	/* SQLite: open transactions with BEGIN IMMEDIATE, taking the write
+	 * lock at BEGIN, where SQLite can wait for it (the busy timeout).
+	 * With a plain BEGIN, a transaction that reads and then writes while
+	 * another connection writes fails at once with ORM_EBUSY. */
+	bool sqlite_begin_immediate;
 } orm_engine_options;
 
 /* clang-format off */
-#define ORM_ENGINE_OPTIONS_INIT {false, NULL, 5, 30000, 10, true}
+#define ORM_ENGINE_OPTIONS_INIT {false, NULL, 5, 30000, 10, true, 0, 10000, true, true}
 /* clang-format on */
 
 /*
