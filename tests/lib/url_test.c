@@ -431,6 +431,28 @@ static void url__render_round_trips(void **state)
 	}
 }
 
+/* Found by fuzz/url_fuzz.c: with no database, the user's scan for ':' and
+ * '@' runs on into the query, so a raw "a:b@c" there read back as a
+ * password. The query's ':' and '@' are escaped. */
+static void url__render_escapes_colon_and_at_in_the_query(void **state)
+{
+	orm_url *url = parse_ok("r://@?=a:b%40c"), *again;
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(url->username, "");
+	assert_null(url->password);
+	assert_string_equal(url->query[0].value, "a:b@c");
+	orm_url_render(url, buf, sizeof buf);
+	assert_string_equal(buf, "r://@?=a%3Ab%40c");
+	again = parse_ok(buf);
+	assert_null(again->password);
+	assert_null(again->host);
+	assert_string_equal(again->query[0].value, "a:b@c");
+	orm_url_free(again);
+	orm_url_free(url);
+}
+
 static void url__render_truncates_like_snprintf(void **state)
 {
 	orm_url *url = parse_ok("sqlite:///events.db");
@@ -473,6 +495,7 @@ int main(void)
 	    cmocka_unit_test(url__render_masks_password_in_the_query),
 	    cmocka_unit_test(url__error_masks_password_in_the_query),
 	    cmocka_unit_test(url__render_round_trips),
+	    cmocka_unit_test(url__render_escapes_colon_and_at_in_the_query),
 	    cmocka_unit_test(url__render_truncates_like_snprintf),
 	};
 
