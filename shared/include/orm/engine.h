@@ -132,15 +132,19 @@ const orm_engine_options *orm_engine_get_options(const orm_engine *engine);
 
 /*
  * Checks a connection out of the pool into *out, opening a new one when
- * none is idle and the pool is not full. Returns ORM_OK, ORM_ECONNECT
- * (the message names host and port and keeps the database's reason, with
- * the password masked) or ORM_EBUSY (pool exhausted past pool_timeout_ms).
- * The caller gives it back with orm_conn_close().
+ * none is idle and the pool is not full. An idle connection is checked
+ * first (pool_pre_ping_ms): one the server has closed, e.g. by restarting,
+ * is replaced, so the caller never gets a dead one. Returns ORM_OK,
+ * ORM_ECONNECT (the message names host and port and keeps the database's
+ * reason, with the password masked) or ORM_EBUSY (pool exhausted past
+ * pool_timeout_ms). The caller gives it back with orm_conn_close().
  */
 int orm_engine_connect(orm_conn **out, orm_engine *engine);
 
 /* Returns the connection to its pool. An open transaction is rolled back
- * first. Every result from it must have been freed. Accepts NULL. */
+ * first. A connection that was lost (ORM_ECONNECT) or abandoned after a
+ * timeout is closed instead of pooled. Every result from it must have been
+ * freed. Accepts NULL. */
 void orm_conn_close(orm_conn *conn);
 
 /* The message of the connection's last error, or "". Borrowed. */
@@ -166,7 +170,9 @@ bool orm_conn_in_transaction(const orm_conn *conn);
  * when there are none to read. Returns ORM_OK, or a negative code with
  * the database's own message in orm_conn_errmsg(), e.g.
  *     UNIQUE constraint failed: users.email
- * On error *out is NULL.
+ * or ORM_ETIMEOUT past statement_timeout_ms (see the options: on
+ * PostgreSQL the transaction is then aborted; roll it back). On error
+ * *out is NULL.
  */
 int orm_conn_execute(orm_result **out, orm_conn *conn, const char *sql, const orm_value *params,
                      size_t nparams);

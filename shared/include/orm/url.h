@@ -9,6 +9,7 @@
  *     sqlite:///:memory:                    an in-memory SQLite database
  *     sqlite:///events.db                   a file, relative to the current directory
  *     sqlite:////var/lib/events.db          a file, absolute path (four slashes)
+ *     sqlite:///events.db?mode=ro           a file opened read-only (also rw, rwc)
  *     postgresql://app:s3cret@localhost:5432/eventdb
  *     postgresql:///eventdb?host=/run/postgresql   a unix socket directory
  *
