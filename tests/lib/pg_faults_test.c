@@ -5,8 +5,9 @@
  *
  *   - a restart under a full idle pool: 0 units of work fail afterwards,
  *     since the pool finds and replaces the dead connections (pre-ping);
- *   - a restart under a running unit of work: that one fails with
- *     ORM_ECONNECT, its connection is closed, the next one works;
+ *   - a restart under a running unit of work, and under a session with
+ *     a flushed change: that one fails with ORM_ECONNECT, its connection
+ *     is closed, the next one works;
  *   - a connection killed while idle is replaced the same way;
  *   - a backend that stops answering (SIGSTOP) fails the statement with
  *     ORM_ETIMEOUT soon after statement_timeout_ms, and the connection,
@@ -29,21 +30,22 @@
 
 #include <cmocka.h>
 
+#include "session_fixture.h"
 #include "testdb.h"
 
-static void ok(orm_conn *c, int rc, const char *what)
+static void check(orm_conn *c, int rc, const char *what)
 {
 	if (rc < 0)
 		fail_msg("%s: %s (%s)", what, c ? orm_conn_errmsg(c) : orm_error_last(),
 		         orm_strerror(rc));
 }
 
-static int64_t query_int(orm_conn *c, const char *sql)
+static int64_t conn_int(orm_conn *c, const char *sql)
 {
 	orm_result *res;
 	int64_t value;
 
-	ok(c, orm_conn_execute(&res, c, sql, NULL, 0), sql);
+	check(c, orm_conn_execute(&res, c, sql, NULL, 0), sql);
 	assert_int_equal(orm_result_next(res), ORM_ROW);
 	value = orm_result_int(res, 0);
 	orm_result_free(res);
@@ -116,9 +118,9 @@ static void restart__full_idle_pool_loses_no_unit_of_work(void **state)
 	engine = units_engine(4);
 	/* Four connections open, used, and back in the pool. */
 	for (int i = 0; i < 4; i++)
-		ok(NULL, orm_engine_connect(&conns[i], engine), "connect");
+		check(NULL, orm_engine_connect(&conns[i], engine), "connect");
 	for (int i = 0; i < 4; i++) {
-		assert_int_equal(query_int(conns[i], "SELECT 1"), 1);
+		assert_int_equal(conn_int(conns[i], "SELECT 1"), 1);
 		orm_conn_close(conns[i]);
 	}
 	if (!restart_server()) {
@@ -141,9 +143,10 @@ static void restart__running_unit_of_work_fails_then_the_next_works(void **state
 
 	(void)state;
 	engine = units_engine(2);
-	ok(NULL, orm_engine_connect(&conn, engine), "connect");
-	ok(conn, orm_conn_begin(conn), "begin");
-	ok(conn, orm_conn_execute(NULL, conn, "INSERT INTO units (k) VALUES (?)", &v, 1), "insert");
+	check(NULL, orm_engine_connect(&conn, engine), "connect");
+	check(conn, orm_conn_begin(conn), "begin");
+	check(conn, orm_conn_execute(NULL, conn, "INSERT INTO units (k) VALUES (?)", &v, 1),
+	      "insert");
 	if (!restart_server()) {
 		orm_conn_close(conn);
 		orm_engine_free(engine);
@@ -156,11 +159,40 @@ static void restart__running_unit_of_work_fails_then_the_next_works(void **state
 	orm_conn_close(conn);
 	/* ...and the pool does not hand that connection out again. */
 	assert_int_equal(unit_of_work(engine, 2), ORM_OK);
-	ok(NULL, orm_engine_connect(&conn, engine), "connect");
+	check(NULL, orm_engine_connect(&conn, engine), "connect");
 	/* The insert of the lost transaction is not there. */
-	assert_int_equal(query_int(conn, "SELECT count(*) FROM units WHERE k = 1"), 0);
+	assert_int_equal(conn_int(conn, "SELECT count(*) FROM units WHERE k = 1"), 0);
 	orm_conn_close(conn);
 	orm_engine_free(engine);
+}
+
+static void restart__running_session_fails_once_then_the_next_works(void **state)
+{
+	static const orm_model *const models[] = {&User_model, &Event_model};
+	bool restarted;
+	int rc;
+
+	(void)state;
+	assert_int_equal(fixture_setup(models, 2, NULL), 0);
+	ok(orm_session_add(fx.session, new_user("ada@example.com")));
+	ok(orm_session_flush(fx.session)); /* sent, in a transaction still open */
+	restarted = restart_server();
+	if (restarted) {
+		rc = orm_session_commit(fx.session);
+		assert_int_equal(rc, ORM_ECONNECT);
+		print_message("the session's commit: %s: %s\n", orm_strerror(rc),
+		              orm_session_errmsg(fx.session));
+		orm_session_close(fx.session);
+		/* The next session gets a working connection, and the lost
+		 * transaction's row is not there. */
+		ok(orm_session_open(&fx.session, fx.maker));
+		ok(orm_session_add(fx.session, new_user("grace@example.com")));
+		ok(orm_session_commit(fx.session));
+		assert_int_equal(count_rows("users"), 1);
+	}
+	fixture_teardown(NULL);
+	if (!restarted)
+		skip();
 }
 
 static void pool__connection_killed_while_idle_is_replaced(void **state)
@@ -171,21 +203,21 @@ static void pool__connection_killed_while_idle_is_replaced(void **state)
 
 	(void)state;
 	engine = units_engine(2);
-	ok(NULL, orm_engine_connect(&victim, engine), "connect");
-	ok(NULL, orm_engine_connect(&killer, engine), "connect");
-	pid = orm_int(query_int(victim, "SELECT pg_backend_pid()"));
+	check(NULL, orm_engine_connect(&victim, engine), "connect");
+	check(NULL, orm_engine_connect(&killer, engine), "connect");
+	pid = orm_int(conn_int(victim, "SELECT pg_backend_pid()"));
 	orm_conn_close(victim); /* idle in the pool */
-	ok(killer,
-	   orm_conn_execute(NULL, killer, "SELECT pg_terminate_backend(?::integer)", &pid, 1),
-	   "terminate");
+	check(killer,
+	      orm_conn_execute(NULL, killer, "SELECT pg_terminate_backend(?::integer)", &pid, 1),
+	      "terminate");
 	orm_conn_close(killer);
 	/* Both pooled connections are handed out working; one is new. */
 	assert_int_equal(unit_of_work(engine, 1), ORM_OK);
 	assert_int_equal(unit_of_work(engine, 2), ORM_OK);
-	ok(NULL, orm_engine_connect(&victim, engine), "connect");
-	ok(NULL, orm_engine_connect(&killer, engine), "connect");
-	assert_int_not_equal(query_int(victim, "SELECT pg_backend_pid()"), pid.u.i);
-	assert_int_not_equal(query_int(killer, "SELECT pg_backend_pid()"), pid.u.i);
+	check(NULL, orm_engine_connect(&victim, engine), "connect");
+	check(NULL, orm_engine_connect(&killer, engine), "connect");
+	assert_int_not_equal(conn_int(victim, "SELECT pg_backend_pid()"), pid.u.i);
+	assert_int_not_equal(conn_int(killer, "SELECT pg_backend_pid()"), pid.u.i);
 	orm_conn_close(victim);
 	orm_conn_close(killer);
 	orm_engine_free(engine);
@@ -205,8 +237,8 @@ static void timeout__stalled_backend_times_out_and_is_abandoned(void **state)
 	options.statement_timeout_ms = 300;
 	options.pool_size = 1;
 	engine = orm_test_engine(&options);
-	ok(NULL, orm_engine_connect(&conn, engine), "connect");
-	stopped_backend = (pid_t)query_int(conn, "SELECT pg_backend_pid()");
+	check(NULL, orm_engine_connect(&conn, engine), "connect");
+	stopped_backend = (pid_t)conn_int(conn, "SELECT pg_backend_pid()");
 	/* The server process stops answering: it cannot time out itself. */
 	assert_int_equal(kill(stopped_backend, SIGSTOP), 0);
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -225,8 +257,8 @@ static void timeout__stalled_backend_times_out_and_is_abandoned(void **state)
 	orm_conn_close(conn);
 	kill(stopped_backend, SIGCONT);
 	stopped_backend = 0;
-	ok(NULL, orm_engine_connect(&conn, engine), "connect again");
-	assert_int_equal(query_int(conn, "SELECT 2"), 2);
+	check(NULL, orm_engine_connect(&conn, engine), "connect again");
+	assert_int_equal(conn_int(conn, "SELECT 2"), 2);
 	orm_conn_close(conn);
 	orm_engine_free(engine);
 }
@@ -244,6 +276,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(restart__full_idle_pool_loses_no_unit_of_work, teardown),
 	    cmocka_unit_test_teardown(restart__running_unit_of_work_fails_then_the_next_works,
+	                              teardown),
+	    cmocka_unit_test_teardown(restart__running_session_fails_once_then_the_next_works,
 	                              teardown),
 	    cmocka_unit_test_teardown(pool__connection_killed_while_idle_is_replaced, teardown),
 	    cmocka_unit_test_teardown(timeout__stalled_backend_times_out_and_is_abandoned,
