@@ -322,6 +322,13 @@ bool parse_open_marker(const line *raw, size_t lineno, block *b)
 		error_at(lineno, "marker does not end with '-->' on the same line");
 		return false;
 	}
+	/* A NUL would cut the path short in C (found by fuzz/book_fuzz.c). */
+	for (size_t i = 0; i < l.len; i++) {
+		if ((unsigned char)l.ptr[i] < ' ' && l.ptr[i] != '\t') {
+			error_at(lineno, "marker holds a control character (byte %d)", l.ptr[i]);
+			return false;
+		}
+	}
 	end = l.ptr + l.len - 3;
 	while (p < end && *p == ' ')
 		p++;
