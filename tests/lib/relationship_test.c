@@ -1147,12 +1147,18 @@ static void untrack(void *p)
 
 static void *counting_realloc(void *ptr, size_t size, void *ctx)
 {
-	void *p = realloc(ptr, size);
+	void *p;
 
 	(void)ctx;
+	/* Untracked first: once realloc has moved it, ptr may not be read. */
+	if (ptr)
+		untrack(ptr);
+	p = realloc(ptr, size);
+	if (!p && ptr) {
+		tracked[ntracked++] = ptr; /* still live, unchanged */
+		return NULL;
+	}
 	if (p) {
-		if (ptr)
-			untrack(ptr);
 		assert_true(ntracked < TRACKED_MAX);
 		tracked[ntracked++] = p;
 	}
