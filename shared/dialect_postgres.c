@@ -295,6 +295,12 @@ static void send_cancel(PGconn *pg)
 	}
 }
 
+/* The deadline of a statement starting now (0: no timeout). */
+static long statement_deadline(const orm_dbconn *conn)
+{
+	return conn->timeout_ms > 0 ? now_ms() + conn->timeout_ms + CLIENT_GRACE_MS : 0;
+}
+
 /*
  * After a command was sent (PQsendQuery, PQsendPrepare, ...): reads its
  * results to the end and hands back the first failed one, or else the
@@ -303,7 +309,7 @@ static void send_cancel(PGconn *pg)
  */
 static int finish(orm_dbconn *conn, PGresult **out, orm_err *err)
 {
-	long deadline = conn->timeout_ms > 0 ? now_ms() + conn->timeout_ms + CLIENT_GRACE_MS : 0;
+	long deadline = statement_deadline(conn);
 	bool cancelled = false;
 	PGresult *res = NULL, *r;
 	int ready;
@@ -362,6 +368,39 @@ static PGresult *exec_timed(orm_dbconn *conn, const char *sql, orm_err *err, int
 	}
 	*rc = finish(conn, &res, err);
 	return res;
+}
+
+/*
+ * In pipeline mode (pg_execute_batch): waits until the next PQgetResult
+ * will not block, with the same deadline, cancel request and abandoning
+ * as finish(). *deadline (0: none) is the current statement's; *cancelled
+ * tells whether the cancel request has been sent.
+ */
+static int wait_pipeline(orm_dbconn *conn, long *deadline, bool *cancelled, orm_err *err)
+{
+	for (;;) {
+		int ready = wait_ready(conn->pg, *deadline);
+
+		if (ready == 1)
+			return ORM_OK;
+		if (ready == 0 && !*cancelled) {
+			send_cancel(conn->pg);
+			*cancelled = true;
+			*deadline = now_ms() + CANCEL_WAIT_MS;
+			continue;
+		}
+		conn->broken = true;
+		if (ready == 0)
+			return orm_err_set(
+			    err, ORM_ETIMEOUT,
+			    "the statement ran past statement_timeout_ms (%d ms) and "
+			    "the server answered neither it nor a cancel request: "
+			    "the connection is abandoned",
+			    conn->timeout_ms);
+		(void)result_error(err, conn->pg, NULL);
+		err->code = ORM_ECONNECT;
+		return ORM_ECONNECT;
+	}
 }
 
 /* The message for a command refused on an abandoned connection. */
@@ -1030,7 +1069,9 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 	int64_t changes = 0;
 	PGresult *res;
 	PGconn *pg;
-	int rc = ORM_OK;
+	long deadline;
+	bool cancelled = false;
+	int rc = ORM_OK, wrc;
 
 	assert(stmt && (params || nparams * nrows == 0));
 	pg_reset(stmt);
@@ -1069,8 +1110,14 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 				rc = result_error(err, pg, NULL);
 			goto done; /* the connection is broken: nothing to read */
 		}
-		/* Each statement's result, then the NULL ending it; then the sync's. */
+		/* Each statement's result, then the NULL ending it; then the sync's.
+		 * Each wait is bounded by the statement timeout (issue 10). */
+		deadline = statement_deadline(stmt->conn);
 		for (size_t k = 0; k < sent; k++) {
+			if ((wrc = wait_pipeline(stmt->conn, &deadline, &cancelled, err)) < 0) {
+				rc = wrc;
+				goto done;
+			}
 			res = PQgetResult(pg);
 			if (!res) {
 				if (rc == ORM_OK)
@@ -1095,6 +1142,12 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 			}
 			PQclear(res);
 			PQclear(PQgetResult(pg));
+			if (!cancelled)
+				deadline = statement_deadline(stmt->conn);
+		}
+		if ((wrc = wait_pipeline(stmt->conn, &deadline, &cancelled, err)) < 0) {
+			rc = wrc;
+			goto done;
 		}
 		res = PQgetResult(pg);
 		if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == ORM_OK)
@@ -1102,7 +1155,8 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 		PQclear(res);
 	}
 done:
-	if (PQpipelineStatus(pg) != PQ_PIPELINE_OFF && !PQexitPipelineMode(pg) && rc == ORM_OK)
+	if (!stmt->conn->broken && PQpipelineStatus(pg) != PQ_PIPELINE_OFF &&
+	    !PQexitPipelineMode(pg) && rc == ORM_OK)
 		rc = result_error(err, pg, NULL);
 	stmt->changes = changes;
 	if (stmt->text.cap > KEEP_TEXT)

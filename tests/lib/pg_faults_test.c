@@ -263,6 +263,43 @@ static void timeout__stalled_backend_times_out_and_is_abandoned(void **state)
 	orm_engine_free(engine);
 }
 
+/* The same for many rows sent at once (pipeline mode, the session's
+ * flush): the batch times out and the connection is abandoned. */
+static void timeout__stalled_backend_times_out_a_batch(void **state)
+{
+	orm_engine_options options = ORM_ENGINE_OPTIONS_INIT;
+	orm_value rows[] = {orm_int(1), orm_int(2), orm_int(3)};
+	const char *sql = "SELECT ?::integer";
+	orm_engine *engine;
+	orm_conn *conn;
+	struct timespec start;
+	double took;
+
+	(void)state;
+	options.statement_timeout_ms = 300;
+	options.pool_size = 1;
+	engine = orm_test_engine(&options);
+	check(NULL, orm_engine_connect(&conn, engine), "connect");
+	/* Prepared while the server answers, so the batch reuses it. */
+	check(conn, orm_conn_execute(NULL, conn, sql, rows, 1), "prepare");
+	stopped_backend = (pid_t)conn_int(conn, "SELECT pg_backend_pid()");
+	assert_int_equal(kill(stopped_backend, SIGSTOP), 0);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(orm_conn_execute_many(conn, sql, rows, 1, 3, NULL, NULL), ORM_ETIMEOUT);
+	took = ms_since(&start);
+	print_message("a stalled backend, a batch of 3: ORM_ETIMEOUT after %.0f ms\n", took);
+	if (took < 300 || took > 2500)
+		fail_msg("timed out after %.0f ms, for a 300 ms timeout", took);
+	assert_int_equal(orm_conn_execute(NULL, conn, "SELECT 1", NULL, 0), ORM_ECONNECT);
+	orm_conn_close(conn);
+	kill(stopped_backend, SIGCONT);
+	stopped_backend = 0;
+	check(NULL, orm_engine_connect(&conn, engine), "connect again");
+	check(conn, orm_conn_execute_many(conn, sql, rows, 1, 3, NULL, NULL), "a batch again");
+	orm_conn_close(conn);
+	orm_engine_free(engine);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -282,6 +319,7 @@ int main(void)
 	    cmocka_unit_test_teardown(pool__connection_killed_while_idle_is_replaced, teardown),
 	    cmocka_unit_test_teardown(timeout__stalled_backend_times_out_and_is_abandoned,
 	                              teardown),
+	    cmocka_unit_test_teardown(timeout__stalled_backend_times_out_a_batch, teardown),
 	};
 
 	orm_test_url(); /* exits 77 (skipped) without a server */

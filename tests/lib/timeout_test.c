@@ -81,6 +81,14 @@ static void timeout__slow_statement_fails_soon_after_the_timeout(void **state)
 	assert_int_equal(orm_conn_execute(NULL, conn, slow_sql(), NULL, 0), ORM_ETIMEOUT);
 	(void)orm_conn_rollback(conn);
 	ok(conn, orm_conn_execute(NULL, conn, "SELECT 1", NULL, 0), "after a rollback");
+	/* Many rows at once (the session's flush; pipeline mode on
+	 * PostgreSQL) are bounded too. */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(orm_conn_execute_many(conn, slow_sql(), NULL, 0, 2, NULL, NULL),
+	                 ORM_ETIMEOUT);
+	if ((took = ms_since(&start)) > 1500)
+		fail_msg("a batch timed out after %.0f ms, for a 200 ms timeout", took);
+	ok(conn, orm_conn_execute(NULL, conn, "SELECT 1", NULL, 0), "after a batch");
 	orm_conn_close(conn);
 	/* Given back, it is handed out again and works. */
 	ok(NULL, orm_engine_connect(&conn, engine), "connect again");
