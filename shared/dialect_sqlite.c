@@ -135,6 +135,17 @@ static int on_progress(void *ctx)
 	       (now.tv_sec == conn->deadline.tv_sec && now.tv_nsec >= conn->deadline.tv_nsec);
 }
 
+/* fail() for a call that arm() timed: an interrupt is the timeout's. */
+static int fail_timed(orm_err *err, orm_dbconn *conn, sqlite3 *db, int rc)
+{
+	if ((rc & 0xff) == SQLITE_INTERRUPT && conn)
+		return orm_err_set(err, ORM_ETIMEOUT,
+		                   "the statement ran past statement_timeout_ms (%d ms) and was "
+		                   "interrupted",
+		                   conn->timeout_ms);
+	return fail(err, db, rc, false);
+}
+
 /* Starts the timeout of one call into SQLite. */
 static void arm(orm_dbconn *conn)
 {
@@ -328,10 +339,14 @@ static int run(sqlite3 *db, const char *sql, orm_err *err)
 
 static int exec_sql(orm_dbconn *conn, const char *sql, orm_err *err)
 {
+	int rc;
+
 	if (conn->begin_immediate && strcmp(sql, "BEGIN") == 0)
 		sql = "BEGIN IMMEDIATE";
 	arm(conn);
-	return run(conn->db, sql, err);
+	if ((rc = run(conn->db, sql, err)) == ORM_ETIMEOUT)
+		rc = fail_timed(err, conn, conn->db, SQLITE_INTERRUPT);
+	return rc;
 }
 
 /* Case-insensitive comparison of a declared type with `name`. */
@@ -459,7 +474,7 @@ static int execute(orm_dbstmt *stmt, const orm_value *params, size_t n, orm_err 
 	arm(stmt->conn);
 	rc = sqlite3_step(stmt->stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		rc = fail(err, stmt->db, rc, false);
+		rc = fail_timed(err, stmt->conn, stmt->db, rc);
 		sqlite3_reset(stmt->stmt);
 		return rc;
 	}
@@ -495,7 +510,7 @@ static int next_row(orm_dbstmt *stmt, orm_err *err)
 		count_changes(stmt);
 		return ORM_DONE;
 	}
-	return fail(err, stmt->db, rc, false);
+	return fail_timed(err, stmt->conn, stmt->db, rc);
 }
 
 static int ncols(const orm_dbstmt *stmt)
