@@ -6,6 +6,7 @@
 # workbook it links with; fuzz/corpus/NAME/ holds its seed inputs. Both builds read this
 # list: fuzz/CMakeLists.txt (clang, libFuzzer: ./workbook fuzz) and fuzz/replay.cmake (the
 # normal build: ctest -L fuzz replays each corpus). A new target is one line here, its
-# source, and a corpus directory with a few seeds.
+# source, and a corpus directory with a few seeds (and, if the library is new to the fuzz
+# build, its add_library in fuzz/CMakeLists.txt).
 orm_fuzz_target(url url_fuzz.c orm)
 orm_fuzz_target(book book_fuzz.c bookparse)
