@@ -372,6 +372,11 @@ static int check_updates(orm_sessionmaker *maker, const bench_config *cfg)
 		if ((rc = check_event(cfg, e, true)) < 0)
 			goto done;
 	}
+	/* Closed first: on SQLite every transaction takes the write lock at
+	 * BEGIN (BEGIN IMMEDIATE, see orm/engine.h), so a second session of
+	 * the same thread would wait for this one to end. */
+	orm_session_close(session);
+	session = NULL;
 	int64_t renamed = count_rows(maker, &Event_model, "renamed %");
 	if (renamed != cfg->updates)
 		rc = bench_fail(side, "%" PRId64 " events renamed, expected %" PRId64, renamed,

@@ -35,6 +35,10 @@ typedef struct orm_dialect {
 	int (*connect)(orm_dbconn **out, const orm_url *url, const orm_engine_options *opts,
 	               orm_err *err);
 	void (*disconnect)(orm_dbconn *conn);
+	/* Can the connection still be used? Without `ping`, a local look
+	 * only (no round trip): false once it is known lost; with `ping`, a
+	 * round trip to the server (the pool's pre-ping, issue 10). */
+	bool (*is_alive)(orm_dbconn *conn, bool ping);
 
 	/* Checks at create_engine time that the URL has what this dialect
 	 * needs (e.g. a database path for SQLite); ORM_EINVAL naming the part. */

@@ -21,11 +21,14 @@
  */
 #include <assert.h>
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -58,6 +61,12 @@ enum {
 
 struct orm_dbconn {
 	PGconn *pg;
+	/* statement_timeout_ms (0: none), for the client-side deadline. */
+	int timeout_ms;
+	/* Abandoned: a statement outlived its deadline and the cancel
+	 * request too, so its answer may still come; nothing more is sent,
+	 * and the pool closes it (issue 10: never left half-read). */
+	bool broken;
 	unsigned last_stmt_id; /* statements are named orm_1, orm_2, ... */
 	orm_dbstmt *stmts;     /* live statements, orphaned by disconnect */
 	/* Statements finalized while the transaction was aborted, when even
@@ -128,9 +137,14 @@ static int code_for_sqlstate(const char *state)
 {
 	if (!state || strlen(state) != 5)
 		return ORM_ERROR;
-	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") ||
-	    !strcmp(state, "57014"))
-		return ORM_EBUSY; /* serialization failure, deadlock, lock not available, canceled */
+	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
+		return ORM_EBUSY; /* serialization failure, deadlock, lock not available */
+	if (!strcmp(state, "57014"))
+		return ORM_ETIMEOUT; /* canceled: statement_timeout, or our cancel request */
+	if (!strcmp(state, "25006"))
+		return ORM_EREADONLY; /* read-only transaction (or a hot standby) */
+	if (!strcmp(state, "XX001") || !strcmp(state, "XX002"))
+		return ORM_ECORRUPT; /* data corrupted, index corrupted */
 	if (!strcmp(state, "53200"))
 		return ORM_ENOMEM;
 	if (!strncmp(state, "23", 2))
@@ -142,7 +156,7 @@ static int code_for_sqlstate(const char *state)
 	if (!strncmp(state, "22", 2))
 		return ORM_EINVAL; /* data exception: bad input syntax, value too long */
 	if (!strncmp(state, "25", 2))
-		return ORM_ESTATE; /* "current transaction is aborted", read-only transaction */
+		return ORM_ESTATE; /* "current transaction is aborted" */
 	return ORM_ERROR;
 }
 
@@ -183,6 +197,11 @@ static int result_error(orm_err *err, PGconn *pg, const PGresult *res)
 			put_line(msg, sizeof msg, &len, "\")");
 		}
 		code = code_for_sqlstate(state);
+		/* A label its enum type does not list is a data exception to
+		 * PostgreSQL, a CHECK constraint to SQLite: one fault, one code. */
+		if (state && !strcmp(state, "22P02") &&
+		    !strncmp(primary, "invalid input value for enum", 28))
+			code = ORM_ECONSTRAINT;
 	} else {
 		/* An error raised by libpq itself, without a SQLSTATE. */
 		const char *why = res ? PQresultErrorMessage(res) : "";
@@ -210,6 +229,214 @@ static bool result_ok(const PGresult *res)
 	default:
 		return false;
 	}
+}
+
+/* ---- Waiting for an answer, with a deadline (issue 10) ----------------------------------- */
+
+/*
+ * libpq's PQexec() waits for as long as the server takes. With
+ * statement_timeout_ms set, the server cancels a statement itself
+ * (statement_timeout, sent at connect); a server that has stopped
+ * answering cannot, so the client waits at most CLIENT_GRACE_MS more,
+ * sends a cancel request, and waits CANCEL_WAIT_MS for the answer. No
+ * answer even then: the connection is abandoned (broken), since the
+ * answer could still arrive later and be read as another statement's.
+ */
+#define CLIENT_GRACE_MS 200
+#define CANCEL_WAIT_MS  300
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads until libpq holds a whole result (or none is due): 1; past
+ * `deadline` (ms on now_ms's clock; 0 = none): 0; the connection failed: -1. */
+static int wait_ready(PGconn *pg, long deadline)
+{
+	while (PQisBusy(pg)) {
+		struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
+		int timeout = -1, n;
+
+		if (deadline) {
+			long left = deadline - now_ms();
+
+			if (left <= 0)
+				return 0;
+			timeout = (int)left;
+		}
+		n = poll(&p, 1, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		if (!PQconsumeInput(pg))
+			return -1;
+	}
+	return 1;
+}
+
+static int result_error(orm_err *err, PGconn *pg, const PGresult *res);
+
+/* Asks the server to cancel what the connection runs (a separate, short
+ * connection to the server: PQcancel). */
+static void send_cancel(PGconn *pg)
+{
+	PGcancel *cancel = PQgetCancel(pg);
+	char why[256];
+
+	if (cancel) {
+		(void)PQcancel(cancel, why, sizeof why);
+		PQfreeCancel(cancel);
+	}
+}
+
+/* The deadline of a statement starting now (0: no timeout). */
+static long statement_deadline(const orm_dbconn *conn)
+{
+	return conn->timeout_ms > 0 ? now_ms() + conn->timeout_ms + CLIENT_GRACE_MS : 0;
+}
+
+/*
+ * After a command was sent (PQsendQuery, PQsendPrepare, ...): reads its
+ * results to the end and hands back the first failed one, or else the
+ * last, in *out (NULL when there was none), as PQexec does. A failure to
+ * even get one is returned as a code, with err set.
+ */
+static int finish(orm_dbconn *conn, PGresult **out, orm_err *err)
+{
+	long deadline = statement_deadline(conn);
+	bool cancelled = false;
+	PGresult *res = NULL, *r;
+	int ready;
+
+	*out = NULL;
+	for (;;) {
+		ready = wait_ready(conn->pg, deadline);
+		if (ready == 0 && !cancelled) {
+			send_cancel(conn->pg);
+			cancelled = true;
+			deadline = now_ms() + CANCEL_WAIT_MS;
+			continue;
+		}
+		if (ready == 0) {
+			PQclear(res);
+			conn->broken = true;
+			return orm_err_set(
+			    err, ORM_ETIMEOUT,
+			    "the statement ran past statement_timeout_ms (%d ms) and "
+			    "the server answered neither it nor a cancel request: "
+			    "the connection is abandoned",
+			    conn->timeout_ms);
+		}
+		if (ready < 0) {
+			int rc = result_error(err, conn->pg, NULL);
+
+			PQclear(res);
+			conn->broken = true;
+			err->code = ORM_ECONNECT;
+			return rc < 0 ? ORM_ECONNECT : rc;
+		}
+		if (!(r = PQgetResult(conn->pg)))
+			break;
+		if (!res) {
+			res = r;
+		} else if (!result_ok(res)) {
+			PQclear(r); /* keep the first error */
+		} else {
+			PQclear(res);
+			res = r;
+		}
+	}
+	*out = res;
+	return ORM_OK;
+}
+
+/* PQexec with the deadline: the result (to PQclear) or NULL with err set
+ * and the code in *rc. */
+static PGresult *exec_timed(orm_dbconn *conn, const char *sql, orm_err *err, int *rc)
+{
+	PGresult *res = NULL;
+
+	if (!PQsendQuery(conn->pg, sql)) {
+		*rc = result_error(err, conn->pg, NULL);
+		return NULL;
+	}
+	*rc = finish(conn, &res, err);
+	return res;
+}
+
+/*
+ * In pipeline mode (pg_execute_batch): waits until the next PQgetResult
+ * will not block, with the same deadline, cancel request and abandoning
+ * as finish(). *deadline (0: none) is the current statement's; *cancelled
+ * tells whether the cancel request has been sent.
+ */
+static int wait_pipeline(orm_dbconn *conn, long *deadline, bool *cancelled, orm_err *err)
+{
+	for (;;) {
+		int ready = wait_ready(conn->pg, *deadline);
+
+		if (ready == 1)
+			return ORM_OK;
+		if (ready == 0 && !*cancelled) {
+			send_cancel(conn->pg);
+			*cancelled = true;
+			*deadline = now_ms() + CANCEL_WAIT_MS;
+			continue;
+		}
+		conn->broken = true;
+		if (ready == 0)
+			return orm_err_set(
+			    err, ORM_ETIMEOUT,
+			    "the statement ran past statement_timeout_ms (%d ms) and "
+			    "the server answered neither it nor a cancel request: "
+			    "the connection is abandoned",
+			    conn->timeout_ms);
+		(void)result_error(err, conn->pg, NULL);
+		err->code = ORM_ECONNECT;
+		return ORM_ECONNECT;
+	}
+}
+
+/* The message for a command refused on an abandoned connection. */
+static int abandoned(orm_err *err)
+{
+	return orm_err_set(err, ORM_ECONNECT,
+	                   "the connection was abandoned after a statement timed out");
+}
+
+/*
+ * The pool's check (dialect.h). Without `ping`: an idle connection has
+ * nothing to say, so anything waiting on its socket - most often the
+ * server's "terminating connection" before it closes it (a restart) - is
+ * a reason to ping. The ping is an empty query: one round trip.
+ */
+static bool pg_is_alive(orm_dbconn *conn, bool ping)
+{
+	PGresult *res;
+	orm_err err = {0, ""};
+	int rc;
+
+	if (conn->broken || PQstatus(conn->pg) != CONNECTION_OK)
+		return false;
+	if (!ping) {
+		struct pollfd p = {.fd = PQsocket(conn->pg), .events = POLLIN};
+
+		if (poll(&p, 1, 0) == 0)
+			return true;
+	}
+	if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+		return false; /* mid-transaction, yet given back: not ours to judge */
+	res = exec_timed(conn, "", &err, &rc);
+	rc = res && result_ok(res) && PQstatus(conn->pg) == CONNECTION_OK;
+	PQclear(res);
+	return rc;
 }
 
 /* ---- Connecting ---------------------------------------------------------------------------- */
@@ -315,9 +542,9 @@ static int pg_connect(orm_dbconn **out, const orm_url *url, const orm_engine_opt
                       orm_err *err)
 {
 	/* The fixed keywords below, then one per query parameter, then NULL. */
-	enum { NFIXED = 9 };
+	enum { NFIXED = 13 };
 	const char **keys = NULL, **vals = NULL;
-	char port[16], timeout[16], shown[256];
+	char port[16], timeout[16], shown[256], statement_timeout[48];
 	orm_buf options = ORM_BUF_INIT;
 	orm_dbconn *conn = NULL;
 	PGconn *pg = NULL;
@@ -367,7 +594,23 @@ static int pg_connect(orm_dbconn **out, const orm_url *url, const orm_engine_opt
 	vals[n++] = "UTF8";
 	keys[n] = "fallback_application_name";
 	vals[n++] = "orm-workbook";
+	/* TCP keepalives (issue 10): a server that vanished without closing
+	 * the connection (a cable, a crashed host) is noticed in about a
+	 * minute instead of hours. The URL's ?keepalives... settings win. */
+	keys[n] = "keepalives";
+	vals[n++] = "1";
+	keys[n] = "keepalives_idle";
+	vals[n++] = "30";
+	keys[n] = "keepalives_interval";
+	vals[n++] = "10";
+	keys[n] = "keepalives_count";
+	vals[n++] = "3";
 	orm_buf_puts(&options, SESSION_OPTIONS);
+	if (opts && opts->statement_timeout_ms > 0) {
+		snprintf(statement_timeout, sizeof statement_timeout, " -c statement_timeout=%d",
+		         opts->statement_timeout_ms);
+		orm_buf_puts(&options, statement_timeout);
+	}
 	for (size_t i = 0; i < url->nquery; i++) {
 		if (!strcmp(url->query[i].key, "options")) {
 			orm_buf_putc(&options, ' ');
@@ -416,6 +659,7 @@ static int pg_connect(orm_dbconn **out, const orm_url *url, const orm_engine_opt
 	PQsetNoticeProcessor(pg, ignore_notice, NULL);
 
 	conn->pg = pg;
+	conn->timeout_ms = opts ? opts->statement_timeout_ms : 0;
 	pg = NULL;
 	*out = conn;
 	conn = NULL;
@@ -450,7 +694,11 @@ static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
 	int rc = ORM_OK;
 
 	assert(conn && sql);
-	res = PQexec(conn->pg, sql);
+	if (conn->broken)
+		return abandoned(err);
+	res = exec_timed(conn, sql, err, &rc);
+	if (rc < 0)
+		return rc;
 	if (!res || !result_ok(res))
 		rc = result_error(err, conn->pg, res);
 	else if (strcmp(sql, "COMMIT") == 0 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
@@ -478,7 +726,10 @@ static void deallocate_stale(orm_dbconn *conn)
 	for (size_t i = 0; i < conn->nstale; i++)
 		orm_buf_printf(&sql, "DEALLOCATE orm_%u;", conn->stale[i]);
 	if (!sql.failed) {
-		PQclear(PQexec(conn->pg, orm_buf_cstr(&sql)));
+		orm_err ignored = {0, ""};
+		int rc;
+
+		PQclear(exec_timed(conn, orm_buf_cstr(&sql), &ignored, &rc));
 		conn->nstale = 0;
 	}
 	orm_buf_free(&sql);
@@ -579,6 +830,8 @@ static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_e
 
 	assert(out && conn && sql);
 	*out = NULL;
+	if (conn->broken)
+		return abandoned(err);
 	deallocate_stale(conn);
 
 	stmt = orm_calloc(1, sizeof *stmt);
@@ -605,7 +858,12 @@ static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_e
 	/* No parameter types: the server infers each from its context
 	 * (a column it is compared with or inserted into), and the values
 	 * are sent as text that it parses as that type. */
-	res = PQprepare(conn->pg, stmt->name, stmt->sql, 0, NULL);
+	if (!PQsendPrepare(conn->pg, stmt->name, stmt->sql, 0, NULL)) {
+		rc = result_error(err, conn->pg, NULL);
+		goto done;
+	}
+	if ((rc = finish(conn, &res, err)) < 0)
+		goto done;
 	if (!res || !result_ok(res)) {
 		rc = result_error(err, conn->pg, res);
 		goto done;
@@ -760,13 +1018,22 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
 		return orm_err_set(err, ORM_EINVAL, "the statement takes %d parameters, %zu given",
 		                   stmt->nparams, nparams);
 
+	if (stmt->conn->broken)
+		return abandoned(err);
 	if ((rc = params_as_text(&stmt->text, stmt->values, stmt->offsets, params, nparams, err)) <
 	    0)
 		return rc;
-	stmt->res =
-	    PQexecPrepared(stmt->conn->pg, stmt->name, (int)nparams, stmt->values, NULL, NULL, 0);
+	if (!PQsendQueryPrepared(stmt->conn->pg, stmt->name, (int)nparams, stmt->values, NULL, NULL,
+	                         0))
+		rc = result_error(err, stmt->conn->pg, NULL);
+	else
+		rc = finish(stmt->conn, &stmt->res, err);
 	if (stmt->text.cap > KEEP_TEXT)
 		orm_buf_free(&stmt->text);
+	if (rc < 0) {
+		pg_reset(stmt);
+		return rc;
+	}
 	if (!stmt->res || !result_ok(stmt->res)) {
 		rc = result_error(err, stmt->conn->pg, stmt->res);
 		pg_reset(stmt);
@@ -803,7 +1070,9 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 	int64_t changes = 0;
 	PGresult *res;
 	PGconn *pg;
-	int rc = ORM_OK;
+	long deadline;
+	bool cancelled = false;
+	int rc = ORM_OK, wrc;
 
 	assert(stmt && (params || nparams * nrows == 0));
 	pg_reset(stmt);
@@ -815,6 +1084,8 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 		                   stmt->nparams, nparams);
 	if (nrows == 0)
 		return ORM_OK;
+	if (stmt->conn->broken)
+		return abandoned(err);
 	pg = stmt->conn->pg;
 	if (!PQenterPipelineMode(pg)) {
 		rc = result_error(err, pg, NULL);
@@ -840,8 +1111,14 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 				rc = result_error(err, pg, NULL);
 			goto done; /* the connection is broken: nothing to read */
 		}
-		/* Each statement's result, then the NULL ending it; then the sync's. */
+		/* Each statement's result, then the NULL ending it; then the sync's.
+		 * Each wait is bounded by the statement timeout (issue 10). */
+		deadline = statement_deadline(stmt->conn);
 		for (size_t k = 0; k < sent; k++) {
+			if ((wrc = wait_pipeline(stmt->conn, &deadline, &cancelled, err)) < 0) {
+				rc = wrc;
+				goto done;
+			}
 			res = PQgetResult(pg);
 			if (!res) {
 				if (rc == ORM_OK)
@@ -866,6 +1143,12 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 			}
 			PQclear(res);
 			PQclear(PQgetResult(pg));
+			if (!cancelled)
+				deadline = statement_deadline(stmt->conn);
+		}
+		if ((wrc = wait_pipeline(stmt->conn, &deadline, &cancelled, err)) < 0) {
+			rc = wrc;
+			goto done;
 		}
 		res = PQgetResult(pg);
 		if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == ORM_OK)
@@ -873,7 +1156,8 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 		PQclear(res);
 	}
 done:
-	if (PQpipelineStatus(pg) != PQ_PIPELINE_OFF && !PQexitPipelineMode(pg) && rc == ORM_OK)
+	if (!stmt->conn->broken && PQpipelineStatus(pg) != PQ_PIPELINE_OFF &&
+	    !PQexitPipelineMode(pg) && rc == ORM_OK)
 		rc = result_error(err, pg, NULL);
 	stmt->changes = changes;
 	if (stmt->text.cap > KEEP_TEXT)
@@ -1011,13 +1295,16 @@ static void pg_finalize(orm_dbstmt *stmt)
 		if (stmt->next)
 			stmt->next->prev = stmt->prev;
 	}
-	if (conn && PQstatus(conn->pg) == CONNECTION_OK) {
+	if (conn && !conn->broken && PQstatus(conn->pg) == CONNECTION_OK) {
 		if (PQtransactionStatus(conn->pg) == PQTRANS_INERROR) {
 			deallocate_later(conn, stmt->id);
 		} else {
+			orm_err ignored = {0, ""};
 			char sql[48];
+			int rc;
+
 			snprintf(sql, sizeof sql, "DEALLOCATE orm_%u", stmt->id);
-			PQclear(PQexec(conn->pg, sql));
+			PQclear(exec_timed(conn, sql, &ignored, &rc));
 			deallocate_stale(conn);
 		}
 	}
@@ -1052,6 +1339,7 @@ const orm_dialect orm_dialect_postgres = {
     .drivers = drivers,
     .connect = pg_connect,
     .disconnect = pg_disconnect,
+    .is_alive = pg_is_alive,
     .validate_url = pg_validate_url,
     .single_connection = pg_single_connection,
     .exec = pg_exec,

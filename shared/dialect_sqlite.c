@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "ddl.h"
 #include "dialect.h"
@@ -29,6 +30,12 @@
 
 struct orm_dbconn {
 	sqlite3 *db;
+	/* Issue 10: "BEGIN" is sent as BEGIN IMMEDIATE (see open_conn). */
+	bool begin_immediate;
+	/* The statement timeout: the progress handler interrupts a call
+	 * that is still running at `deadline` (armed by arm()). */
+	int timeout_ms;
+	struct timespec deadline;
 };
 
 /*
@@ -45,6 +52,7 @@ enum { KIND_PLAIN, KIND_BOOLEAN, KIND_DATE, KIND_DATETIME };
 struct orm_dbstmt {
 	sqlite3_stmt *stmt;
 	sqlite3 *db;
+	orm_dbconn *conn;
 	/* sqlite3_step() runs in execute() (that is where an INSERT fails),
 	 * so the first row is already there when next_row() is first called. */
 	enum { IDLE, FIRST_ROW, ROW, DONE } state;
@@ -77,9 +85,15 @@ static int map_code(int rc, bool preparing)
 	case SQLITE_LOCKED:
 		return ORM_EBUSY;
 	case SQLITE_CANTOPEN:
-	case SQLITE_NOTADB:
 	case SQLITE_PERM:
 		return ORM_ECONNECT;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return ORM_ECORRUPT;
+	case SQLITE_READONLY:
+		return ORM_EREADONLY;
+	case SQLITE_INTERRUPT:
+		return ORM_ETIMEOUT; /* only the statement timeout interrupts */
 	case SQLITE_NOMEM:
 		return ORM_ENOMEM;
 	case SQLITE_RANGE:
@@ -95,8 +109,56 @@ static int map_code(int rc, bool preparing)
 
 static int fail(orm_err *err, sqlite3 *db, int rc, bool preparing)
 {
+	if ((rc & 0xff) == SQLITE_INTERRUPT)
+		return orm_err_set(
+		    err, ORM_ETIMEOUT,
+		    "the statement ran past statement_timeout_ms and was interrupted");
 	return orm_err_set(err, map_code(rc, preparing), "%s",
 	                   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+/* ---- The statement timeout ------------------------------------------
+ * SQLite calls the progress handler every PROGRESS_STEPS virtual-machine
+ * instructions of a running statement; a non-zero return interrupts it
+ * (SQLITE_INTERRUPT, which fail() reports as ORM_ETIMEOUT). Each call
+ * that runs the statement - the first step in execute(), each next row,
+ * exec() - gets the whole timeout. A wait for another connection's lock
+ * is bounded by the busy timeout instead (connect_timeout). */
+#define PROGRESS_STEPS 1000
+
+static int on_progress(void *ctx)
+{
+	orm_dbconn *conn = ctx;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > conn->deadline.tv_sec ||
+	       (now.tv_sec == conn->deadline.tv_sec && now.tv_nsec >= conn->deadline.tv_nsec);
+}
+
+/* fail() for a call that arm() timed: an interrupt is the timeout's. */
+static int fail_timed(orm_err *err, orm_dbconn *conn, sqlite3 *db, int rc)
+{
+	if ((rc & 0xff) == SQLITE_INTERRUPT && conn)
+		return orm_err_set(err, ORM_ETIMEOUT,
+		                   "the statement ran past statement_timeout_ms (%d ms) and was "
+		                   "interrupted",
+		                   conn->timeout_ms);
+	return fail(err, db, rc, false);
+}
+
+/* Starts the timeout of one call into SQLite. */
+static void arm(orm_dbconn *conn)
+{
+	if (!conn || conn->timeout_ms <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &conn->deadline);
+	conn->deadline.tv_sec += conn->timeout_ms / 1000;
+	conn->deadline.tv_nsec += (long)(conn->timeout_ms % 1000) * 1000000L;
+	if (conn->deadline.tv_nsec >= 1000000000L) {
+		conn->deadline.tv_sec++;
+		conn->deadline.tv_nsec -= 1000000000L;
+	}
 }
 
 /* ---- Connecting --------------------------------------------------- */
@@ -106,7 +168,7 @@ static int validate_url(const orm_url *url, orm_err *err)
 	char shown[ORM_ERRMSG_MAX / 2];
 
 	orm_url_render(url, shown, sizeof shown);
-	if (!url->database)
+	if (!url->database || !*url->database)
 		return orm_err_set(err, ORM_EINVAL,
 		                   "invalid URL '%s': no database path (use sqlite:///:memory: or "
 		                   "sqlite:///file.db)",
@@ -117,10 +179,19 @@ static int validate_url(const orm_url *url, orm_err *err)
 		    "invalid URL '%s': SQLite takes no user, password, host or port, "
 		    "only a path after three slashes (sqlite:///file.db)",
 		    shown);
-	if (url->nquery > 0)
-		return orm_err_set(err, ORM_EINVAL,
-		                   "invalid URL '%s': unknown SQLite query parameter '%s'", shown,
-		                   url->query[0].key);
+	for (size_t i = 0; i < url->nquery; i++) {
+		const char *key = url->query[i].key, *value = url->query[i].value;
+
+		if (strcmp(key, "mode") != 0)
+			return orm_err_set(err, ORM_EINVAL,
+			                   "invalid URL '%s': unknown SQLite query parameter '%s' "
+			                   "(known: mode)",
+			                   shown, key);
+		if (strcmp(value, "ro") && strcmp(value, "rw") && strcmp(value, "rwc"))
+			return orm_err_set(err, ORM_EINVAL,
+			                   "invalid URL '%s': mode '%s' is not ro, rw or rwc",
+			                   shown, value);
+	}
 	return ORM_OK;
 }
 
@@ -136,16 +207,33 @@ static int open_conn(orm_dbconn **out, const orm_url *url, const orm_engine_opti
 {
 	orm_dbconn *conn = NULL;
 	sqlite3 *db = NULL;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	const char *mode = orm_url_query_get(url, "mode");
+	bool read_only = mode && !strcmp(mode, "ro");
+	bool in_memory = strcmp(url->database, ":memory:") == 0;
+	int flags = SQLITE_OPEN_NOMUTEX;
 	int rc;
 
 	*out = NULL;
+	/* ?mode= as in SQLite's own URIs: ro, rw (the file must exist), rwc. */
+	if (read_only)
+		flags |= SQLITE_OPEN_READONLY;
+	else if (mode && !strcmp(mode, "rw"))
+		flags |= SQLITE_OPEN_READWRITE;
+	else
+		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (!(conn = orm_calloc(1, sizeof *conn))) {
+		rc = orm_err_set(err, ORM_ENOMEM, "out of memory opening '%s'", url->database);
+		goto done;
+	}
 	if ((rc = sqlite3_open_v2(url->database, &db, flags, NULL)) != SQLITE_OK) {
 		rc = orm_err_set(err, rc == SQLITE_NOMEM ? ORM_ENOMEM : ORM_ECONNECT,
 		                 "cannot open SQLite database '%s': %s", url->database,
 		                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		goto done;
 	}
+	conn->timeout_ms = opts->statement_timeout_ms;
+	if (conn->timeout_ms > 0)
+		sqlite3_progress_handler(db, PROGRESS_STEPS, on_progress, conn);
 	sqlite3_extended_result_codes(db, 1);
 	/* How long a statement waits for another connection's lock. */
 	sqlite3_busy_timeout(
@@ -159,17 +247,36 @@ static int open_conn(orm_dbconn **out, const orm_url *url, const orm_engine_opti
 		                 sqlite3_errmsg(db));
 		goto done;
 	}
-	if (!(conn = orm_malloc(sizeof *conn))) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory opening '%s'", url->database);
-		goto done;
-	}
+	/*
+	 * Issue 10, many writers on one file (BOOK.md, chapter 1). A
+	 * transaction that reads, then writes, must upgrade its read lock to
+	 * a write lock; if another connection is writing, SQLite cannot wait
+	 * for it (the other may be waiting for this one's read lock to go)
+	 * and fails at once with SQLITE_BUSY, busy timeout or not. BEGIN
+	 * IMMEDIATE takes the write lock at BEGIN, where waiting is safe,
+	 * so the busy timeout applies. WAL lets readers go on meanwhile. A
+	 * file whose journal mode cannot change (read-only) keeps its own.
+	 */
+	if (opts->sqlite_wal && !in_memory && !read_only && *url->database)
+		(void)run(db, "PRAGMA journal_mode = WAL", NULL);
+	conn->begin_immediate = opts->sqlite_begin_immediate && !read_only;
 	conn->db = db;
 	db = NULL;
 	*out = conn;
+	conn = NULL;
 	rc = ORM_OK;
 done:
 	sqlite3_close(db);
+	orm_free(conn);
 	return rc;
+}
+
+/* A SQLite connection is a file handle: nothing can cut it off. */
+static bool is_alive(orm_dbconn *conn, bool ping)
+{
+	(void)conn;
+	(void)ping;
+	return true;
 }
 
 static void close_conn(orm_dbconn *conn)
@@ -233,7 +340,14 @@ static int run(sqlite3 *db, const char *sql, orm_err *err)
 
 static int exec_sql(orm_dbconn *conn, const char *sql, orm_err *err)
 {
-	return run(conn->db, sql, err);
+	int rc;
+
+	if (conn->begin_immediate && strcmp(sql, "BEGIN") == 0)
+		sql = "BEGIN IMMEDIATE";
+	arm(conn);
+	if ((rc = run(conn->db, sql, err)) == ORM_ETIMEOUT)
+		rc = fail_timed(err, conn, conn->db, SQLITE_INTERRUPT);
+	return rc;
 }
 
 /* Case-insensitive comparison of a declared type with `name`. */
@@ -286,6 +400,7 @@ static int prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_err 
 	}
 	s->stmt = stmt;
 	s->db = conn->db;
+	s->conn = conn;
 	s->state = IDLE;
 	s->kinds_at = -1; /* learnt with the first row */
 	*out = s;
@@ -357,9 +472,10 @@ static int execute(orm_dbstmt *stmt, const orm_value *params, size_t n, orm_err 
 			                   sqlite3_errmsg(stmt->db));
 	}
 	stmt->total_before = sqlite3_total_changes64(stmt->db);
+	arm(stmt->conn);
 	rc = sqlite3_step(stmt->stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		rc = fail(err, stmt->db, rc, false);
+		rc = fail_timed(err, stmt->conn, stmt->db, rc);
 		sqlite3_reset(stmt->stmt);
 		return rc;
 	}
@@ -386,6 +502,7 @@ static int next_row(orm_dbstmt *stmt, orm_err *err)
 		/* Never step past the end: SQLite would run the statement again. */
 		return ORM_DONE;
 	}
+	arm(stmt->conn);
 	rc = sqlite3_step(stmt->stmt);
 	if (rc == SQLITE_ROW)
 		return ORM_ROW;
@@ -394,7 +511,7 @@ static int next_row(orm_dbstmt *stmt, orm_err *err)
 		count_changes(stmt);
 		return ORM_DONE;
 	}
-	return fail(err, stmt->db, rc, false);
+	return fail_timed(err, stmt->conn, stmt->db, rc);
 }
 
 static int ncols(const orm_dbstmt *stmt)
@@ -491,6 +608,7 @@ const orm_dialect orm_dialect_sqlite = {
     .drivers = drivers,
     .connect = open_conn,
     .disconnect = close_conn,
+    .is_alive = is_alive,
     .validate_url = validate_url,
     .single_connection = single_connection,
     .exec = exec_sql,

@@ -56,6 +56,8 @@ struct orm_conn {
 	orm_engine *engine;
 	orm_dbconn *db;
 	orm_conn *next_idle;
+	struct timespec idle_since; /* when it was given back to the pool */
+	bool failed;                /* its last user saw an error on it */
 	orm_stmt_cache cache;
 	orm_result *spare; /* a freed result kept for the next execute */
 	int nresults;      /* results open on this connection */
@@ -145,6 +147,15 @@ static int check_options(const orm_engine_options *o)
 		return orm_err_set(NULL, ORM_EINVAL,
 		                   "option connect_timeout is %d: it must be 0 or more",
 		                   o->connect_timeout);
+	if (o->statement_timeout_ms < 0)
+		return orm_err_set(NULL, ORM_EINVAL,
+		                   "option statement_timeout_ms is %d: it must be 0 (no limit) or "
+		                   "more",
+		                   o->statement_timeout_ms);
+	if (o->pool_pre_ping_ms < -1)
+		return orm_err_set(NULL, ORM_EINVAL,
+		                   "option pool_pre_ping_ms is %d: it must be -1 (never) or more",
+		                   o->pool_pre_ping_ms);
 	return ORM_OK;
 }
 
@@ -288,6 +299,29 @@ static void deadline_after(struct timespec *ts, int ms)
 	}
 }
 
+static long ms_since(const struct timespec *then)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - then->tv_sec) * 1000 + (now.tv_nsec - then->tv_nsec) / 1000000;
+}
+
+/*
+ * The pre-ping (issue 10; SQLAlchemy's pool_pre_ping): is an idle
+ * connection still good? Always a local look, which costs no round trip
+ * and catches a server that closed it (a restart); a ping as well when it
+ * has been idle a while or its last use failed.
+ */
+static bool still_good(orm_conn *conn)
+{
+	const orm_engine_options *o = &conn->engine->options;
+	bool ping = o->pool_pre_ping_ms >= 0 &&
+	            (conn->failed || ms_since(&conn->idle_since) >= o->pool_pre_ping_ms);
+
+	return conn->engine->dialect->is_alive(conn->db, ping);
+}
+
 int orm_engine_connect(orm_conn **out, orm_engine *engine)
 {
 	orm_conn *conn = NULL;
@@ -306,7 +340,15 @@ int orm_engine_connect(orm_conn **out, orm_engine *engine)
 			conn = engine->idle;
 			engine->idle = conn->next_idle;
 			pthread_mutex_unlock(&engine->lock);
-			break;
+			if (still_good(conn))
+				break;
+			/* Dead while idle: closed, and its place in the pool
+			 * goes to a new connection, opened below. */
+			destroy_conn(conn);
+			conn = NULL;
+			pthread_mutex_lock(&engine->lock);
+			engine->nopen--;
+			continue;
 		}
 		if (engine->nopen < engine->options.pool_size) {
 			orm_err err = {0, ""};
@@ -359,8 +401,10 @@ void orm_conn_close(orm_conn *conn)
 		reusable = false;
 	/* A connection whose server went away, or that could not roll back,
 	 * is not given to the next caller: it is closed instead. */
-	if (conn->err.code == ORM_ECONNECT)
+	if (conn->err.code == ORM_ECONNECT || !engine->dialect->is_alive(conn->db, false))
 		reusable = false;
+	conn->failed = conn->err.code < 0;
+	clock_gettime(CLOCK_MONOTONIC, &conn->idle_since);
 
 	pthread_mutex_lock(&engine->lock);
 	if (reusable) {

@@ -44,6 +44,12 @@ const char *orm_strerror(int code)
 		return "ORM_ESTATE";
 	case ORM_ESQL:
 		return "ORM_ESQL";
+	case ORM_ETIMEOUT:
+		return "ORM_ETIMEOUT";
+	case ORM_EREADONLY:
+		return "ORM_EREADONLY";
+	case ORM_ECORRUPT:
+		return "ORM_ECORRUPT";
 	default:
 		return "ORM_E(unknown)";
 	}

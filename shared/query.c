@@ -62,6 +62,7 @@ int orm_query_new(orm_query **out, orm_session *session, const orm_model *model)
 	int rc;
 
 	assert(out && session && model);
+	orm_err_clear(&session->err); /* "" after a success */
 	*out = NULL;
 	if ((rc = orm_session_model_info(&info, session, model)) < 0)
 		return rc;
@@ -148,14 +149,13 @@ int orm_query_where(orm_query *query, const char *column, const char *op, orm_va
 	assert(q && column && op);
 	if (q->rc)
 		return q->rc;
+	orm_err_clear(&q->session->err); /* "" after a success */
 	if ((rc = find_column(&col, q, column)) < 0)
 		return rc;
 	c = &q->info->model->columns[col];
 	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-		if (strcasecmp(op, ops[i]) == 0)
+		if (strcmp(op, ops[i]) == 0)
 			which = (int)i;
-	if (strcmp(op, "<>") == 0)
-		which = 1;
 	if (which < 0)
 		return fail(q, orm_err_set(&q->session->err, ORM_EINVAL,
 		                           "unknown operator '%s' (use = != < <= > >= LIKE)", op));
@@ -180,6 +180,7 @@ int orm_query_where_null(orm_query *query, const char *column, bool is_null)
 	assert(query && column);
 	if (query->rc)
 		return query->rc;
+	orm_err_clear(&query->session->err); /* "" after a success */
 	if ((rc = find_column(&col, query, column)) < 0)
 		return rc;
 	return add_where(query, col, is_null ? OP_IS_NULL : OP_IS_NOT_NULL, orm_null());
@@ -194,6 +195,7 @@ int orm_query_order_by(orm_query *query, const char *column, orm_order order)
 	assert(q && column);
 	if (q->rc)
 		return q->rc;
+	orm_err_clear(&q->session->err); /* "" after a success */
 	if ((rc = find_column(&col, q, column)) < 0)
 		return rc;
 	if (order != ORM_ASC && order != ORM_DESC)
@@ -216,6 +218,7 @@ int orm_query_limit(orm_query *query, int64_t limit)
 	assert(query);
 	if (query->rc)
 		return query->rc;
+	orm_err_clear(&query->session->err); /* "" after a success */
 	if (limit < 0)
 		return fail(query,
 		            orm_err_set(&query->session->err, ORM_EINVAL,
@@ -229,6 +232,7 @@ int orm_query_offset(orm_query *query, int64_t offset)
 	assert(query);
 	if (query->rc)
 		return query->rc;
+	orm_err_clear(&query->session->err); /* "" after a success */
 	if (offset < 0)
 		return fail(query, orm_err_set(&query->session->err, ORM_EINVAL,
 		                               "OFFSET must not be negative (got %lld)",
@@ -245,6 +249,7 @@ int orm_query_options(orm_query *query, const char *relationship, orm_loading lo
 	assert(q && relationship);
 	if (q->rc)
 		return q->rc;
+	orm_err_clear(&q->session->err); /* "" after a success */
 	if ((i = orm_rel_find(q->info->model, relationship)) < 0)
 		return fail(q, orm_err_set(&q->session->err, ORM_EINVAL,
 		                           "model %s has no relationship '%s'",
@@ -575,6 +580,7 @@ static int run(void ***out, size_t *count, orm_query *q, int64_t limit, size_t m
 		orm_err_copy(&s->err, &q->err);
 		return q->rc;
 	}
+	orm_err_clear(&s->err); /* "" after a success */
 	if ((rc = plan_joined(&jp, q)) < 0)
 		return rc;
 	if ((rc = orm_session_prepare_read(&conn, s)) < 0)
@@ -716,6 +722,7 @@ int orm_query_count(int64_t *out, orm_query *query)
 		orm_err_copy(&s->err, &q->err);
 		return q->rc;
 	}
+	orm_err_clear(&s->err); /* "" after a success */
 	if ((rc = orm_session_prepare_read(&conn, s)) < 0)
 		goto done;
 	if (!(params = params_for(q, small))) {

@@ -731,6 +731,7 @@ int orm_session_load(orm_session *session, void *object, const char *relationshi
 	int i;
 
 	assert(s && object && relationship);
+	orm_err_clear(&s->err); /* "" after a success */
 	h = orm_object_header(object);
 	if ((i = orm_rel_find(h->model, relationship)) < 0)
 		return no_such(&s->err, h->model, relationship);

@@ -1567,6 +1567,7 @@ done:
 int orm_session_flush(orm_session *session)
 {
 	assert(session);
+	orm_err_clear(&session->err); /* "" after a success */
 	return flush(session);
 }
 
@@ -1684,6 +1685,7 @@ int orm_session_commit(orm_session *session)
 	int rc;
 
 	assert(s);
+	orm_err_clear(&s->err); /* "" after a success */
 	if ((rc = flush(s)) < 0)
 		return rc;
 	if (s->conn && (rc = orm_conn_commit(s->conn)) < 0) {
@@ -1711,6 +1713,7 @@ int orm_session_commit(orm_session *session)
 int orm_session_rollback(orm_session *session)
 {
 	assert(session);
+	orm_err_clear(&session->err); /* "" after a success */
 	return rollback(session, ROLLBACK_EXPLICIT);
 }
 
@@ -1812,6 +1815,7 @@ int orm_session_add(orm_session *session, void *object)
 	int rc;
 
 	assert(session && object);
+	orm_err_clear(&session->err); /* "" after a success */
 	h = orm_object_header(object);
 	if ((rc = orm_session_add_one(session, h, &added)) < 0)
 		return rc;
@@ -1826,6 +1830,7 @@ int orm_session_add_all(orm_session *session, void *const *objects, size_t count
 	int rc;
 
 	assert(session && (objects || count == 0));
+	orm_err_clear(&session->err); /* "" after a success */
 	if ((rc = reserve_objs(session, count)) < 0)
 		return rc;
 	for (size_t i = 0; i < count; i++)
@@ -1859,6 +1864,7 @@ int orm_session_get(void **out, orm_session *session, const orm_model *model, or
 	int rc;
 
 	assert(out && s && model);
+	orm_err_clear(&s->err); /* "" after a success */
 	*out = NULL;
 	if ((rc = orm_session_model_info(&info, s, model)) < 0)
 		return rc;
@@ -1912,6 +1918,7 @@ int orm_session_delete(orm_session *session, void *object)
 	orm_object *h;
 
 	assert(s && object);
+	orm_err_clear(&s->err); /* "" after a success */
 	h = orm_object_header(object);
 	if (h->session && h->session != s)
 		return wrong_session(s, h, "delete");
@@ -1950,6 +1957,7 @@ int orm_session_refresh(orm_session *session, void *object)
 	int rc;
 
 	assert(s && object);
+	orm_err_clear(&s->err); /* "" after a success */
 	h = orm_object_header(object);
 	if (h->session != s || h->state != ORM_PERSISTENT)
 		return orm_err_set(
@@ -1969,6 +1977,7 @@ int orm_session_expunge(orm_session *session, void *object)
 	orm_object *h;
 
 	assert(s && object);
+	orm_err_clear(&s->err); /* "" after a success */
 	h = orm_object_header(object);
 	if (h->session != s)
 		return orm_err_set(&s->err, ORM_ESTATE,

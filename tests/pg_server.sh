@@ -4,6 +4,9 @@
 #   tests/pg_server.sh start DIR   create a cluster in DIR/data, start it, print its URL
 #   tests/pg_server.sh url DIR     print the URL of the server started in DIR
 #   tests/pg_server.sh stop DIR    stop the server and remove DIR entirely
+#   tests/pg_server.sh restart DIR stop the server (fast: its clients are cut
+#                                  off) and start it again, keeping its data;
+#                                  the fault tests of issue 10 use it
 #
 # The server listens only on a unix socket inside DIR (no TCP port at all),
 # trusts the user `orm`, and has one database, `ormtest`:
@@ -18,7 +21,7 @@ set -euo pipefail
 
 usage()
 {
-	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 die()
@@ -123,6 +126,21 @@ cmd_stop()
 	rm -rf "$dir"
 }
 
+cmd_restart()
+{
+	local dir=$1 bin
+	[ -e "$dir/.orm-pg-server" ] || die "$dir was not made by pg_server.sh start: not touching it"
+	[ -e "$dir/data/postmaster.pid" ] || die "no server running in $dir"
+	dir=$(cd "$dir" && pwd)
+	bin=$(find_bindir)
+	# pg_ctl restart keeps the options the server was started with.
+	if ! as_server_user "$bin/pg_ctl" restart -D "$dir/data" -l "$dir/server.log" -m fast \
+		-w -t 60 >/dev/null; then
+		tail -n 20 "$dir/server.log" >&2 || true
+		die "the server did not restart"
+	fi
+}
+
 cmd_url()
 {
 	local dir=$1
@@ -139,6 +157,7 @@ main()
 	case $1 in
 	start) cmd_start "$2" ;;
 	stop) cmd_stop "$2" ;;
+	restart) cmd_restart "$2" ;;
 	url) cmd_url "$2" ;;
 	*)
 		usage >&2

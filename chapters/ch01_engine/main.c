@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	show_bad_url("mysql://app@localhost/eventdb");
 	show_bad_url("postgresql+asyncpg://app@localhost/eventdb");
 	show_bad_url("postgresql://app:s3cret@localhost:99999/eventdb");
-	show_bad_url("postgresql://app:50%@localhost/eventdb");
+	show_bad_url("postgresql://app:p@ss@localhost/eventdb");
 	show_bad_url("sqlite://");
 	/* book:end bad-urls */
 

@@ -35,6 +35,9 @@ static void error__strerror_names_every_code(void **state)
 	assert_string_equal(orm_strerror(ORM_EMULTIPLE), "ORM_EMULTIPLE");
 	assert_string_equal(orm_strerror(ORM_ESTATE), "ORM_ESTATE");
 	assert_string_equal(orm_strerror(ORM_ESQL), "ORM_ESQL");
+	assert_string_equal(orm_strerror(ORM_ETIMEOUT), "ORM_ETIMEOUT");
+	assert_string_equal(orm_strerror(ORM_EREADONLY), "ORM_EREADONLY");
+	assert_string_equal(orm_strerror(ORM_ECORRUPT), "ORM_ECORRUPT");
 	assert_non_null(orm_strerror(-12345));
 }
 

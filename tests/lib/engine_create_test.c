@@ -96,7 +96,7 @@ static void engine__sqlite_needs_a_path(void **state)
 	                    "invalid URL 'sqlite://': no database path (use sqlite:///:memory: or "
 	                    "sqlite:///file.db)");
 	assert_create_fails("sqlite:///", NULL, ORM_EINVAL,
-	                    "invalid URL 'sqlite://': no database path (use sqlite:///:memory: or "
+	                    "invalid URL 'sqlite:///': no database path (use sqlite:///:memory: or "
 	                    "sqlite:///file.db)");
 }
 
@@ -107,9 +107,12 @@ static void engine__sqlite_takes_no_host(void **state)
 	                    "invalid URL 'sqlite://localhost/events.db': SQLite takes no user, "
 	                    "password, host or port, only a path after three slashes "
 	                    "(sqlite:///file.db)");
-	assert_create_fails("sqlite:///events.db?mode=ro", NULL, ORM_EINVAL,
-	                    "invalid URL 'sqlite:///events.db?mode=ro': unknown SQLite query "
-	                    "parameter 'mode'");
+	assert_create_fails("sqlite:///events.db?cache=shared", NULL, ORM_EINVAL,
+	                    "invalid URL 'sqlite:///events.db?cache=shared': unknown SQLite query "
+	                    "parameter 'cache' (known: mode)");
+	assert_create_fails("sqlite:///events.db?mode=x", NULL, ORM_EINVAL,
+	                    "invalid URL 'sqlite:///events.db?mode=x': mode 'x' is not ro, rw or "
+	                    "rwc");
 }
 
 static void engine__postgresql_needs_a_database(void **state)
@@ -226,9 +229,11 @@ static void engine__sqlite_cannot_open_is_connect_error(void **state)
 	orm_engine_free(engine);
 }
 
-static void engine__sqlite_file_that_is_no_database_is_connect_error(void **state)
+/* Issue 10: a file that is not a database is ORM_ECORRUPT, the code of a
+ * damaged one, not the ORM_ECONNECT of a file that cannot be opened. */
+static void engine__sqlite_file_that_is_no_database_is_corrupt(void **state)
 {
-	char dir[] = "/tmp/orm-create-XXXXXX", path[64], url[96];
+	char dir[] = "/tmp/orm-create-XXXXXX", path[64], url[160];
 	orm_engine *engine;
 	orm_conn *conn;
 	FILE *f;
@@ -245,11 +250,111 @@ static void engine__sqlite_file_that_is_no_database_is_connect_error(void **stat
 	fclose(f);
 
 	engine = create_ok(url, NULL);
-	assert_int_equal(orm_engine_connect(&conn, engine), ORM_ECONNECT);
-	assert_non_null(strstr(orm_errmsg(engine), "file is not a database"));
+	assert_int_equal(orm_engine_connect(&conn, engine), ORM_ECORRUPT);
+	snprintf(url, sizeof url, "cannot open SQLite database '%s': file is not a database", path);
+	assert_string_equal(orm_errmsg(engine), url);
 	orm_engine_free(engine);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* ---- Issue 10: no message ever holds the password ------------------ */
+
+/* A password made of pieces that appear nowhere else, holding each of
+ * the characters make_url lets a password hold unescaped. */
+#define PW "QX7/ZK9?WV3:JP5"
+static const char *const pw_pieces[] = {"QX7", "ZK9", "WV3", "JP5"};
+
+/* How many texts the walk below checked, printed at the end. */
+static int checked;
+
+static void assert_no_password(const char *what, const char *text)
+{
+	for (size_t i = 0; i < sizeof pw_pieces / sizeof pw_pieces[0]; i++) {
+		if (strstr(text, pw_pieces[i]))
+			fail_msg("%s shows part of the password (%s): %s", what, pw_pieces[i],
+			         text);
+	}
+	checked++;
+}
+
+/* Every way a URL holding the password can fail, from the parser, the
+ * engine's checks, each dialect's checks and a failed connection, and
+ * every URL that parses, rendered. */
+static void engine__no_error_path_shows_the_password(void **state)
+{
+	static const char *const urls[] = {
+	    /* url.c: each error of the parser */
+	    "postgresql://app:" PW "@h:x/db",
+	    "postgresql://app:" PW "@h:/db",
+	    "postgresql://app:" PW "@h:0/db",
+	    "postgresql://app:" PW "@h:99999/db",
+	    "postgresql://app:" PW "@[::1:x/db",
+	    "postgresql://app:" PW "@[::1]x/db",
+	    "postgresql://app:" PW "%00@h/db",
+	    "postgresql://app%00:" PW "@h/db",
+	    "postgresql://app:" PW "@h/db?a=%00",
+	    "postgresql://app:" PW "@h/db?a=1\nb=2",
+	    "postgresql://app:QX7/ZK9@WV3:JP5@h/db", /* a bare '@' in it */
+	    "postgresql://app:QX7@ZK9:WV3@JP5@h:5/db",
+	    "postgresql:/app:" PW "@h/db",
+	    "postgresql//app:" PW "@h/db",
+	    "post gresql://app:" PW "@h/db",
+	    "+x://app:" PW "@h/db",
+	    "pg+://app:" PW "@h/db",
+	    "pg+a-b://app:" PW "@h/db",
+	    /* engine.c: dialect and driver */
+	    "mysql://app:" PW "@h/db",
+	    "postgres://app:" PW "@h/db",
+	    "postgresql+nope://app:" PW "@h/db",
+	    "sqlite+nope://app:" PW "@/x.db",
+	    /* the dialects' checks */
+	    "sqlite://app:" PW "@/x.db",
+	    "sqlite://app:" PW "@",
+	    "postgresql://app:" PW "@h",
+	    "postgresql://app:" PW "@h/",
+	    "postgresql://app:" PW "@h/db?nosuchkey=1",
+	    "postgresql://app@h/db?password=" PW "&nosuchkey=1",
+	};
+	static const char *const connect_urls[] = {
+	    /* a bad libpq option value, and a server that is not there */
+	    "postgresql://app:" PW "@127.0.0.1:1/db?sslmode=bogus",
+	    "postgresql://app:" PW "@127.0.0.1:1/db",
+	    "postgresql://app@127.0.0.1:1/db?password=" PW,
+	};
+	orm_engine_options options = ORM_ENGINE_OPTIONS_INIT;
+
+	(void)state;
+	options.connect_timeout = 2;
+	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		orm_engine *engine = NULL;
+		orm_url *url = NULL;
+
+		if (orm_create_engine(&engine, urls[i], &options) == ORM_OK)
+			fail_msg("'%s' was accepted", urls[i]);
+		assert_no_password("the error", orm_error_last());
+		if (orm_url_parse(&url, urls[i]) == ORM_OK) {
+			char shown[256];
+
+			orm_url_render(url, shown, sizeof shown);
+			assert_no_password("the rendered URL", shown);
+			orm_url_free(url);
+		} else {
+			assert_no_password("the parse error", orm_error_last());
+		}
+	}
+	for (size_t i = 0; i < sizeof connect_urls / sizeof connect_urls[0]; i++) {
+		orm_engine *engine = create_ok(connect_urls[i], &options);
+		orm_conn *conn = NULL;
+		char shown[256];
+
+		assert_int_not_equal(orm_engine_connect(&conn, engine), ORM_OK);
+		assert_no_password("the connect error", orm_errmsg(engine));
+		orm_url_render(orm_engine_url(engine), shown, sizeof shown);
+		assert_no_password("the rendered URL", shown);
+		orm_engine_free(engine);
+	}
+	print_message("%d messages and rendered URLs checked for the password\n", checked);
 }
 
 int main(void)
@@ -269,7 +374,8 @@ int main(void)
 	    cmocka_unit_test(engine__reports_its_dialect_and_url),
 	    cmocka_unit_test(engine__unreachable_postgres_is_connect_error),
 	    cmocka_unit_test(engine__sqlite_cannot_open_is_connect_error),
-	    cmocka_unit_test(engine__sqlite_file_that_is_no_database_is_connect_error),
+	    cmocka_unit_test(engine__sqlite_file_that_is_no_database_is_corrupt),
+	    cmocka_unit_test(engine__no_error_path_shows_the_password),
 	};
 
 	return cmocka_run_group_tests_name("engine_create", tests, NULL, NULL);

@@ -224,6 +224,26 @@ static void query__bad_operators_values_and_models_are_invalid(void **state)
 	                    "unknown operator '~' (use = != < <= > >= LIKE)");
 	orm_query_free(q);
 
+	/* Exactly the operators orm/session.h lists, spelled as it spells them. */
+	static const char *const unlisted[] = {"like", "<>", "Like", "==", "=<", " = "};
+	for (size_t i = 0; i < sizeof unlisted / sizeof unlisted[0]; i++) {
+		char expected[96];
+
+		q = events_query();
+		assert_int_equal(orm_query_where(q, "title", unlisted[i], orm_text("x")),
+		                 ORM_EINVAL);
+		snprintf(expected, sizeof expected,
+		         "unknown operator '%s' (use = != < <= > >= LIKE)", unlisted[i]);
+		assert_string_equal(orm_session_errmsg(fx.session), expected);
+		orm_query_free(q);
+	}
+	static const char *const listed[] = {"=", "!=", "<", "<=", ">", ">=", "LIKE"};
+	for (size_t i = 0; i < sizeof listed / sizeof listed[0]; i++) {
+		q = events_query();
+		ok(orm_query_where(q, "title", listed[i], orm_text("x")));
+		orm_query_free(q);
+	}
+
 	q = events_query();
 	assert_int_equal(orm_query_where(q, "id", "=", orm_text("1")), ORM_EINVAL);
 	assert_string_equal(orm_session_errmsg(fx.session),
@@ -261,6 +281,35 @@ static void query__bad_operators_values_and_models_are_invalid(void **state)
 		                    "model User is not registered in the session's metadata");
 	}
 	assert_string_equal(echo_since(), "");
+}
+
+/* Issue 10: the message says how the LAST call went, so an old error is
+ * never mistaken for a new one. */
+static void query__errmsg_is_empty_after_a_success(void **state)
+{
+	orm_query *q;
+	void **objs;
+	size_t n;
+	(void)state;
+
+	q = events_query();
+	assert_int_equal(orm_query_where(q, "nope", "=", orm_int(1)), ORM_EINVAL);
+	assert_string_not_equal(orm_session_errmsg(fx.session), "");
+	orm_query_free(q);
+
+	q = events_query();
+	assert_string_equal(orm_session_errmsg(fx.session), "");
+	ok(orm_query_where(q, "title", "=", orm_text("Tea")));
+	ok(orm_query_all(&objs, &n, q));
+	assert_string_equal(orm_session_errmsg(fx.session), "");
+	orm_free(objs);
+	orm_query_free(q);
+
+	assert_int_equal(orm_session_get((void **)&objs, fx.session, &Event_model, orm_text("x")),
+	                 ORM_EINVAL);
+	assert_string_not_equal(orm_session_errmsg(fx.session), "");
+	ok(orm_session_commit(fx.session));
+	assert_string_equal(orm_session_errmsg(fx.session), "");
 }
 
 /* ---- the identity map and autoflush ------------------------------------ */
@@ -341,6 +390,7 @@ int main(void)
 	    TEST(query__all_of_nothing_is_an_empty_array),
 	    TEST(query__an_unknown_column_is_reported_before_any_sql),
 	    TEST(query__bad_operators_values_and_models_are_invalid),
+	    TEST(query__errmsg_is_empty_after_a_success),
 	    TEST(query__rows_already_in_the_session_are_returned_as_they_are),
 	    TEST(query__without_autoflush_pending_objects_are_not_seen),
 	    cmocka_unit_test_setup_teardown(query__with_autoflush_pending_objects_are_flushed_first,

@@ -70,10 +70,35 @@ typedef struct orm_engine_options {
 	/* Run "PRAGMA foreign_keys = ON" on every new SQLite connection, so
 	 * SQLite enforces foreign keys the way PostgreSQL always does. */
 	bool sqlite_foreign_keys;
+	/* Issue 10. A statement still running after this many milliseconds
+	 * is cancelled and fails with ORM_ETIMEOUT; 0 means no limit.
+	 * PostgreSQL: the server's statement_timeout, and a client deadline
+	 * a little later that sends a cancel request, for a server that has
+	 * stopped answering (if even that goes unanswered, the connection is
+	 * abandoned: its calls fail with ORM_ECONNECT, and it is closed when
+	 * given back). SQLite: a progress handler interrupts the statement.
+	 * Each call that waits on the database (running a statement, reading
+	 * its next row on SQLite) gets the whole timeout. */
+	int statement_timeout_ms;
+	/* SQLAlchemy's pool_pre_ping, made cheap. Every checkout looks,
+	 * without a round trip, whether the server has closed an idle
+	 * connection (a restart does); a connection idle at least this many
+	 * milliseconds, or whose last use failed, or with anything waiting
+	 * on its socket, is also pinged (an empty query). A dead one is
+	 * closed and replaced before the caller sees it. -1: never ping. */
+	int pool_pre_ping_ms;
+	/* SQLite files (not :memory:): switch the file to WAL journal mode,
+	 * so readers do not wait for a writer. Kept by the file afterwards. */
+	bool sqlite_wal;
+	/* SQLite: open transactions with BEGIN IMMEDIATE, taking the write
+	 * lock at BEGIN, where SQLite can wait for it (the busy timeout).
+	 * With a plain BEGIN, a transaction that reads and then writes while
+	 * another connection writes fails at once with ORM_EBUSY. */
+	bool sqlite_begin_immediate;
 } orm_engine_options;
 
 /* clang-format off */
-#define ORM_ENGINE_OPTIONS_INIT {false, NULL, 5, 30000, 10, true}
+#define ORM_ENGINE_OPTIONS_INIT {false, NULL, 5, 30000, 10, true, 0, 10000, true, true}
 /* clang-format on */
 
 /*
@@ -107,15 +132,19 @@ const orm_engine_options *orm_engine_get_options(const orm_engine *engine);
 
 /*
  * Checks a connection out of the pool into *out, opening a new one when
- * none is idle and the pool is not full. Returns ORM_OK, ORM_ECONNECT
- * (the message names host and port and keeps the database's reason, with
- * the password masked) or ORM_EBUSY (pool exhausted past pool_timeout_ms).
- * The caller gives it back with orm_conn_close().
+ * none is idle and the pool is not full. An idle connection is checked
+ * first (pool_pre_ping_ms): one the server has closed, e.g. by restarting,
+ * is replaced, so the caller never gets a dead one. Returns ORM_OK,
+ * ORM_ECONNECT (the message names host and port and keeps the database's
+ * reason, with the password masked) or ORM_EBUSY (pool exhausted past
+ * pool_timeout_ms). The caller gives it back with orm_conn_close().
  */
 int orm_engine_connect(orm_conn **out, orm_engine *engine);
 
 /* Returns the connection to its pool. An open transaction is rolled back
- * first. Every result from it must have been freed. Accepts NULL. */
+ * first. A connection that was lost (ORM_ECONNECT) or abandoned after a
+ * timeout is closed instead of pooled. Every result from it must have been
+ * freed. Accepts NULL. */
 void orm_conn_close(orm_conn *conn);
 
 /* The message of the connection's last error, or "". Borrowed. */
@@ -141,7 +170,9 @@ bool orm_conn_in_transaction(const orm_conn *conn);
  * when there are none to read. Returns ORM_OK, or a negative code with
  * the database's own message in orm_conn_errmsg(), e.g.
  *     UNIQUE constraint failed: users.email
- * On error *out is NULL.
+ * or ORM_ETIMEOUT past statement_timeout_ms (see the options: on
+ * PostgreSQL the transaction is then aborted; roll it back). On error
+ * *out is NULL.
  */
 int orm_conn_execute(orm_result **out, orm_conn *conn, const char *sql, const orm_value *params,
                      size_t nparams);

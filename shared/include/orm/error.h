@@ -37,7 +37,25 @@ enum {
 	ORM_EMULTIPLE = -8,   /* exactly one row was wanted, several were found */
 	ORM_ESTATE = -9,      /* the handle or object is in the wrong state for the call */
 	ORM_ESQL = -10,       /* the database rejected the statement: syntax, unknown name */
+	ORM_ETIMEOUT = -11,   /* a statement ran past statement_timeout_ms and was cancelled */
+	ORM_EREADONLY = -12,  /* a write to a read-only database or transaction */
+	ORM_ECORRUPT = -13,   /* the file is not a database, or the database is damaged */
 };
+
+/*
+ * The same fault gets the same code on every database. Where they differ,
+ * the mapping is:
+ *   ORM_ECONSTRAINT  SQLite: SQLITE_CONSTRAINT_* (a CHECK, e.g. an enum's labels)
+ *                    PostgreSQL: class 23, and 22P02 for a label its enum type lacks
+ *   ORM_ETIMEOUT     SQLite: SQLITE_INTERRUPT from the statement timeout
+ *                    PostgreSQL: 57014 (statement_timeout, or the library's cancel)
+ *   ORM_EREADONLY    SQLite: SQLITE_READONLY (a read-only file, ?mode=ro)
+ *                    PostgreSQL: 25006 (a read-only transaction, a standby)
+ *   ORM_ECORRUPT     SQLite: SQLITE_NOTADB, SQLITE_CORRUPT
+ *                    PostgreSQL: XX001, XX002 (data or index corrupted)
+ *   ORM_ECONNECT     SQLite: the file cannot be opened (SQLITE_CANTOPEN)
+ *                    PostgreSQL: class 08, 57P01-57P05, a lost connection
+ */
 
 /*
  * The code's name, e.g. "ORM_ECONSTRAINT". Never NULL; a static string.

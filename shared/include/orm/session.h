@@ -96,7 +96,8 @@ int orm_session_open(orm_session **out, orm_sessionmaker *maker);
  * session and every object it holds. Accepts NULL. */
 void orm_session_close(orm_session *session);
 
-/* The session's last error message, or "". Borrowed. */
+/* The message of the session's last call (this header's and the query's)
+ * if it failed, or "" if it succeeded. Borrowed. */
 const char *orm_session_errmsg(const orm_session *session);
 
 /* ---- objects --------------------------------------------------------- */
@@ -254,8 +255,9 @@ typedef enum orm_order {
 int orm_query_new(orm_query **out, orm_session *session, const orm_model *model);
 void orm_query_free(orm_query *query);
 
-/* WHERE column op value; op is one of = != < <= > >= LIKE. Several calls
- * are joined with AND. An unknown column or operator is ORM_EINVAL naming it. */
+/* WHERE column op value; op is one of = != < <= > >= LIKE, spelled exactly
+ * so ("like" and "<>" are refused). Several calls are joined with AND. An
+ * unknown column or operator is ORM_EINVAL naming it. */
 int orm_query_where(orm_query *query, const char *column, const char *op, orm_value value);
 /* WHERE column IS NULL / IS NOT NULL. */
 int orm_query_where_null(orm_query *query, const char *column, bool is_null);

@@ -1,0 +1,5 @@
+int main(void)
+{
+	/* book:begin body */
+	return 0;
+}
