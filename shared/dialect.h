@@ -37,7 +37,7 @@ typedef struct orm_dialect {
 	void (*disconnect)(orm_dbconn *conn);
 	/* Can the connection still be used? Without `ping`, a local look
 	 * only (no round trip): false once it is known lost; with `ping`, a
-	 * round trip to the server (the pool's pre-ping, issue 10). */
+	 * round trip to the server (the pool's pre-ping). */
 	bool (*is_alive)(orm_dbconn *conn, bool ping);
 
 	/* Checks at create_engine time that the URL has what this dialect

@@ -65,7 +65,7 @@ struct orm_dbconn {
 	int timeout_ms;
 	/* Abandoned: a statement outlived its deadline and the cancel
 	 * request too, so its answer may still come; nothing more is sent,
-	 * and the pool closes it (issue 10: never left half-read). */
+	 * and the pool closes it (never left half-read). */
 	bool broken;
 	unsigned last_stmt_id; /* statements are named orm_1, orm_2, ... */
 	orm_dbstmt *stmts;     /* live statements, orphaned by disconnect */
@@ -231,7 +231,7 @@ static bool result_ok(const PGresult *res)
 	}
 }
 
-/* ---- Waiting for an answer, with a deadline (issue 10) ----------------------------------- */
+/* ---- Waiting for an answer, with a deadline ---------------------------------------------- */
 
 /*
  * libpq's PQexec() waits for as long as the server takes. With
@@ -594,7 +594,7 @@ static int pg_connect(orm_dbconn **out, const orm_url *url, const orm_engine_opt
 	vals[n++] = "UTF8";
 	keys[n] = "fallback_application_name";
 	vals[n++] = "orm-workbook";
-	/* TCP keepalives (issue 10): a server that vanished without closing
+	/* TCP keepalives: a server that vanished without closing
 	 * the connection (a cable, a crashed host) is noticed in about a
 	 * minute instead of hours. The URL's ?keepalives... settings win. */
 	keys[n] = "keepalives";
@@ -1112,7 +1112,7 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 			goto done; /* the connection is broken: nothing to read */
 		}
 		/* Each statement's result, then the NULL ending it; then the sync's.
-		 * Each wait is bounded by the statement timeout (issue 10). */
+		 * Each wait is bounded by the statement timeout. */
 		deadline = statement_deadline(stmt->conn);
 		for (size_t k = 0; k < sent; k++) {
 			if ((wrc = wait_pipeline(stmt->conn, &deadline, &cancelled, err)) < 0) {

@@ -30,7 +30,7 @@
 
 struct orm_dbconn {
 	sqlite3 *db;
-	/* Issue 10: "BEGIN" is sent as BEGIN IMMEDIATE (see open_conn). */
+	/* "BEGIN" is sent as BEGIN IMMEDIATE (see open_conn). */
 	bool begin_immediate;
 	/* The statement timeout: the progress handler interrupts a call
 	 * that is still running at `deadline` (armed by arm()). */
@@ -248,7 +248,7 @@ static int open_conn(orm_dbconn **out, const orm_url *url, const orm_engine_opti
 		goto done;
 	}
 	/*
-	 * Issue 10, many writers on one file (BOOK.md, chapter 1). A
+	 * Many writers on one file (BOOK.md, chapter 1). A
 	 * transaction that reads, then writes, must upgrade its read lock to
 	 * a write lock; if another connection is writing, SQLite cannot wait
 	 * for it (the other may be waiting for this one's read lock to go)

@@ -308,7 +308,7 @@ static long ms_since(const struct timespec *then)
 }
 
 /*
- * The pre-ping (issue 10; SQLAlchemy's pool_pre_ping): is an idle
+ * The pre-ping (SQLAlchemy's pool_pre_ping): is an idle
  * connection still good? Always a local look, which costs no round trip
  * and catches a server that closed it (a restart); a ping as well when it
  * has been idle a while or its last use failed.

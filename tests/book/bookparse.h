@@ -2,7 +2,7 @@
  * bookparse.h - the parsing half of booktool (booktool.c): files split into lines, the
  * book:begin / book:end regions of a source file, and the snippet and output markers of
  * BOOK.md. Split out so that the parser can be called on its own: fuzz/book_fuzz.c feeds it
- * arbitrary bytes (issue 10).
+ * arbitrary bytes.
  *
  * Problems found in the input are reported with error_at(), which counts them in nerrors
  * and prints them to stderr unless booktool_quiet is set. Only running out of memory exits.

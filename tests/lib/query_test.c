@@ -283,7 +283,7 @@ static void query__bad_operators_values_and_models_are_invalid(void **state)
 	assert_string_equal(echo_since(), "");
 }
 
-/* Issue 10: the message says how the LAST call went, so an old error is
+/* The message says how the LAST call went, so an old error is
  * never mistaken for a new one. */
 static void query__errmsg_is_empty_after_a_success(void **state)
 {

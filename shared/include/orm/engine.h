@@ -70,7 +70,7 @@ typedef struct orm_engine_options {
 	/* Run "PRAGMA foreign_keys = ON" on every new SQLite connection, so
 	 * SQLite enforces foreign keys the way PostgreSQL always does. */
 	bool sqlite_foreign_keys;
-	/* Issue 10. A statement still running after this many milliseconds
+	/* A statement still running after this many milliseconds
 	 * is cancelled and fails with ORM_ETIMEOUT; 0 means no limit.
 	 * PostgreSQL: the server's statement_timeout, and a client deadline
 	 * a little later that sends a cancel request, for a server that has
