@@ -10,3 +10,5 @@
 # build, its add_library in fuzz/CMakeLists.txt).
 orm_fuzz_target(url url_fuzz.c orm)
 orm_fuzz_target(book book_fuzz.c bookparse)
+orm_fuzz_target(app app_fuzz.c ch06_app)
+orm_fuzz_target(revision revision_fuzz.c ch07_migrate_args orm)

@@ -576,10 +576,11 @@ int orm_migrate_downgrade(orm_revisions *revs, orm_engine *engine, const char *t
 		return finish(&r, rc);
 	if (r.opts->sql) {
 		if (!r.opts->from)
-			return finish(&r,
-			              orm_err_set(err_of(&r), ORM_EINVAL,
-			                          "downgrade --sql needs FROM:TO: offline there "
-			                          "is no database to say where it starts"));
+			return finish(&r, orm_err_set(err_of(&r), ORM_EINVAL,
+			                              "downgrade --sql '%s' needs FROM:TO (e.g. "
+			                              "head:%s): offline there is no database "
+			                              "to say where it starts",
+			                              target, target));
 		if ((rc = offline_heads(&r)) < 0)
 			return finish(&r, rc);
 	}

@@ -105,23 +105,34 @@ static const orm_revision *find(const orm_revision *const *list, size_t n, const
 	return NULL;
 }
 
-/* Names the cycle that `start` (left unsorted) lies on or leads to. */
-static int report_cycle(orm_revisions *r, const orm_revision *const *list, size_t n,
-                        const orm_revision *start)
+static size_t find_index(const orm_revision *const *list, size_t n, const char *id)
 {
-	const orm_revision *path[64];
-	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i]->id, id) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/*
+ * Names the cycle that `start` (left unsorted) lies on or leads to. A revision left unsorted
+ * has a parent left unsorted (else it would have been taken), down_revision or a merge's
+ * down_revision2: following those parents comes back, sooner or later, to one already seen.
+ */
+static int report_cycle(orm_revisions *r, const orm_revision *const *list, size_t n,
+                        const bool *done, size_t start)
+{
+	size_t path[64], len = 0;
 	char text[400] = "";
 
-	for (const orm_revision *at = start; at && len < 64;
-	     at = find(list, n, at->down_revision)) {
+	for (size_t at = start; at != SIZE_MAX && len < 64;) {
+		const orm_revision *rev = list[at];
 		for (size_t i = 0; i < len; i++)
 			if (path[i] == at) {
 				for (size_t j = i; j < len; j++)
 					snprintf(text + strlen(text), sizeof text - strlen(text),
-					         "%s -> ", path[j]->id);
+					         "%s -> ", list[path[j]]->id);
 				snprintf(text + strlen(text), sizeof text - strlen(text), "%s",
-				         at->id);
+				         rev->id);
 				return orm_err_set(
 				    &r->err, ORM_EINVAL,
 				    "cycle in the revision graph: %s (each follows the "
@@ -129,9 +140,17 @@ static int report_cycle(orm_revisions *r, const orm_revision *const *list, size_
 				    text);
 			}
 		path[len++] = at;
+		size_t next = SIZE_MAX;
+		for (int k = 0; k < 2 && next == SIZE_MAX; k++) {
+			const char *down = k ? rev->down_revision2 : rev->down_revision;
+			size_t p = down ? find_index(list, n, down) : SIZE_MAX;
+			if (p != SIZE_MAX && !done[p])
+				next = p;
+		}
+		at = next;
 	}
 	return orm_err_set(&r->err, ORM_EINVAL, "cycle in the revision graph through revision '%s'",
-	                   start->id);
+	                   list[start]->id);
 }
 
 int orm_revisions_new(orm_revisions **out, const orm_revision *const *list, size_t n)
@@ -204,7 +223,7 @@ int orm_revisions_new(orm_revisions **out, const orm_revision *const *list, size
 		if (r->count == before) {
 			for (size_t i = 0; i < n; i++)
 				if (!done[i]) {
-					rc = report_cycle(r, sorted, n, sorted[i]);
+					rc = report_cycle(r, sorted, n, done, i);
 					break;
 				}
 			goto done;

@@ -74,7 +74,7 @@ expect 0 "Generating $work/" -- merge 4f2a 9c7e -m "merge test"
 
 expect 1 "unknown revision 'zz'" -- upgrade zz
 expect 1 "would go below base" -- downgrade -1
-expect 1 "downgrade --sql needs FROM:TO" -- downgrade --sql base
+expect 1 "downgrade --sql 'base' needs FROM:TO" -- downgrade --sql base
 expect 2 "FROM:TO ranges are for --sql only" -- upgrade 4f2a:9c7e
 expect 2 "unknown verb 'fly'" -- fly
 expect 2 "a revision needs a message" -- revision

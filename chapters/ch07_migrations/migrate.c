@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "app_models.h"
+#include "migrate_args.h"
 #include "orm/autogenerate.h"
 #include "orm/migration.h"
 #include "orm/orm.h"
@@ -244,36 +245,21 @@ static void show(const orm_revisions *revs, const orm_revision *rev)
 	printf("Create Date: %s\n\n    %s\n", rev->create_date, rev->message);
 }
 
-/* upgrade/downgrade [--sql] REV|FROM:TO */
+/* upgrade/downgrade [--sql] REV|FROM:TO (read by migrate_args.c) */
 static int cmd_migrate(orm_revisions *revs, orm_engine *engine, bool up, int argc, char **argv)
 {
 	orm_migrate_options opts = ORM_MIGRATE_OPTIONS_INIT;
-	const char *target = NULL;
-	char range[128];
+	migrate_target t;
+	const char *bad = migrate_parse_target(&t, up, argc, argv);
 	int rc;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--sql") == 0)
-			opts.sql = true;
-		else if (!target)
-			target = argv[i];
-		else
-			return usage_error("one revision, please");
-	}
-	if (!target)
-		return usage_error(up ? "upgrade: which revision? e.g. upgrade head"
-		                      : "downgrade: which revision? e.g. downgrade -1");
-	snprintf(range, sizeof range, "%s", target);
-	if (strchr(range, ':')) {
-		if (!opts.sql)
-			return usage_error("FROM:TO ranges are for --sql only");
-		*strchr(range, ':') = '\0';
-		opts.from = range;
-		target = strchr(target, ':') + 1;
-	}
+	if (bad)
+		return usage_error(bad);
+	opts.sql = t.sql;
+	opts.from = t.has_from ? t.from : NULL;
 	opts.verbose = true;
-	rc = up ? orm_migrate_upgrade(revs, engine, target, &opts)
-	        : orm_migrate_downgrade(revs, engine, target, &opts);
+	rc = up ? orm_migrate_upgrade(revs, engine, t.target, &opts)
+	        : orm_migrate_downgrade(revs, engine, t.target, &opts);
 	return rc < 0 ? fail(up ? "upgrade" : "downgrade", orm_revisions_errmsg(revs)) : 0;
 }
 

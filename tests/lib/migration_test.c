@@ -949,6 +949,13 @@ static void migration__bad_revisions_are_named(void **state)
 	const orm_revision *merged[] = {&root, &left, &right, &merge};
 	const orm_revision *cycle[] = {&root, &loop1, &loop2};
 	const orm_revision *badids[] = {&bad_id};
+	/* A cycle closed by a merge's second parent (found by fuzz/revision_fuzz.c: naming it
+	 * followed down_revision only, off the cycle to the root and past it). */
+	static const orm_revision loop3 = {
+	    "333333333333", "ab0000000001", "444444444444", "three", "", nothing, nothing};
+	static const orm_revision loop4 = {"444444444444", "333333333333", NULL, "four", "",
+	                                   nothing,        nothing};
+	const orm_revision *merge_cycle[] = {&root, &loop3, &loop4};
 	orm_engine *engine = orm_test_engine(NULL);
 	orm_revisions *revs;
 	const orm_revision *rev;
@@ -958,6 +965,11 @@ static void migration__bad_revisions_are_named(void **state)
 	assert_int_equal(orm_revisions_new(&revs, cycle, 3), ORM_EINVAL);
 	assert_non_null(strstr(orm_revisions_errmsg(revs), "cycle in the revision graph"));
 	assert_non_null(strstr(orm_revisions_errmsg(revs), "111111111111"));
+	orm_revisions_free(revs);
+	assert_int_equal(orm_revisions_new(&revs, merge_cycle, 3), ORM_EINVAL);
+	assert_string_equal(orm_revisions_errmsg(revs),
+	                    "cycle in the revision graph: 333333333333 -> 444444444444 -> "
+	                    "333333333333 (each follows the next as its down_revision)");
 	orm_revisions_free(revs);
 	assert_int_equal(orm_revisions_new(&revs, badids, 1), ORM_EINVAL);
 	assert_non_null(strstr(orm_revisions_errmsg(revs), "'XYZ'"));
