@@ -69,6 +69,9 @@ expect 0 "" -- stamp base
 expect 0 "INSERT INTO alembic_version (version_num) VALUES ('4f2a9c1d7b3e')" -- upgrade --sql head
 expect 0 "DROP TABLE alembic_version;" -- downgrade --sql 9c7e:base
 expect 0 "UPDATE alembic_version SET version_num='9c7e5b2a1f04'" -- upgrade --sql 4f2a:9c7e
+# --sql before the verb, as alembic also takes it
+expect 0 "DROP TABLE alembic_version;" -- --sql downgrade 9c7e:base
+expect 2 "unknown option '--sqll'" -- --sqll upgrade head
 expect 0 "Generating $work/" -- revision -m "by hand"
 expect 0 "Generating $work/" -- merge 4f2a 9c7e -m "merge test"
 

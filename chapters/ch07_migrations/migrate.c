@@ -38,7 +38,7 @@
 #endif
 
 static const char usage[] =
-    "usage: migrate [--url URL] [--versions DIR] VERB ...\n"
+    "usage: migrate [--url URL] [--versions DIR] [--sql] VERB ...\n"
     "  upgrade [--sql] REV|FROM:TO     run revisions up to REV (head, heads, +N, an id)\n"
     "  downgrade [--sql] REV|FROM:TO   run downgrades to REV (base, -N, an id)\n"
     "  current                         the database's revision(s)\n"
@@ -246,16 +246,26 @@ static void show(const orm_revisions *revs, const orm_revision *rev)
 }
 
 /* upgrade/downgrade [--sql] REV|FROM:TO (read by migrate_args.c) */
-static int cmd_migrate(orm_revisions *revs, orm_engine *engine, bool up, int argc, char **argv)
+static int cmd_migrate(orm_revisions *revs, orm_engine *engine, bool up, bool sql, int argc,
+                       char **argv)
 {
 	orm_migrate_options opts = ORM_MIGRATE_OPTIONS_INIT;
 	migrate_target t;
 	const char *bad = migrate_parse_target(&t, up, argc, argv);
 	int rc;
 
+	/* `migrate --sql upgrade ...` as well as `migrate upgrade --sql ...`, as alembic takes both */
+	if (bad && sql && !t.sql && argc < 8) {
+		char *with_sql[8];
+
+		with_sql[0] = "--sql";
+		for (int k = 0; k < argc; k++)
+			with_sql[k + 1] = argv[k];
+		bad = migrate_parse_target(&t, up, argc + 1, with_sql);
+	}
 	if (bad)
 		return usage_error(bad);
-	opts.sql = t.sql;
+	opts.sql = t.sql || sql;
 	opts.from = t.has_from ? t.from : NULL;
 	opts.verbose = true;
 	rc = up ? orm_migrate_upgrade(revs, engine, t.target, &opts)
@@ -270,6 +280,8 @@ int main(int argc, char **argv)
 	orm_engine *engine = NULL;
 	const orm_revision *rev;
 	int i = 1, status = 0;
+	bool sql = false;
+	char bad_option[160];
 
 	if (!url || !*url)
 		url = "sqlite:///migrate.db";
@@ -278,11 +290,19 @@ int main(int argc, char **argv)
 			url = argv[++i];
 		else if (strcmp(argv[i], "--versions") == 0 && i + 1 < argc)
 			dir = argv[++i];
+		else if (strcmp(argv[i], "--sql") == 0)
+			sql = true;
 		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(usage, stdout);
 			return 0;
-		} else
-			return usage_error("unknown option");
+		} else {
+			snprintf(bad_option, sizeof bad_option, "unknown option '%.100s'%s",
+			         argv[i],
+			         strcmp(argv[i], "--url") == 0 || strcmp(argv[i], "--versions") == 0
+			             ? " (it needs a value)"
+			             : "");
+			return usage_error(bad_option);
+		}
 	}
 	if (i == argc)
 		return usage_error("which verb?");
@@ -300,7 +320,7 @@ int main(int argc, char **argv)
 	char **args = argv + i;
 
 	if (strcmp(verb, "upgrade") == 0 || strcmp(verb, "downgrade") == 0) {
-		status = cmd_migrate(revs, engine, verb[0] == 'u', nargs, args);
+		status = cmd_migrate(revs, engine, verb[0] == 'u', sql, nargs, args);
 	} else if (strcmp(verb, "current") == 0) {
 		char **current;
 		size_t n;
