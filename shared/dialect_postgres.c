@@ -1334,6 +1334,14 @@ static void pg_column_type(orm_buf *out, const orm_column *col, bool autoincreme
 		orm_ddl_standard_type(out, col);
 }
 
+/* PostgreSQL's foreign-key message names the constraint, and its DETAIL
+ * the key: nothing for the session to add. */
+static bool fk_violation_unnamed(const char *msg)
+{
+	(void)msg;
+	return false;
+}
+
 const orm_dialect orm_dialect_postgres = {
     .name = "postgresql",
     .drivers = drivers,
@@ -1363,5 +1371,6 @@ const orm_dialect orm_dialect_postgres = {
     .has_type_sql = "SELECT t.typname FROM pg_catalog.pg_type t"
                     " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
                     " WHERE n.nspname = current_schema() AND t.typname = ?",
+    .fk_violation_unnamed = fk_violation_unnamed,
     .migrate = &orm_migrate_postgres, /* chapter 7: dialect_postgres_migrate.c */
 };

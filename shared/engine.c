@@ -637,6 +637,48 @@ static void note_schema_change(orm_conn *conn, const char *sql)
 		atomic_fetch_add(&conn->engine->schema_changes, 1);
 }
 
+/*
+ * The statement for `sql`, ready to run with `nparams` values: the
+ * cached one when it is free, else freshly prepared (and cached, unless
+ * the cached one is busy serving an open result: then this one stays
+ * private and is finalized when released). Marks a cached entry in use
+ * and checks the parameter count. orm_conn_execute and
+ * orm_conn_execute_many both take their statements here.
+ */
+static int checkout_stmt(orm_conn *conn, const char *sql, size_t nparams, orm_dbstmt **stmt,
+                         orm_stmt_entry **entry, bool *cached)
+{
+	const orm_dialect *d = conn->engine->dialect;
+	int rc;
+
+	*stmt = NULL;
+	*cached = false;
+	forget_stale_statements(conn);
+	*entry = orm_stmt_cache_get(&conn->cache, sql);
+	if (*entry && !(*entry)->in_use) {
+		*stmt = (*entry)->stmt;
+		*cached = true;
+	} else {
+		if ((rc = d->prepare(stmt, conn->db, sql, &conn->err)) < 0) {
+			*entry = NULL;
+			return rc;
+		}
+		*entry = *entry ? NULL : orm_stmt_cache_add(&conn->cache, sql, *stmt);
+	}
+	if (*entry)
+		(*entry)->in_use = true;
+	if (d->nparams(*stmt) != (int)nparams) {
+		rc = orm_err_set(&conn->err, ORM_EINVAL,
+		                 "the statement has %d parameters but %zu values were given: %s",
+		                 d->nparams(*stmt), nparams, sql);
+		release_stmt(conn, *stmt, *entry);
+		*stmt = NULL;
+		*entry = NULL;
+		return rc;
+	}
+	return ORM_OK;
+}
+
 int orm_conn_execute(orm_result **out, orm_conn *conn, const char *sql, const orm_value *params,
                      size_t nparams)
 {
@@ -657,28 +699,8 @@ int orm_conn_execute(orm_result **out, orm_conn *conn, const char *sql, const or
 	if (out && !(res = new_result(conn)))
 		return orm_err_set(&conn->err, ORM_ENOMEM, "out of memory running a statement");
 
-	forget_stale_statements(conn);
-	entry = orm_stmt_cache_get(&conn->cache, sql);
-	if (entry && !entry->in_use) {
-		stmt = entry->stmt;
-		cached = true;
-	} else {
-		if ((rc = d->prepare(&stmt, conn->db, sql, &conn->err)) < 0)
-			goto done;
-		/* When the cached statement is busy serving an open result, this
-		 * one stays private and is finalized when done. */
-		entry = entry ? NULL : orm_stmt_cache_add(&conn->cache, sql, stmt);
-	}
-	if (entry)
-		entry->in_use = true;
-
-	if (d->nparams(stmt) != (int)nparams) {
-		rc = orm_err_set(&conn->err, ORM_EINVAL,
-		                 "the statement has %d parameters but %zu values were given: %s",
-		                 d->nparams(stmt), nparams, sql);
-		release_stmt(conn, stmt, entry);
+	if ((rc = checkout_stmt(conn, sql, nparams, &stmt, &entry, &cached)) < 0)
 		goto done;
-	}
 	if (conn->engine->options.echo)
 		echo_statement(conn, d->sql_sent(stmt), cached, params, nparams);
 	if ((rc = d->execute(stmt, params, nparams, &conn->err)) < 0) {
@@ -1061,24 +1083,8 @@ int orm_conn_execute_many(orm_conn *conn, const char *sql, const orm_value *para
 	m.on_row = on_row;
 	m.ctx = ctx;
 
-	forget_stale_statements(conn);
-	entry = orm_stmt_cache_get(&conn->cache, sql);
-	if (entry && !entry->in_use) {
-		stmt = entry->stmt;
-		cached = true;
-	} else {
-		if ((rc = d->prepare(&stmt, conn->db, sql, &conn->err)) < 0)
-			return rc;
-		entry = entry ? NULL : orm_stmt_cache_add(&conn->cache, sql, stmt);
-	}
-	if (entry)
-		entry->in_use = true;
-	if (d->nparams(stmt) != (int)nparams) {
-		rc = orm_err_set(&conn->err, ORM_EINVAL,
-		                 "the statement has %d parameters but %zu values were given: %s",
-		                 d->nparams(stmt), nparams, sql);
-		goto done;
-	}
+	if ((rc = checkout_stmt(conn, sql, nparams, &stmt, &entry, &cached)) < 0)
+		return rc;
 	/* One row echoes as one execute, as SQLAlchemy's flush of one object. */
 	if (conn->engine->options.echo && nrows == 1)
 		echo_statement(conn, d->sql_sent(stmt), cached, params, nparams);
@@ -1093,7 +1099,8 @@ int orm_conn_execute_many(orm_conn *conn, const char *sql, const orm_value *para
 		                  &conn->err, &changes);
 	}
 	conn->changes = changes;
-done:
+	if (rc >= 0)
+		note_schema_change(conn, sql);
 	release_stmt(conn, stmt, entry);
 	orm_free(m.res.slots);
 	return rc;

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dialect.h"
 #include "field.h"
 #include "internal.h"
 #include "object.h"
@@ -1130,20 +1131,10 @@ static int on_returning(void *ctx_, size_t row, const orm_result *res)
 	return ORM_OK;
 }
 
-/* Whether `hay` contains `needle`, ignoring case. */
-static bool contains_nocase(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return true;
-	return false;
-}
-
 /*
- * A foreign key violation whose message names no key (SQLite says only
- * "FOREIGN KEY constraint failed"): names the keys that could be it -
+ * A foreign key violation whose message names no key (the dialect tells:
+ * SQLite says only "FOREIGN KEY constraint failed"): names the keys that
+ * could be it -
  * the table's own for an INSERT or UPDATE, those referring to it for a
  * DELETE - so the message says which, as PostgreSQL's does:
  *     INSERT INTO events: FOREIGN KEY constraint failed (events.organizer_id
@@ -1154,7 +1145,9 @@ static void name_foreign_keys(orm_session *s, const orm_model *m, bool deleting)
 	orm_buf b = ORM_BUF_INIT;
 	size_t found = 0;
 
-	if (!contains_nocase(s->err.msg, "foreign key"))
+	const orm_dialect *d = orm_engine_dialect(s->maker->engine);
+
+	if (!d->fk_violation_unnamed || !d->fk_violation_unnamed(s->err.msg))
 		return;
 	for (size_t r = 0; r < s->maker->ninfos; r++) {
 		const orm_model *o = s->maker->infos[r].model;
@@ -1169,8 +1162,6 @@ static void name_foreign_keys(orm_session *s, const orm_model *m, bool deleting)
 			                 strncmp(m->tablename, col->foreign_key,
 			                         (size_t)(dot - col->foreign_key)) != 0))
 				continue;
-			if (strstr(s->err.msg, col->name))
-				return; /* the database named it */
 			orm_buf_printf(&b, "%s%s.%s references %s", found++ ? ", " : " (",
 			               o->tablename, col->name, col->foreign_key);
 		}
