@@ -406,8 +406,11 @@ int orm_relationship_set(void *object, const char *relationship, void *target)
 	int i, rc;
 
 	assert(object && relationship);
-	h = orm_object_header(object);
-	t = target ? orm_object_header(target) : NULL;
+	if (!(h = orm_object_from(object, "orm_relationship_set", NULL)) ||
+	    (target && !(t = orm_object_from(target, "orm_relationship_set", NULL))))
+		return ORM_EINVAL;
+	if (!target)
+		t = NULL;
 	err = err_of(h, t);
 	if ((i = orm_rel_find(h->model, relationship)) < 0)
 		return no_such(err, h->model, relationship);
@@ -518,8 +521,9 @@ int orm_collection_append(void *object, const char *relationship, void *child)
 	int i = 0, back, rc;
 
 	assert(object && relationship && child);
-	p = orm_object_header(object);
-	c = orm_object_header(child);
+	if (!(p = orm_object_from(object, "orm_collection_append", NULL)) ||
+	    !(c = orm_object_from(child, "orm_collection_append", NULL)))
+		return ORM_EINVAL;
 	if ((rc = collection_call(&i, &err, p, relationship, c)) < 0)
 		return rc;
 	back = decl_back(&p->model->relationships[i], c->model);
@@ -546,8 +550,9 @@ int orm_collection_remove(void *object, const char *relationship, void *child)
 	int i = 0, back, rc;
 
 	assert(object && relationship && child);
-	p = orm_object_header(object);
-	c = orm_object_header(child);
+	if (!(p = orm_object_from(object, "orm_collection_remove", NULL)) ||
+	    !(c = orm_object_from(child, "orm_collection_remove", NULL)))
+		return ORM_EINVAL;
 	if ((rc = collection_call(&i, &err, p, relationship, c)) < 0 ||
 	    (rc = ensure_present(p, (size_t)i)) < 0)
 		return rc;
@@ -732,7 +737,8 @@ int orm_session_load(orm_session *session, void *object, const char *relationshi
 
 	assert(s && object && relationship);
 	orm_err_clear(&s->err); /* "" after a success */
-	h = orm_object_header(object);
+	if (!(h = orm_object_from(object, "orm_session_load", &s->err)))
+		return ORM_EINVAL;
 	if ((i = orm_rel_find(h->model, relationship)) < 0)
 		return no_such(&s->err, h->model, relationship);
 	if (h->session != s)

@@ -1807,7 +1807,8 @@ int orm_session_add(orm_session *session, void *object)
 
 	assert(session && object);
 	orm_err_clear(&session->err); /* "" after a success */
-	h = orm_object_header(object);
+	if (!(h = orm_object_from(object, "orm_session_add", &session->err)))
+		return ORM_EINVAL;
 	if ((rc = orm_session_add_one(session, h, &added)) < 0)
 		return rc;
 	/* The save-update cascade (chapter 4): what it reaches comes too. */
@@ -1910,7 +1911,8 @@ int orm_session_delete(orm_session *session, void *object)
 
 	assert(s && object);
 	orm_err_clear(&s->err); /* "" after a success */
-	h = orm_object_header(object);
+	if (!(h = orm_object_from(object, "orm_session_delete", &s->err)))
+		return ORM_EINVAL;
 	if (h->session && h->session != s)
 		return wrong_session(s, h, "delete");
 	switch ((orm_state)h->state) {
@@ -1949,7 +1951,8 @@ int orm_session_refresh(orm_session *session, void *object)
 
 	assert(s && object);
 	orm_err_clear(&s->err); /* "" after a success */
-	h = orm_object_header(object);
+	if (!(h = orm_object_from(object, "orm_session_refresh", &s->err)))
+		return ORM_EINVAL;
 	if (h->session != s || h->state != ORM_PERSISTENT)
 		return orm_err_set(
 		    &s->err, ORM_ESTATE,
@@ -1969,7 +1972,8 @@ int orm_session_expunge(orm_session *session, void *object)
 
 	assert(s && object);
 	orm_err_clear(&s->err); /* "" after a success */
-	h = orm_object_header(object);
+	if (!(h = orm_object_from(object, "orm_session_expunge", &s->err)))
+		return ORM_EINVAL;
 	if (h->session != s)
 		return orm_err_set(&s->err, ORM_ESTATE,
 		                   "cannot expunge a %s: it is not in this session",
