@@ -154,7 +154,8 @@ void orm_object_free(void *object)
 	assert(h->session == NULL);
 	/* Objects it is related to (all transient or detached, like it) must
 	 * not keep pointing at it. */
-	orm_relationship_forget(h);
+	if (orm_rel_hooks_of(h->model))
+		orm_rel_hooks_of(h->model)->forget(h);
 	orm_object_destroy(h);
 }
 

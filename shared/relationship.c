@@ -1645,3 +1645,23 @@ void orm_rel_unlink(orm_session *s, orm_object *h)
 		}
 	}
 }
+
+/* ---- the session's table ---------------------------------------------------- */
+
+const struct orm_rel_hooks orm_relationship_hooks = {
+    .build = orm_rel_build,
+    .free_info = orm_rel_free_info,
+    .session_free = orm_rel_session_free,
+    .cascade_add = orm_rel_cascade_add,
+    .flush_prepare = orm_rel_flush_prepare,
+    .force_keys = orm_rel_force_keys,
+    .fill_keys = orm_rel_fill_keys,
+    .self_target = orm_rel_self_target,
+    .flush_done = orm_rel_flush_done,
+    .rollback = orm_rel_rollback,
+    .after_load = orm_rel_after_load,
+    .reset = orm_rel_reset,
+    .unlink = orm_rel_unlink,
+    .forget = orm_relationship_forget,
+    .describe = orm_rel_describe,
+};

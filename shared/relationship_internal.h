@@ -119,6 +119,40 @@ void orm_relationship_forget(orm_object *h);
  * messages. */
 void orm_rel_describe(char *buf, size_t size, const orm_object *h);
 
+/*
+ * The calls above that the session makes, as a table: the session and
+ * object.c never call the relationship code by name, so calls go one way
+ * (relationship code -> session), the way the engine reaches a database
+ * through its dialect's table. ORM_RELATIONSHIP puts &orm_relationship_hooks
+ * in each relationship it declares; the sessionmaker keeps it (maker->rel,
+ * NULL when no model has a relationship).
+ */
+struct orm_rel_hooks {
+	int (*build)(orm_sessionmaker *maker);
+	void (*free_info)(struct orm_model_info *info);
+	void (*session_free)(orm_session *s);
+	int (*cascade_add)(orm_session *s, orm_object *h);
+	int (*flush_prepare)(orm_session *s);
+	bool (*force_keys)(const struct orm_model_info *info, orm_object *h, uint8_t *mask);
+	int (*fill_keys)(orm_session *s, const struct orm_model_info *info, orm_object *h);
+	orm_object *(*self_target)(orm_session *s, const struct orm_model_info *info,
+	                           const orm_object *h, size_t k, bool *more);
+	void (*flush_done)(orm_session *s);
+	void (*rollback)(orm_session *s);
+	void (*after_load)(orm_session *s, const struct orm_model_info *info, orm_object *h,
+	                   bool fresh, bool keep_changes);
+	void (*reset)(orm_object *h);
+	void (*unlink)(orm_session *s, orm_object *h);
+	void (*forget)(orm_object *h);
+	void (*describe)(char *buf, size_t size, const orm_object *h);
+};
+
+/* The table of the model's relationships, or NULL when it has none. */
+static inline const struct orm_rel_hooks *orm_rel_hooks_of(const orm_model *model)
+{
+	return model->nrelationships ? model->relationships[0].hooks : NULL;
+}
+
 /* ---- queries (query.c) ----------------------------------------------- */
 
 /* The relationship named `name` of the model, or -1. */

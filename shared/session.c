@@ -75,7 +75,8 @@ static void free_shapes(orm_sql_shape *shape)
 
 static void free_info(orm_model_info *info)
 {
-	orm_rel_free_info(info);
+	if (info->nrels && orm_rel_hooks_of(info->model))
+		orm_rel_hooks_of(info->model)->free_info(info);
 	orm_free(info->pk);
 	orm_free(info->sql_select);
 	orm_free(info->sql_get);
@@ -156,7 +157,9 @@ int orm_sessionmaker_new(orm_sessionmaker **out, orm_engine *engine, orm_metadat
 		if ((rc = build_info(&maker->infos[i], models[i], i)) < 0)
 			goto done;
 	}
-	if ((rc = orm_rel_build(maker)) < 0)
+	for (size_t i = 0; i < count && !maker->rel; i++)
+		maker->rel = orm_rel_hooks_of(models[i]);
+	if (maker->rel && (rc = maker->rel->build(maker)) < 0)
 		goto done;
 	if (pthread_mutex_init(&maker->lock, NULL) != 0) {
 		rc = orm_err_set(NULL, ORM_ENOMEM, "cannot create the sessionmaker's lock");
@@ -648,7 +651,7 @@ static int reload_columns(orm_session *s, const orm_model_info *info, orm_object
 {
 	int rc = load_columns(s, h, res, col0, keep_changes);
 	if (rc == ORM_OK && info->nrels)
-		orm_rel_after_load(s, info, h, false, keep_changes);
+		s->maker->rel->after_load(s, info, h, false, keep_changes);
 	return rc;
 }
 
@@ -945,7 +948,7 @@ static int plan_update(orm_session *s, work_item *it, uint8_t *mask)
 	}
 	/* A reference changed to an object not inserted yet: its key is
 	 * filled just before the UPDATE is sent (chapter 4). */
-	if (it->info->has_many_to_one && orm_rel_force_keys(it->info, h, mask))
+	if (it->info->has_many_to_one && s->maker->rel->force_keys(it->info, h, mask))
 		any = true;
 	it->mask = mask;
 	return any;
@@ -1003,10 +1006,10 @@ static int cycle_error(orm_session *s, work_item *items, const size_t *path, siz
 	int rc;
 
 	for (size_t k = from; k <= to; k++) {
-		orm_rel_describe(who, sizeof who, items[path[k]].h);
+		s->maker->rel->describe(who, sizeof who, items[path[k]].h);
 		orm_buf_printf(&msg, "%s -> ", who);
 	}
-	orm_rel_describe(who, sizeof who, items[path[from]].h);
+	s->maker->rel->describe(who, sizeof who, items[path[from]].h);
 	orm_buf_puts(&msg, who);
 	rc = orm_err_set(&s->err, ORM_EINVAL,
 	                 "the references of these %s objects form a cycle, so no order can %s "
@@ -1059,7 +1062,7 @@ static int set_levels(orm_session *s, work_item *items, size_t n, const char *ve
 			size_t top = path[depth - 1];
 			bool more;
 			orm_object *t =
-			    orm_rel_self_target(s, info, items[top].h, next[depth - 1]++, &more);
+			    s->maker->rel->self_target(s, info, items[top].h, next[depth - 1]++, &more);
 			size_t j;
 
 			if (!more) { /* every reference of top is done */
@@ -1250,7 +1253,7 @@ static int run_items(orm_session *s, int kind, work_item *items, size_t n)
 			;
 		/* Foreign keys from references to objects inserted by now. */
 		for (size_t k = i; kind != 0 && info->has_many_to_one && k < j; k++)
-			if ((rc = orm_rel_fill_keys(s, info, items[k].h)) < 0)
+			if ((rc = s->maker->rel->fill_keys(s, info, items[k].h)) < 0)
 				return rc;
 		if (kind == 0) {
 			rc = run_batches(s, "DELETE FROM", info->sql_delete, info->pk, info->npk,
@@ -1400,7 +1403,7 @@ static int flush(orm_session *s)
 
 	/* 0. Relationships (chapter 4): cascades, orphans, foreign keys from
 	 * references. It may load and add objects, so it comes first. */
-	if ((rc = orm_rel_flush_prepare(s)) < 0)
+	if (s->maker->rel && (rc = s->maker->rel->flush_prepare(s)) < 0)
 		return rc;
 	if (s->nobjs == 0)
 		return ORM_OK;
@@ -1545,7 +1548,8 @@ static int flush(orm_session *s)
 		h->state = ORM_DELETED;
 		h->flags &= ~ORM_OBJ_TO_DELETE;
 	}
-	orm_rel_flush_done(s);
+	if (s->maker->rel)
+		s->maker->rel->flush_done(s);
 done:
 	orm_free(items);
 	orm_free(self_items);
@@ -1650,7 +1654,8 @@ static int rollback(orm_session *s, enum rollback_kind kind)
 		s->npending = 0;
 	/* No collection is loaded now; references are recomputed from the
 	 * foreign keys as objects are reloaded (chapter 4). */
-	orm_rel_rollback(s);
+	if (s->maker->rel)
+		s->maker->rel->rollback(s);
 
 	/* Reload what the rollback took back, outside any transaction: the
 	 * fields show the database again. An object that cannot be read
@@ -1692,7 +1697,8 @@ int orm_session_commit(orm_session *session)
 		h->flags &= ~(ORM_OBJ_INSERTED | ORM_OBJ_UPDATED | ORM_OBJ_LAST_FLUSH);
 		if (h->state == ORM_PERSISTENT && s->maker->options.expire_on_commit) {
 			h->flags |= ORM_OBJ_EXPIRED;
-			orm_rel_reset(h); /* collections are loaded again when asked */
+			if (s->maker->rel)
+				s->maker->rel->reset(h); /* collections: loaded again when asked */
 		} else if (h->state == ORM_DELETED)
 			h->state = ORM_DETACHED;
 	}
@@ -1727,7 +1733,8 @@ void orm_session_close(orm_session *session)
 	orm_free(s->pending);
 	orm_free(s->map);
 	orm_buf_free(&s->sql);
-	orm_rel_session_free(s);
+	if (s->maker->rel)
+		s->maker->rel->session_free(s);
 	orm_free(s);
 }
 
@@ -1813,7 +1820,7 @@ int orm_session_add(orm_session *session, void *object)
 		return rc;
 	/* The save-update cascade (chapter 4): what it reaches comes too. */
 	if (added && h->model->nrelationships)
-		rc = orm_rel_cascade_add(session, h);
+		rc = orm_rel_hooks_of(h->model)->cascade_add(session, h);
 	return rc;
 }
 
@@ -1961,7 +1968,8 @@ int orm_session_refresh(orm_session *session, void *object)
 		    h->model->name);
 	if ((rc = orm_session_model_info(&info, s, h->model)) < 0 || (rc = ensure_conn(s)) < 0)
 		return rc;
-	orm_rel_reset(h);
+	if (s->maker->rel)
+		s->maker->rel->reset(h);
 	return reload(s, s->conn, info, h, false);
 }
 
@@ -1980,7 +1988,8 @@ int orm_session_expunge(orm_session *session, void *object)
 		                   h->model->name);
 	if (h->state == ORM_PENDING)
 		remove_pending(s, h);
-	orm_rel_unlink(s, h);
+	if (s->maker->rel)
+		s->maker->rel->unlink(s, h);
 	map_remove(s, h);
 	remove_obj(s, h);
 	switch ((orm_state)h->state) {

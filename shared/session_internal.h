@@ -70,6 +70,9 @@ struct orm_sessionmaker {
 	orm_model_info *infos; /* in dependency order */
 	size_t ninfos;
 	bool has_relationships; /* some model has one (chapter 4) */
+	/* The relationship code, when a model declares relationships (see
+	 * struct orm_rel_hooks in relationship_internal.h), else NULL. */
+	const struct orm_rel_hooks *rel;
 	pthread_mutex_t lock;
 	orm_err err;
 };
