@@ -454,144 +454,175 @@ static int insert_model(orm_session *s, orm_model_info *info, size_t count, cons
 	return send_batch(s, b);
 }
 
-int orm_uow_flush(orm_session *s)
+/* What one flush plans and then sends (see orm_uow_flush). */
+typedef struct flush_plan {
+	uint8_t *masks;   /* INSERT masks (one per s->pending), then UPDATE masks */
+	size_t maskbytes; /* bytes of one mask: the largest model's */
+	size_t *counts;   /* new objects per model */
+	size_t nins;      /* new objects in all */
+	work_item *self;  /* room to order the new rows of a self-referencing model */
+	size_t nself;     /* ...of this many */
+	work_item *items; /* UPDATEs (nupd), then DELETEs (ndel) */
+	size_t nupd, ndel;
+	insert_batch batch; /* the INSERT batch being gathered */
+} flush_plan;
+
+static int flush_nomem(orm_session *s)
+{
+	return orm_err_set(&s->err, ORM_ENOMEM, "out of memory flushing");
+}
+
+/* Phase 1a: INSERTs model by model in dependency order, each model's
+ * objects in the order they were added, every one checked now. A cycle
+ * among new rows of a self-referencing table is found now too, before any
+ * SQL; the order is worked out again when they are sent. */
+static int plan_inserts(orm_session *s, flush_plan *fp)
 {
 	orm_sessionmaker *maker = s->maker;
-	work_item *items = NULL, *self_items = NULL;
-	insert_batch batch = {NULL, 0};
-	uint8_t *masks = NULL, *upd_masks;
-	size_t *counts = NULL; /* new objects per model */
-	size_t maskbytes = 1, nins = 0, nupd = 0, ndel = 0, nself = 0, cap, n;
-	int rc = ORM_OK;
+	int rc;
 
-	/* 0. Relationships (chapter 4): cascades, orphans, foreign keys from
-	 * references. It may load and add objects, so it comes first. */
-	if (s->maker->rel && (rc = s->maker->rel->flush_prepare(s)) < 0)
-		return rc;
-	if (s->nobjs == 0)
-		return ORM_OK;
-	for (size_t r = 0; r < maker->ninfos; r++)
-		if (maker->infos[r].maskbytes > maskbytes)
-			maskbytes = maker->infos[r].maskbytes;
-	/* The masks of the INSERTs (one per entry of s->pending, a byte or
-	 * two each) are kept from planning to sending; their work items are
-	 * not (see insert_batch). The UPDATE and DELETE masks follow. */
-	masks = orm_malloc((s->npending + s->nobjs) * maskbytes);
-	counts = orm_calloc(maker->ninfos, sizeof *counts);
-	if (!masks || !counts) {
-		rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory flushing");
-		goto done;
-	}
-	upd_masks = masks + s->npending * maskbytes;
-
-	/* 1. Plan, and check everything before any SQL. INSERTs model by
-	 * model in dependency order, each model's objects in the order
-	 * they were added. */
 	for (size_t r = 0; r < maker->ninfos; r++) {
 		orm_model_info *info = &maker->infos[r];
+		size_t count = 0;
 		for (size_t p = 0; p < s->npending; p++) {
 			orm_object *h = s->pending[p];
 			work_item it = {h, info, NULL, 0, 0, 0};
 			if (!h || h->model != info->model)
 				continue;
-			if ((rc = plan_insert(s, &it, masks + p * maskbytes)) < 0)
-				goto done;
-			counts[r]++;
+			if ((rc = plan_insert(s, &it, fp->masks + p * fp->maskbytes)) < 0)
+				return rc;
+			count++;
 		}
-		nins += counts[r];
-		/* A cycle among new rows of a self-referencing table is an
-		 * error found now, before any SQL; the order is worked out
-		 * again when they are sent. */
-		if (info->self_referencing && counts[r] > 1) {
-			if (counts[r] > nself) { /* room for the largest such model */
-				orm_free(self_items);
-				self_items = orm_malloc(counts[r] * sizeof *self_items);
-				if (!self_items) {
-					rc = orm_err_set(&s->err, ORM_ENOMEM,
-					                 "out of memory flushing");
-					goto done;
-				}
-				nself = counts[r];
-			}
-			if ((rc = order_self_inserts(s, self_items, counts[r], info, masks,
-			                             maskbytes)) < 0)
-				goto done;
+		fp->counts[r] = count;
+		fp->nins += count;
+		if (!info->self_referencing || count < 2)
+			continue;
+		if (count > fp->nself) { /* room for the largest such model */
+			orm_free(fp->self);
+			if (!(fp->self = orm_malloc(count * sizeof *fp->self)))
+				return flush_nomem(s);
+			fp->nself = count;
 		}
+		if ((rc = order_self_inserts(s, fp->self, count, info, fp->masks, fp->maskbytes)) <
+		    0)
+			return rc;
 	}
-	/* UPDATEs and DELETEs: only objects that are not new. */
-	cap = s->nobjs - nins;
-	items = orm_malloc((cap ? cap : 1) * sizeof *items);
-	batch.items = orm_malloc(BATCH_ROWS * sizeof *batch.items);
-	if (!items || !batch.items) {
-		rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory flushing");
-		goto done;
-	}
-	n = 0;
+	return ORM_OK;
+}
+
+/* Phase 1b: UPDATEs of the persistent objects that changed (only their
+ * changed columns), then DELETEs; only objects that are not new. */
+static int plan_updates_and_deletes(orm_session *s, flush_plan *fp)
+{
+	uint8_t *upd_masks = fp->masks + s->npending * fp->maskbytes;
+	size_t cap = s->nobjs - fp->nins, n = 0;
+	int rc;
+
+	fp->items = orm_malloc((cap ? cap : 1) * sizeof *fp->items);
+	if (!fp->items)
+		return flush_nomem(s);
 	for (size_t i = 0; i < s->nobjs; i++) {
 		orm_object *h = s->objs[i];
 		h->flags &= ~ORM_OBJ_LAST_FLUSH;
 		if (h->state != ORM_PERSISTENT || (h->flags & ORM_OBJ_TO_DELETE))
 			continue;
 		assert(n < cap);
-		items[n] = (work_item){h, orm_session_find_info(maker, h->model), NULL, 0, n, 0};
-		if ((rc = plan_update(s, &items[n], upd_masks + n * maskbytes)) < 0)
-			goto done;
-		if (rc == 1) {
-			set_sort_key(&items[n]);
-			n++;
-		}
+		fp->items[n] =
+		    (work_item){h, orm_session_find_info(s->maker, h->model), NULL, 0, n, 0};
+		if ((rc = plan_update(s, &fp->items[n], upd_masks + n * fp->maskbytes)) < 0)
+			return rc;
+		if (rc == 1)
+			set_sort_key(&fp->items[n++]);
 	}
-	nupd = n;
+	fp->nupd = n;
 	for (size_t i = 0; i < s->nobjs; i++) {
 		orm_object *h = s->objs[i];
 		if (h->state != ORM_PERSISTENT || !(h->flags & ORM_OBJ_TO_DELETE))
 			continue;
 		assert(n < cap);
-		items[n] = (work_item){h, orm_session_find_info(maker, h->model), NULL, 0, n, 0};
-		set_sort_key(&items[n]);
-		n++;
+		fp->items[n] =
+		    (work_item){h, orm_session_find_info(s->maker, h->model), NULL, 0, n, 0};
+		set_sort_key(&fp->items[n++]);
 	}
-	ndel = n - nupd;
-	rc = ORM_OK;
-	if (nins + n == 0)
-		goto done;
-	qsort(items, nupd, sizeof *items, cmp_by_rank_then_key);
-	qsort(items + nupd, ndel, sizeof *items, cmp_by_reverse_rank_then_key);
-	for (size_t i = nupd, j; i < n; i = j) {
-		for (j = i + 1; j < n && items[j].info == items[i].info; j++)
+	fp->ndel = n - fp->nupd;
+	return ORM_OK;
+}
+
+/* Phase 1c: UPDATEs in dependency order, DELETEs in reverse, each model's
+ * in key order; the rows of a self-referencing table deleted children
+ * first. */
+static int order_updates_and_deletes(orm_session *s, flush_plan *fp)
+{
+	work_item *del = fp->items + fp->nupd;
+	int rc;
+
+	qsort(fp->items, fp->nupd, sizeof *fp->items, cmp_by_rank_then_key);
+	qsort(del, fp->ndel, sizeof *del, cmp_by_reverse_rank_then_key);
+	for (size_t i = 0, j; i < fp->ndel; i = j) {
+		for (j = i + 1; j < fp->ndel && del[j].info == del[i].info; j++)
 			;
-		if (!items[i].info->self_referencing || j - i < 2)
+		if (!del[i].info->self_referencing || j - i < 2)
 			continue;
-		if ((rc = set_levels(s, items + i, j - i, "delete")) < 0)
-			goto done;
-		qsort(items + i, j - i, sizeof *items, cmp_by_reverse_rank_then_key);
+		if ((rc = set_levels(s, del + i, j - i, "delete")) < 0)
+			return rc;
+		qsort(del + i, j - i, sizeof *del, cmp_by_reverse_rank_then_key);
 	}
+	return ORM_OK;
+}
 
-	/* 2. Send it, in one transaction (begun now if not yet). */
-	if ((rc = orm_session_need_conn(s)) < 0 || (rc = orm_map_reserve(s, nins)) < 0)
-		goto done;
-	for (size_t r = 0; r < maker->ninfos && rc == ORM_OK; r++)
-		if (counts[r])
-			rc = insert_model(s, &maker->infos[r], counts[r], masks, maskbytes,
-			                  self_items, &batch);
-	if (rc < 0 || (rc = orm_persist_run_items(s, ORM_SHAPE_UPDATE, items, nupd)) < 0 ||
-	    (rc = orm_persist_run_items(s, 0, items + nupd, ndel)) < 0) {
-		orm_err saved = s->err;
-		for (size_t p = 0; p < s->npending; p++) {
-			orm_object *h = s->pending[p];
-			orm_model_info *info = h ? orm_session_find_info(maker, h->model) : NULL;
-			if (info)
-				reset_generated_key(info, h);
-		}
-		orm_uow_rollback(s, ROLLBACK_FAILED_FLUSH);
-		orm_err_copy(&s->err, &saved);
-		goto done;
-	}
+/* Before sending: the connection, with a transaction begun (autobegin),
+ * room in the identity map for the new objects, and an INSERT batch.
+ * Nothing is sent yet, so a failure here needs no rollback. */
+static int prepare_send(orm_session *s, flush_plan *fp)
+{
+	int rc;
 
-	/* 3. It all worked: the new states. */
+	if ((rc = orm_session_need_conn(s)) < 0 || (rc = orm_map_reserve(s, fp->nins)) < 0)
+		return rc;
+	fp->batch.items = orm_malloc(BATCH_ROWS * sizeof *fp->batch.items);
+	return fp->batch.items ? ORM_OK : flush_nomem(s);
+}
+
+/* Phase 2: sends it all, in one transaction. */
+static int send_plan(orm_session *s, flush_plan *fp)
+{
+	orm_sessionmaker *maker = s->maker;
+	int rc;
+
+	for (size_t r = 0; r < maker->ninfos; r++)
+		if (fp->counts[r] &&
+		    (rc = insert_model(s, &maker->infos[r], fp->counts[r], fp->masks, fp->maskbytes,
+		                       fp->self, &fp->batch)) < 0)
+			return rc;
+	if ((rc = orm_persist_run_items(s, ORM_SHAPE_UPDATE, fp->items, fp->nupd)) < 0)
+		return rc;
+	return orm_persist_run_items(s, 0, fp->items + fp->nupd, fp->ndel);
+}
+
+/* A send failed: the transaction is rolled back, and the objects being
+ * inserted stay pending with their generated keys back to zero, to be
+ * fixed and flushed again. The message is the failure's. */
+static void undo_failed_send(orm_session *s)
+{
+	orm_err saved = s->err;
+
 	for (size_t p = 0; p < s->npending; p++) {
 		orm_object *h = s->pending[p];
-		orm_model_info *info = h ? orm_session_find_info(maker, h->model) : NULL;
+		orm_model_info *info = h ? orm_session_find_info(s->maker, h->model) : NULL;
+		if (info)
+			reset_generated_key(info, h);
+	}
+	orm_uow_rollback(s, ROLLBACK_FAILED_FLUSH);
+	orm_err_copy(&s->err, &saved);
+}
+
+/* Phase 3: it all worked. New objects are persistent and in the identity
+ * map, snapshots are taken, deleted objects leave the map. */
+static void apply_new_states(orm_session *s, const flush_plan *fp)
+{
+	for (size_t p = 0; p < s->npending; p++) {
+		orm_object *h = s->pending[p];
+		orm_model_info *info = h ? orm_session_find_info(s->maker, h->model) : NULL;
 		if (!info)
 			continue;
 		orm_object_settle_nulls(h);
@@ -601,24 +632,61 @@ int orm_uow_flush(orm_session *s)
 		orm_map_insert(s, h, orm_map_object_hash(info, h));
 	}
 	s->npending = 0;
-	for (size_t i = 0; i < nupd; i++) {
-		orm_object_take_snapshot(items[i].h);
-		items[i].h->flags |= ORM_OBJ_UPDATED;
+	for (size_t i = 0; i < fp->nupd; i++) {
+		orm_object_take_snapshot(fp->items[i].h);
+		fp->items[i].h->flags |= ORM_OBJ_UPDATED;
 	}
-	for (size_t i = nupd; i < n; i++) {
-		orm_object *h = items[i].h;
+	for (size_t i = fp->nupd; i < fp->nupd + fp->ndel; i++) {
+		orm_object *h = fp->items[i].h;
 		orm_map_remove(s, h);
 		h->state = ORM_DELETED;
 		h->flags &= ~ORM_OBJ_TO_DELETE;
 	}
 	if (s->maker->rel)
 		s->maker->rel->flush_done(s);
-done:
-	orm_free(items);
-	orm_free(self_items);
-	orm_free(batch.items);
-	orm_free(masks);
-	orm_free(counts);
+}
+
+/*
+ * The unit of work, in its phases: 0. relationships (chapter 4: cascades,
+ * orphans, foreign keys from references; it may load and add objects, so
+ * it comes first); 1. plan and check everything before any SQL; 2. send;
+ * 3. the new states. A failure in 1 sends nothing; one in 2 rolls back.
+ */
+int orm_uow_flush(orm_session *s)
+{
+	flush_plan fp = {0};
+	int rc;
+
+	if (s->maker->rel && (rc = s->maker->rel->flush_prepare(s)) < 0)
+		return rc;
+	if (s->nobjs == 0)
+		return ORM_OK;
+	fp.maskbytes = 1;
+	for (size_t r = 0; r < s->maker->ninfos; r++)
+		if (s->maker->infos[r].maskbytes > fp.maskbytes)
+			fp.maskbytes = s->maker->infos[r].maskbytes;
+	/* The masks of the INSERTs (a byte or two each) are kept from planning
+	 * to sending; their work items are not (see insert_batch). */
+	fp.masks = orm_malloc((s->npending + s->nobjs) * fp.maskbytes);
+	fp.counts = orm_calloc(s->maker->ninfos, sizeof *fp.counts);
+	if (!fp.masks || !fp.counts)
+		rc = flush_nomem(s);
+	else if ((rc = plan_inserts(s, &fp)) == ORM_OK &&
+	         (rc = plan_updates_and_deletes(s, &fp)) == ORM_OK &&
+	         fp.nins + fp.nupd + fp.ndel > 0 &&
+	         (rc = order_updates_and_deletes(s, &fp)) == ORM_OK) {
+		if ((rc = prepare_send(s, &fp)) < 0)
+			; /* nothing sent */
+		else if ((rc = send_plan(s, &fp)) < 0)
+			undo_failed_send(s);
+		else
+			apply_new_states(s, &fp);
+	}
+	orm_free(fp.items);
+	orm_free(fp.self);
+	orm_free(fp.batch.items);
+	orm_free(fp.masks);
+	orm_free(fp.counts);
 	return rc;
 }
 
