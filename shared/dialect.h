@@ -3,7 +3,7 @@
  *
  * Introduced in chapter 1. A dialect is a struct of function pointers; the
  * engine, and later the session and the schema code, call only these. The
- * files dialect_sqlite.c and dialect_postgres.c are the only ones in the
+ * files dialect_sqlite.c and dialect_postgres*.c are the only ones in the
  * library that include sqlite3.h or libpq-fe.h. If anything above this
  * interface needs to know which database it talks to, the design has leaked:
  * add a function (or a flag) here instead.
