@@ -709,88 +709,90 @@ int orm_session_flush(orm_session *session)
  *   changed (in memory or by a flushed UPDATE) -> reloaded now
  *   every other persistent object -> expired, as SQLAlchemy does
  */
-int orm_uow_rollback(orm_session *s, enum rollback_kind kind)
+/* Makes room for what the rollback brings back: deleted objects return to
+ * the identity map (without room they are forgotten, detached), and after
+ * a failed COMMIT the objects its flush inserted return to the pending
+ * list (without room they become transient: the kind turns explicit). */
+static enum rollback_kind make_room(orm_session *s, enum rollback_kind kind)
 {
-	bool had_transaction = s->conn != NULL;
-	size_t ndeleted = 0;
-	int rc = ORM_OK, rc2;
+	size_t ndeleted = 0, again = 0;
 
-	if (s->conn && orm_conn_in_transaction(s->conn) && (rc = orm_conn_rollback(s->conn)) < 0)
-		orm_session_conn_error(s, rc, "ROLLBACK");
 	for (size_t i = 0; i < s->nobjs; i++)
 		if (s->objs[i]->state == ORM_DELETED)
 			ndeleted++;
-	if (orm_map_reserve(s, ndeleted) < 0) {
-		/* Without room they cannot come back; forget them instead. */
+	if (orm_map_reserve(s, ndeleted) < 0)
 		for (size_t i = 0; i < s->nobjs; i++)
 			if (s->objs[i]->state == ORM_DELETED)
 				s->objs[i]->state = ORM_DETACHED;
+	if (kind != ROLLBACK_FAILED_COMMIT)
+		return kind;
+	for (size_t i = 0; i < s->nobjs; i++)
+		again += (s->objs[i]->flags & ORM_OBJ_LAST_FLUSH) != 0;
+	if (orm_session_grow((void **)&s->pending, &s->cappending, s->npending + again,
+	                     sizeof *s->pending) < 0)
+		return ROLLBACK_EXPLICIT;
+	return kind;
+}
+
+/* A persistent object INSERTed in the rolled-back transaction: its row is
+ * gone, so it leaves the map with its generated key back to zero, and is
+ * pending again (its flush's COMMIT failed) or transient. */
+static void undo_insert(orm_session *s, orm_object *h, enum rollback_kind kind)
+{
+	orm_map_remove(s, h);
+	reset_generated_key(orm_session_find_info(s->maker, h->model), h);
+	memset(orm_object_snapshot(h), 0, h->model->ncolumns * sizeof(uint64_t));
+	if (kind == ROLLBACK_FAILED_COMMIT && (h->flags & ORM_OBJ_LAST_FLUSH)) {
+		h->pending_index = (uint32_t)s->npending;
+		s->pending[s->npending++] = h;
+		h->state = ORM_PENDING;
+	} else {
+		h->state = ORM_TRANSIENT;
 	}
+	h->flags = 0;
+}
 
-	if (kind == ROLLBACK_FAILED_COMMIT) {
-		/* The flush emptied the pending list; it gets them back. */
-		size_t again = 0;
-		for (size_t i = 0; i < s->nobjs; i++)
-			again += (s->objs[i]->flags & ORM_OBJ_LAST_FLUSH) != 0;
-		if (orm_session_grow((void **)&s->pending, &s->cappending, s->npending + again,
-		                     sizeof *s->pending) < 0)
-			kind = ROLLBACK_EXPLICIT; /* then they become transient */
-	}
-
-	for (size_t i = 0; i < s->nobjs; i++) {
-		orm_object *h = s->objs[i];
-		const orm_model_info *info = orm_session_find_info(s->maker, h->model);
-
-		switch ((orm_state)h->state) {
-		case ORM_PENDING:
-			if (kind != ROLLBACK_FAILED_FLUSH) {
-				orm_session_remove_pending(s, h);
-				h->state = ORM_TRANSIENT;
-			}
-			break;
-		case ORM_PERSISTENT:
-			if (h->flags & ORM_OBJ_INSERTED) {
-				orm_map_remove(s, h);
-				reset_generated_key(info, h);
-				memset(orm_object_snapshot(h), 0,
-				       h->model->ncolumns * sizeof(uint64_t));
-				if (kind == ROLLBACK_FAILED_COMMIT &&
-				    (h->flags & ORM_OBJ_LAST_FLUSH)) {
-					h->pending_index = (uint32_t)s->npending;
-					s->pending[s->npending++] = h;
-					h->state = ORM_PENDING;
-				} else {
-					h->state = ORM_TRANSIENT;
-				}
-				h->flags = 0;
-				break;
-			}
-			h->flags &= ~ORM_OBJ_TO_DELETE;
-			if (!had_transaction)
-				break;
-			if ((h->flags & ORM_OBJ_UPDATED) || object_changed(h))
-				h->flags |= ORM_OBJ_RELOAD;
-			h->flags = (uint8_t)((h->flags & ~ORM_OBJ_UPDATED) | ORM_OBJ_EXPIRED);
-			break;
-		case ORM_DELETED:
-			h->state = ORM_PERSISTENT;
-			orm_map_insert(s, h, h->key_hash);
-			h->flags |= ORM_OBJ_EXPIRED;
-			break;
-		default:
+/* Puts one object in the state that matches the database again (see
+ * orm_uow_rollback); those whose fields may differ are marked for reload. */
+static void roll_back_object(orm_session *s, orm_object *h, enum rollback_kind kind,
+                             bool had_transaction)
+{
+	switch ((orm_state)h->state) {
+	case ORM_PENDING:
+		if (kind != ROLLBACK_FAILED_FLUSH) {
+			orm_session_remove_pending(s, h);
+			h->state = ORM_TRANSIENT;
+		}
+		break;
+	case ORM_PERSISTENT:
+		if (h->flags & ORM_OBJ_INSERTED) {
+			undo_insert(s, h, kind);
 			break;
 		}
+		h->flags &= ~ORM_OBJ_TO_DELETE;
+		if (!had_transaction)
+			break;
+		if ((h->flags & ORM_OBJ_UPDATED) || object_changed(h))
+			h->flags |= ORM_OBJ_RELOAD;
+		h->flags = (uint8_t)((h->flags & ~ORM_OBJ_UPDATED) | ORM_OBJ_EXPIRED);
+		break;
+	case ORM_DELETED:
+		h->state = ORM_PERSISTENT;
+		orm_map_insert(s, h, h->key_hash);
+		h->flags |= ORM_OBJ_EXPIRED;
+		break;
+	default:
+		break;
 	}
-	if (kind == ROLLBACK_EXPLICIT)
-		s->npending = 0;
-	/* No collection is loaded now; references are recomputed from the
-	 * foreign keys as objects are reloaded (chapter 4). */
-	if (s->maker->rel)
-		s->maker->rel->rollback(s);
+}
 
-	/* Reload what the rollback took back, outside any transaction: the
-	 * fields show the database again. An object that cannot be read
-	 * stays expired, to be reloaded when next handed out. */
+/* Reloads what the rollback took back, outside any transaction: the
+ * fields show the database again. An object that cannot be read stays
+ * expired, to be reloaded when next handed out. The first error. */
+static int reload_marked(orm_session *s)
+{
+	int rc = ORM_OK, rc2;
+
 	for (size_t i = 0; i < s->nobjs; i++) {
 		orm_object *h = s->objs[i];
 		if (!(h->flags & ORM_OBJ_RELOAD))
@@ -802,6 +804,27 @@ int orm_uow_rollback(orm_session *s, enum rollback_kind kind)
 		    rc == ORM_OK)
 			rc = rc2;
 	}
+	return rc;
+}
+
+int orm_uow_rollback(orm_session *s, enum rollback_kind kind)
+{
+	bool had_transaction = s->conn != NULL;
+	int rc = ORM_OK, rc2;
+
+	if (s->conn && orm_conn_in_transaction(s->conn) && (rc = orm_conn_rollback(s->conn)) < 0)
+		orm_session_conn_error(s, rc, "ROLLBACK");
+	kind = make_room(s, kind);
+	for (size_t i = 0; i < s->nobjs; i++)
+		roll_back_object(s, s->objs[i], kind, had_transaction);
+	if (kind == ROLLBACK_EXPLICIT)
+		s->npending = 0;
+	/* No collection is loaded now; references are recomputed from the
+	 * foreign keys as objects are reloaded (chapter 4). */
+	if (s->maker->rel)
+		s->maker->rel->rollback(s);
+	if ((rc2 = reload_marked(s)) < 0 && rc == ORM_OK)
+		rc = rc2;
 	if (s->conn)
 		orm_session_release_conn(s);
 	return rc;
