@@ -107,126 +107,135 @@ static void describe_server(char *dst, size_t size, const orm_url *url, PGconn *
 		snprintf(dst, size, "at %s:%s", host, port);
 }
 
+/* libpq's keyword/value connection parameters, and the text they point
+ * into. */
+typedef struct pg_params {
+	const char **keys, **vals;
+	size_t n;
+	char port[16], timeout[16];
+	orm_buf options; /* -c settings, the URL's ?options=... last */
+} pg_params;
+
+/* The fixed keywords set below, besides one per query parameter. */
+enum { NFIXED = 13 };
+
+static void put_param(pg_params *p, const char *key, const char *val)
+{
+	p->keys[p->n] = key;
+	p->vals[p->n++] = val;
+}
+
+/* The settings every connection starts with (see SESSION_OPTIONS), the
+ * statement timeout, then the URL's ?options=... so that the user's win. */
+static void put_options(pg_params *p, const orm_url *url, const orm_engine_options *opts)
+{
+	orm_buf_puts(&p->options, SESSION_OPTIONS);
+	if (opts && opts->statement_timeout_ms > 0)
+		orm_buf_printf(&p->options, " -c statement_timeout=%d", opts->statement_timeout_ms);
+	for (size_t i = 0; i < url->nquery; i++)
+		if (!strcmp(url->query[i].key, "options")) {
+			orm_buf_putc(&p->options, ' ');
+			orm_buf_puts(&p->options, url->query[i].value);
+		}
+}
+
+/* Fills p from the URL and the engine's options. Later entries win in
+ * libpq, so the URL's query parameters, added last, override the parts
+ * and defaults before them. */
+static int fill_params(pg_params *p, const orm_url *url, const orm_engine_options *opts,
+                       orm_err *err)
+{
+	p->keys = orm_calloc(NFIXED + url->nquery + 1, sizeof *p->keys);
+	p->vals = orm_calloc(NFIXED + url->nquery + 1, sizeof *p->vals);
+	if (!p->keys || !p->vals)
+		return orm_err_set(err, ORM_ENOMEM, "out of memory");
+	if (url->host)
+		put_param(p, "host", url->host);
+	if (url->port > 0) {
+		snprintf(p->port, sizeof p->port, "%d", url->port);
+		put_param(p, "port", p->port);
+	}
+	if (url->username)
+		put_param(p, "user", url->username);
+	if (url->password)
+		put_param(p, "password", url->password);
+	put_param(p, "dbname", url->database);
+	if (opts && opts->connect_timeout > 0) {
+		snprintf(p->timeout, sizeof p->timeout, "%d", opts->connect_timeout);
+		put_param(p, "connect_timeout", p->timeout);
+	}
+	put_param(p, "client_encoding", "UTF8");
+	put_param(p, "fallback_application_name", "orm-workbook");
+	/* TCP keepalives: a server that vanished without closing the
+	 * connection (a cable, a crashed host) is noticed in about a minute
+	 * instead of hours. The URL's ?keepalives... settings win. */
+	put_param(p, "keepalives", "1");
+	put_param(p, "keepalives_idle", "30");
+	put_param(p, "keepalives_interval", "10");
+	put_param(p, "keepalives_count", "3");
+	put_options(p, url, opts);
+	for (size_t i = 0; i < url->nquery; i++)
+		if (strcmp(url->query[i].key, "options") != 0)
+			put_param(p, url->query[i].key,
+			          url->query[i].value ? url->query[i].value : "");
+	if (p->options.failed)
+		return orm_err_set(err, ORM_ENOMEM, "out of memory");
+	put_param(p, "options", orm_buf_cstr(&p->options));
+	assert(p->n <= NFIXED + url->nquery);
+	return ORM_OK;
+}
+
+/* The message for a connection that failed: a bad option value libpq
+ * rejected itself is a bad URL (ORM_EINVAL), anything else names the
+ * server, the database and the user (ORM_ECONNECT). */
+static int connect_failed(orm_err *err, const orm_url *url, PGconn *pg)
+{
+	char why[ORM_ERRMSG_MAX], where[256], shown[256];
+	size_t len = 0;
+	const char *user = url->username ? url->username : PQuser(pg);
+	const char *invalid;
+
+	orm_pg_put_line(why, sizeof why, &len, PQerrorMessage(pg));
+	/* 'invalid sslmode value: "x"', 'invalid integer value "x" for
+	 * connection option "connect_timeout"' */
+	invalid = strstr(why, "invalid ");
+	if (invalid && (invalid == why || strstr(invalid, "for connection option")))
+		return orm_err_set(err, ORM_EINVAL, "invalid URL '%s': %s",
+		                   shown_url(url, shown, sizeof shown), invalid);
+	describe_server(where, sizeof where, url, pg);
+	return orm_err_set(err, ORM_ECONNECT,
+	                   "cannot connect to PostgreSQL %s (database '%s', user '%s'): %s", where,
+	                   url->database, user ? user : "", why);
+}
+
 int orm_pg_connect(orm_dbconn **out, const orm_url *url, const orm_engine_options *opts,
                    orm_err *err)
 {
-	/* The fixed keywords below, then one per query parameter, then NULL. */
-	enum { NFIXED = 13 };
-	const char **keys = NULL, **vals = NULL;
-	char port[16], timeout[16], shown[256], statement_timeout[48];
-	orm_buf options = ORM_BUF_INIT;
+	pg_params p = {.options = ORM_BUF_INIT};
 	orm_dbconn *conn = NULL;
 	PGconn *pg = NULL;
-	size_t n = 0;
 	int rc;
 
 	assert(out && url);
 	*out = NULL;
-	if ((rc = orm_pg_validate_url(url, err)) < 0)
+	if ((rc = orm_pg_validate_url(url, err)) < 0 || (rc = fill_params(&p, url, opts, err)) < 0)
 		goto done;
-
-	keys = orm_calloc(NFIXED + url->nquery + 1, sizeof *keys);
-	vals = orm_calloc(NFIXED + url->nquery + 1, sizeof *vals);
-	conn = orm_calloc(1, sizeof *conn);
-	if (!keys || !vals || !conn) {
+	if (!(conn = orm_calloc(1, sizeof *conn))) {
 		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
 		goto done;
 	}
-
-	/* Later entries win in libpq, so the URL's query parameters, added
-	 * last, override the parts and defaults above them. */
-	if (url->host) {
-		keys[n] = "host";
-		vals[n++] = url->host;
-	}
-	if (url->port > 0) {
-		snprintf(port, sizeof port, "%d", url->port);
-		keys[n] = "port";
-		vals[n++] = port;
-	}
-	if (url->username) {
-		keys[n] = "user";
-		vals[n++] = url->username;
-	}
-	if (url->password) {
-		keys[n] = "password";
-		vals[n++] = url->password;
-	}
-	keys[n] = "dbname";
-	vals[n++] = url->database;
-	if (opts && opts->connect_timeout > 0) {
-		snprintf(timeout, sizeof timeout, "%d", opts->connect_timeout);
-		keys[n] = "connect_timeout";
-		vals[n++] = timeout;
-	}
-	keys[n] = "client_encoding";
-	vals[n++] = "UTF8";
-	keys[n] = "fallback_application_name";
-	vals[n++] = "orm-workbook";
-	/* TCP keepalives: a server that vanished without closing
-	 * the connection (a cable, a crashed host) is noticed in about a
-	 * minute instead of hours. The URL's ?keepalives... settings win. */
-	keys[n] = "keepalives";
-	vals[n++] = "1";
-	keys[n] = "keepalives_idle";
-	vals[n++] = "30";
-	keys[n] = "keepalives_interval";
-	vals[n++] = "10";
-	keys[n] = "keepalives_count";
-	vals[n++] = "3";
-	orm_buf_puts(&options, SESSION_OPTIONS);
-	if (opts && opts->statement_timeout_ms > 0) {
-		snprintf(statement_timeout, sizeof statement_timeout, " -c statement_timeout=%d",
-		         opts->statement_timeout_ms);
-		orm_buf_puts(&options, statement_timeout);
-	}
-	for (size_t i = 0; i < url->nquery; i++) {
-		if (!strcmp(url->query[i].key, "options")) {
-			orm_buf_putc(&options, ' ');
-			orm_buf_puts(&options, url->query[i].value);
-			continue;
-		}
-		keys[n] = url->query[i].key;
-		vals[n++] = url->query[i].value ? url->query[i].value : "";
-	}
-	if (options.failed) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-		goto done;
-	}
-	keys[n] = "options";
-	vals[n++] = orm_buf_cstr(&options);
-	assert(n <= NFIXED + url->nquery);
-
 	/* expand_dbname = 0: the database name is only ever a name, never
 	 * a connection string smuggled in through the URL. */
-	pg = PQconnectdbParams(keys, vals, 0);
+	pg = PQconnectdbParams(p.keys, p.vals, 0);
 	if (!pg) {
 		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
 		goto done;
 	}
 	if (PQstatus(pg) != CONNECTION_OK) {
-		char why[ORM_ERRMSG_MAX], where[256];
-		size_t len = 0;
-		const char *user = url->username ? url->username : PQuser(pg);
-
-		orm_pg_put_line(why, sizeof why, &len, PQerrorMessage(pg));
-		/* libpq rejects a bad option value itself ('invalid sslmode
-		 * value: "x"', 'invalid integer value "x" for connection option
-		 * "connect_timeout"'): that is a bad URL, not a server down. */
-		const char *invalid = strstr(why, "invalid ");
-		if (invalid && (invalid == why || strstr(invalid, "for connection option"))) {
-			rc = orm_err_set(err, ORM_EINVAL, "invalid URL '%s': %s",
-			                 shown_url(url, shown, sizeof shown), invalid);
-			goto done;
-		}
-		describe_server(where, sizeof where, url, pg);
-		rc = orm_err_set(err, ORM_ECONNECT,
-		                 "cannot connect to PostgreSQL %s (database '%s', user '%s'): %s",
-		                 where, url->database, user ? user : "", why);
+		rc = connect_failed(err, url, pg);
 		goto done;
 	}
 	PQsetNoticeProcessor(pg, ignore_notice, NULL);
-
 	conn->pg = pg;
 	conn->timeout_ms = opts ? opts->statement_timeout_ms : 0;
 	pg = NULL;
@@ -237,9 +246,9 @@ done:
 	if (pg)
 		PQfinish(pg);
 	orm_free(conn);
-	orm_buf_free(&options);
-	orm_free(keys);
-	orm_free(vals);
+	orm_buf_free(&p.options);
+	orm_free(p.keys);
+	orm_free(p.vals);
 	return rc;
 }
 
