@@ -75,13 +75,10 @@ static void put_column(orm_buf *b, const orm_column *col, const char *enum_var)
 	orm_buf_putc(b, ')');
 }
 
-/* The step's call, into `body`, and what it needs declared, into `decls`. */
-static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, bool up)
+/* The items written as a comment only: nothing to run. True when `it` is
+ * one of them. */
+static bool write_notice(orm_buf *body, const item *it, bool up)
 {
-	char var[200], evar[200];
-
-	snprintf(var, sizeof var, "%s_%s", it->table, it->name ? it->name : "table");
-	snprintf(evar, sizeof evar, "%s_enum_%zu", it->table, n);
 	if (it->kind == EXTRA_TABLE) {
 		if (up)
 			orm_buf_printf(
@@ -89,7 +86,7 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 			    "\t/* The database has a table '%s' that no model declares:\n"
 			    "\t * left as it is. */\n",
 			    it->table);
-		return;
+		return true;
 	}
 	if (it->kind == EXTRA_ENUM) {
 		if (up)
@@ -98,7 +95,7 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 			    "\t/* The database has an enum type '%s' that no model uses:\n"
 			    "\t * left as it is (orm_op_drop_enum drops it). */\n",
 			    it->table);
-		return;
+		return true;
 	}
 	if ((it->kind == DROP_UNIQUE || it->kind == DROP_FOREIGN) && !it->name) {
 		if (up)
@@ -109,8 +106,14 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 			    "\t * table by hand if it should go. */\n",
 			    it->kind == DROP_UNIQUE ? "UNIQUE" : "FOREIGN KEY", it->table,
 			    it->columns);
-		return;
+		return true;
 	}
+	return false;
+}
+
+/* Above a dropped column that looks renamed: how to keep its values. */
+static void write_rename_hint(orm_buf *body, const item *it, bool up)
+{
 	if (it->kind == DROP_COLUMN && it->rename_to && up)
 		orm_buf_printf(body,
 		               "\t/*\n"
@@ -124,7 +127,11 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 		               "\t */\n",
 		               it->table, it->name, it->rename_to, it->rename_to, it->table,
 		               it->name);
-	orm_buf_puts(body, "\tif ((rc = ");
+}
+
+/* The call of the operation that does `it` (up) or undoes it (down). */
+static void write_call(orm_buf *body, const item *it, const char *var, const char *evar, bool up)
+{
 	switch (it->kind) {
 	case ADD_TABLE:
 		orm_buf_printf(body, "orm_op_%s_table(op, &%s)", up ? "create" : "drop", it->table);
@@ -210,10 +217,11 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 	case EXTRA_TABLE:
 		break;
 	}
-	orm_buf_puts(body, ") < 0)\n\t\treturn rc;\n");
+}
 
-	if (!up)
-		return; /* declared once, for both */
+/* The declarations the calls name (columns, tables, enums), written once. */
+static void write_decls(orm_buf *decls, const item *it, const char *var, const char *evar)
+{
 	switch (it->kind) {
 	case ADD_TABLE: {
 		const orm_model *m = it->model;
@@ -282,6 +290,24 @@ static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, 
 	default:
 		break;
 	}
+}
+
+/* One item of the comparison, as the upgrade (up) or downgrade step: its
+ * call, into `body`, and what it needs declared, into `decls`. */
+static void write_item(orm_buf *decls, orm_buf *body, const item *it, size_t n, bool up)
+{
+	char var[200], evar[200];
+
+	snprintf(var, sizeof var, "%s_%s", it->table, it->name ? it->name : "table");
+	snprintf(evar, sizeof evar, "%s_enum_%zu", it->table, n);
+	if (write_notice(body, it, up))
+		return;
+	write_rename_hint(body, it, up);
+	orm_buf_puts(body, "\tif ((rc = ");
+	write_call(body, it, var, evar, up);
+	orm_buf_puts(body, ") < 0)\n\t\treturn rc;\n");
+	if (up) /* declared once, for both */
+		write_decls(decls, it, var, evar);
 }
 
 int orm_autogen_write(char **out, const orm_autogen *a, const orm_autogen_file *f)

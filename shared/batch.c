@@ -23,6 +23,7 @@
  * from reflection and loses it: its issue #1846).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -30,6 +31,25 @@
 #include "migration_internal.h"
 
 /* ---- splitting a CREATE TABLE --------------------------------------- */
+
+/*
+ * Runs one statement of a migration, or prints it offline (see
+ * migration_internal.h). Every operation uses it; it lives here, in the
+ * lowest of the migration files, so that batch mode needs nothing from the
+ * operations that call it (migration_op.c): calls go one way.
+ */
+int orm_op_run(orm_op *op, const char *what, const char *sql)
+{
+	int rc;
+
+	if (!op->conn) {
+		fprintf(op->out, "%s;\n\n", sql);
+		return ORM_OK;
+	}
+	if ((rc = orm_conn_execute(NULL, op->conn, sql, NULL, 0)) < 0)
+		return orm_err_set(&op->err, rc, "%s: %s", what, orm_conn_errmsg(op->conn));
+	return ORM_OK;
+}
 
 void orm_sql_items_free(char **items, size_t count)
 {

@@ -3,7 +3,7 @@
  *
  * Introduced in chapter 1. A dialect is a struct of function pointers; the
  * engine, and later the session and the schema code, call only these. The
- * files dialect_sqlite.c and dialect_postgres.c are the only ones in the
+ * files dialect_sqlite.c and dialect_postgres*.c are the only ones in the
  * library that include sqlite3.h or libpq-fe.h. If anything above this
  * interface needs to know which database it talks to, the design has leaked:
  * add a function (or a flag) here instead.
@@ -94,6 +94,12 @@ typedef struct orm_dialect {
 	/* The rowid of the last row INSERTed on `conn`, for a database that
 	 * tells it without RETURNING (SQLite); NULL for one that does not. */
 	int64_t (*last_insert_rowid)(orm_dbconn *conn);
+	/* True when `msg`, a constraint error this dialect reported, is a
+	 * foreign-key violation that does not say which key (SQLite's
+	 * "FOREIGN KEY constraint failed"); the session then names the keys
+	 * that could be it. PostgreSQL names the constraint and the key:
+	 * always false there. */
+	bool (*fk_violation_unnamed)(const char *msg);
 
 	/* ---- DDL (chapter 3, ddl.c) ------------------------------------
 	 * CREATE TABLE, CREATE INDEX and DROP are written by ddl.c alike for

@@ -1,10 +1,11 @@
 /*
  * dialect_postgres.c - the PostgreSQL dialect, spoken through libpq.
  *
- * Introduced in chapter 1 (the engine). This is the only file of the
- * library that includes libpq-fe.h: everything that knows it is talking to
- * PostgreSQL lives here, behind the function pointers of dialect.h. For the
- * layers above it, this file
+ * Introduced in chapter 1 (the engine). This file and the two beside it
+ * (dialect_postgres_wire.c, dialect_postgres_connect.c) are the only ones
+ * of the library that include libpq-fe.h: everything that knows it is
+ * talking to PostgreSQL lives in them, behind the function pointers of
+ * dialect.h. For the layers above it, the dialect
  *   - turns an orm_url into libpq's keyword/value connection parameters
  *     (every ?key=value of the URL is passed through as a libpq keyword);
  *   - rewrites the library's '?' placeholders into PostgreSQL's $1, $2, ...;
@@ -19,672 +20,7 @@
  * time. Batched inserts in libpq's pipeline mode, when they come, add their
  * state to struct orm_dbconn, which nothing outside this file sees.
  */
-#include <assert.h>
-#include <ctype.h>
-#include <errno.h>
-#include <inttypes.h>
-#include <math.h>
-#include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-#include <libpq-fe.h>
-
-#include "ddl.h"
-#include "dialect.h"
-#include "migrate_dialect.h"
-
-/* Type OIDs of the built-in types we read back as something other than
- * text (from PostgreSQL's pg_type.dat; they never change). */
-enum {
-	OID_BOOL = 16,
-	OID_INT8 = 20,
-	OID_INT2 = 21,
-	OID_INT4 = 23,
-	OID_OID = 26,
-	OID_FLOAT4 = 700,
-	OID_FLOAT8 = 701,
-	OID_DATE = 1082,
-	OID_TIMESTAMP = 1114,
-	OID_TIMESTAMPTZ = 1184,
-	OID_NUMERIC = 1700,
-};
-
-/* Settings every connection starts with, sent in the startup packet so
- * they cost no round trip. NOTICEs (e.g. "table does not exist, skipping")
- * are not sent at all, and dates come back as ISO 8601 text, which is what
- * orm/value.h promises whatever the server's own DateStyle is. A URL's
- * ?options=... is appended after these, so the user's settings win. */
-#define SESSION_OPTIONS "-c client_min_messages=warning -c datestyle=ISO"
-
-struct orm_dbconn {
-	PGconn *pg;
-	/* statement_timeout_ms (0: none), for the client-side deadline. */
-	int timeout_ms;
-	/* Abandoned: a statement outlived its deadline and the cancel
-	 * request too, so its answer may still come; nothing more is sent,
-	 * and the pool closes it (never left half-read). */
-	bool broken;
-	unsigned last_stmt_id; /* statements are named orm_1, orm_2, ... */
-	orm_dbstmt *stmts;     /* live statements, orphaned by disconnect */
-	/* Statements finalized while the transaction was aborted, when even
-	 * DEALLOCATE is refused; they are deallocated at the next chance. */
-	unsigned *stale;
-	size_t nstale, capstale;
-};
-
-struct orm_dbstmt {
-	orm_dbconn *conn; /* NULL once the connection has been closed */
-	orm_dbstmt *prev, *next;
-	unsigned id;
-	char name[16]; /* "orm_<id>", its name on the server */
-	char *sql;     /* as sent: '?' rewritten to $n */
-	int nparams;
-	PGresult *res; /* rows of the last execute, or NULL */
-	int row;       /* current row; -1 before the first next() */
-	int64_t changes;
-	/* The parameters as text, and libpq's array of pointers into it:
-	 * kept from one execute to the next, so running a cached statement
-	 * allocates nothing once the buffer has grown to fit. */
-	orm_buf text;        /* freed after use when it grew past KEEP_TEXT */
-	const char **values; /* nparams + 1 entries */
-	size_t *offsets;     /* nparams + 1 entries, scratch for params_as_text */
-};
-
-/* The most parameter text a statement keeps between runs: one huge value
- * should not stay in memory for as long as the statement is cached. */
-#define KEEP_TEXT 16384
-
-/* ---- Messages ------------------------------------------------------------------------------ */
-
-/*
- * Appends `s` to the message in dst (of `size` bytes, holding *len
- * characters), as one line: runs of white space containing a line break
- * become a single space, so libpq's "Connection refused\n\tIs the server
- * running..." reads "Connection refused Is the server running...", and a
- * final line break is dropped. Truncates silently at `size`.
- */
-static void put_line(char *dst, size_t size, size_t *len, const char *s)
-{
-	size_t n = *len;
-	bool pending_space = false;
-
-	for (; *s && n + 1 < size; s++) {
-		if (*s == '\n' || *s == '\r') {
-			while (n > 0 && (dst[n - 1] == ' ' || dst[n - 1] == '\t'))
-				n--;
-			while (s[1] == ' ' || s[1] == '\t' || s[1] == '\n' || s[1] == '\r')
-				s++;
-			pending_space = n > 0;
-			continue;
-		}
-		if (pending_space) {
-			dst[n++] = ' ';
-			pending_space = false;
-			if (n + 1 >= size)
-				break;
-		}
-		dst[n++] = *s;
-	}
-	dst[n] = '\0';
-	*len = n;
-}
-
-/* The library's code for a SQLSTATE (see PostgreSQL's "Error Codes"). */
-static int code_for_sqlstate(const char *state)
-{
-	if (!state || strlen(state) != 5)
-		return ORM_ERROR;
-	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
-		return ORM_EBUSY; /* serialization failure, deadlock, lock not available */
-	if (!strcmp(state, "57014"))
-		return ORM_ETIMEOUT; /* canceled: statement_timeout, or our cancel request */
-	if (!strcmp(state, "25006"))
-		return ORM_EREADONLY; /* read-only transaction (or a hot standby) */
-	if (!strcmp(state, "XX001") || !strcmp(state, "XX002"))
-		return ORM_ECORRUPT; /* data corrupted, index corrupted */
-	if (!strcmp(state, "53200"))
-		return ORM_ENOMEM;
-	if (!strncmp(state, "23", 2))
-		return ORM_ECONSTRAINT; /* unique, not-null, foreign key, check, exclusion */
-	if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3))
-		return ORM_ECONNECT; /* connection exception; server shutting down */
-	if (!strncmp(state, "42", 2))
-		return ORM_ESQL; /* syntax error, undefined table or column, privileges */
-	if (!strncmp(state, "22", 2))
-		return ORM_EINVAL; /* data exception: bad input syntax, value too long */
-	if (!strncmp(state, "25", 2))
-		return ORM_ESTATE; /* "current transaction is aborted" */
-	return ORM_ERROR;
-}
-
-/*
- * Records the failure of a command in err: `res` is its result, or NULL
- * when libpq could not even produce one (out of memory, connection lost).
- * The message is the server's primary message followed by its DETAIL,
- * HINT and constraint name when those add something, e.g.
- *     duplicate key value violates unique constraint "ix_users_email"
- *     DETAIL: Key (email)=(a@x) already exists.
- * (on one line). Returns the error code.
- */
-static int result_error(orm_err *err, PGconn *pg, const PGresult *res)
-{
-	char msg[ORM_ERRMSG_MAX];
-	size_t len = 0;
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
-	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
-	int code;
-
-	msg[0] = '\0';
-	if (primary) {
-		put_line(msg, sizeof msg, &len, primary);
-		if (detail) {
-			put_line(msg, sizeof msg, &len, " DETAIL: ");
-			put_line(msg, sizeof msg, &len, detail);
-		}
-		if (hint) {
-			put_line(msg, sizeof msg, &len, " HINT: ");
-			put_line(msg, sizeof msg, &len, hint);
-		}
-		if (constraint && !strstr(primary, constraint)) {
-			put_line(msg, sizeof msg, &len, " (constraint \"");
-			put_line(msg, sizeof msg, &len, constraint);
-			put_line(msg, sizeof msg, &len, "\")");
-		}
-		code = code_for_sqlstate(state);
-		/* A label its enum type does not list is a data exception to
-		 * PostgreSQL, a CHECK constraint to SQLite: one fault, one code. */
-		if (state && !strcmp(state, "22P02") &&
-		    !strncmp(primary, "invalid input value for enum", 28))
-			code = ORM_ECONSTRAINT;
-	} else {
-		/* An error raised by libpq itself, without a SQLSTATE. */
-		const char *why = res ? PQresultErrorMessage(res) : "";
-		if (!*why)
-			why = PQerrorMessage(pg);
-		put_line(msg, sizeof msg, &len, *why ? why : "out of memory");
-		if (PQstatus(pg) == CONNECTION_BAD)
-			code = ORM_ECONNECT;
-		else if (state)
-			code = code_for_sqlstate(state);
-		else
-			code = *why ? ORM_ERROR : ORM_ENOMEM;
-	}
-	return orm_err_set(err, code, "%s", msg);
-}
-
-/* True when `res` is the result of a command that worked. */
-static bool result_ok(const PGresult *res)
-{
-	switch (PQresultStatus(res)) {
-	case PGRES_COMMAND_OK:
-	case PGRES_TUPLES_OK:
-	case PGRES_EMPTY_QUERY:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* ---- Waiting for an answer, with a deadline ---------------------------------------------- */
-
-/*
- * libpq's PQexec() waits for as long as the server takes. With
- * statement_timeout_ms set, the server cancels a statement itself
- * (statement_timeout, sent at connect); a server that has stopped
- * answering cannot, so the client waits at most CLIENT_GRACE_MS more,
- * sends a cancel request, and waits CANCEL_WAIT_MS for the answer. No
- * answer even then: the connection is abandoned (broken), since the
- * answer could still arrive later and be read as another statement's.
- */
-#define CLIENT_GRACE_MS 200
-#define CANCEL_WAIT_MS  300
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Reads until libpq holds a whole result (or none is due): 1; past
- * `deadline` (ms on now_ms's clock; 0 = none): 0; the connection failed: -1. */
-static int wait_ready(PGconn *pg, long deadline)
-{
-	while (PQisBusy(pg)) {
-		struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
-		int timeout = -1, n;
-
-		if (deadline) {
-			long left = deadline - now_ms();
-
-			if (left <= 0)
-				return 0;
-			timeout = (int)left;
-		}
-		n = poll(&p, 1, timeout);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			return 0;
-		if (!PQconsumeInput(pg))
-			return -1;
-	}
-	return 1;
-}
-
-static int result_error(orm_err *err, PGconn *pg, const PGresult *res);
-
-/* Asks the server to cancel what the connection runs (a separate, short
- * connection to the server: PQcancel). */
-static void send_cancel(PGconn *pg)
-{
-	PGcancel *cancel = PQgetCancel(pg);
-	char why[256];
-
-	if (cancel) {
-		(void)PQcancel(cancel, why, sizeof why);
-		PQfreeCancel(cancel);
-	}
-}
-
-/* The deadline of a statement starting now (0: no timeout). */
-static long statement_deadline(const orm_dbconn *conn)
-{
-	return conn->timeout_ms > 0 ? now_ms() + conn->timeout_ms + CLIENT_GRACE_MS : 0;
-}
-
-/*
- * After a command was sent (PQsendQuery, PQsendPrepare, ...): reads its
- * results to the end and hands back the first failed one, or else the
- * last, in *out (NULL when there was none), as PQexec does. A failure to
- * even get one is returned as a code, with err set.
- */
-static int finish(orm_dbconn *conn, PGresult **out, orm_err *err)
-{
-	long deadline = statement_deadline(conn);
-	bool cancelled = false;
-	PGresult *res = NULL, *r;
-	int ready;
-
-	*out = NULL;
-	for (;;) {
-		ready = wait_ready(conn->pg, deadline);
-		if (ready == 0 && !cancelled) {
-			send_cancel(conn->pg);
-			cancelled = true;
-			deadline = now_ms() + CANCEL_WAIT_MS;
-			continue;
-		}
-		if (ready == 0) {
-			PQclear(res);
-			conn->broken = true;
-			return orm_err_set(
-			    err, ORM_ETIMEOUT,
-			    "the statement ran past statement_timeout_ms (%d ms) and "
-			    "the server answered neither it nor a cancel request: "
-			    "the connection is abandoned",
-			    conn->timeout_ms);
-		}
-		if (ready < 0) {
-			int rc = result_error(err, conn->pg, NULL);
-
-			PQclear(res);
-			conn->broken = true;
-			err->code = ORM_ECONNECT;
-			return rc < 0 ? ORM_ECONNECT : rc;
-		}
-		if (!(r = PQgetResult(conn->pg)))
-			break;
-		if (!res) {
-			res = r;
-		} else if (!result_ok(res)) {
-			PQclear(r); /* keep the first error */
-		} else {
-			PQclear(res);
-			res = r;
-		}
-	}
-	*out = res;
-	return ORM_OK;
-}
-
-/* PQexec with the deadline: the result (to PQclear) or NULL with err set
- * and the code in *rc. */
-static PGresult *exec_timed(orm_dbconn *conn, const char *sql, orm_err *err, int *rc)
-{
-	PGresult *res = NULL;
-
-	if (!PQsendQuery(conn->pg, sql)) {
-		*rc = result_error(err, conn->pg, NULL);
-		return NULL;
-	}
-	*rc = finish(conn, &res, err);
-	return res;
-}
-
-/*
- * In pipeline mode (pg_execute_batch): waits until the next PQgetResult
- * will not block, with the same deadline, cancel request and abandoning
- * as finish(). *deadline (0: none) is the current statement's; *cancelled
- * tells whether the cancel request has been sent.
- */
-static int wait_pipeline(orm_dbconn *conn, long *deadline, bool *cancelled, orm_err *err)
-{
-	for (;;) {
-		int ready = wait_ready(conn->pg, *deadline);
-
-		if (ready == 1)
-			return ORM_OK;
-		if (ready == 0 && !*cancelled) {
-			send_cancel(conn->pg);
-			*cancelled = true;
-			*deadline = now_ms() + CANCEL_WAIT_MS;
-			continue;
-		}
-		conn->broken = true;
-		if (ready == 0)
-			return orm_err_set(
-			    err, ORM_ETIMEOUT,
-			    "the statement ran past statement_timeout_ms (%d ms) and "
-			    "the server answered neither it nor a cancel request: "
-			    "the connection is abandoned",
-			    conn->timeout_ms);
-		(void)result_error(err, conn->pg, NULL);
-		err->code = ORM_ECONNECT;
-		return ORM_ECONNECT;
-	}
-}
-
-/* The message for a command refused on an abandoned connection. */
-static int abandoned(orm_err *err)
-{
-	return orm_err_set(err, ORM_ECONNECT,
-	                   "the connection was abandoned after a statement timed out");
-}
-
-/*
- * The pool's check (dialect.h). Without `ping`: an idle connection has
- * nothing to say, so anything waiting on its socket - most often the
- * server's "terminating connection" before it closes it (a restart) - is
- * a reason to ping. The ping is an empty query: one round trip.
- */
-static bool pg_is_alive(orm_dbconn *conn, bool ping)
-{
-	PGresult *res;
-	orm_err err = {0, ""};
-	int rc;
-
-	if (conn->broken || PQstatus(conn->pg) != CONNECTION_OK)
-		return false;
-	if (!ping) {
-		struct pollfd p = {.fd = PQsocket(conn->pg), .events = POLLIN};
-
-		if (poll(&p, 1, 0) == 0)
-			return true;
-	}
-	if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
-		return false; /* mid-transaction, yet given back: not ours to judge */
-	res = exec_timed(conn, "", &err, &rc);
-	rc = res && result_ok(res) && PQstatus(conn->pg) == CONNECTION_OK;
-	PQclear(res);
-	return rc;
-}
-
-/* ---- Connecting ---------------------------------------------------------------------------- */
-
-/* libpq accepts these for the URL's "+driver" part: the C library is the
- * driver; the Python names are accepted so the write-up's URLs work. */
-static const char *const drivers[] = {"libpq", "psycopg2", "psycopg", NULL};
-
-/* The URL for a message, password masked. */
-static const char *shown_url(const orm_url *url, char *buf, size_t size)
-{
-	orm_url_render(url, buf, size);
-	return buf;
-}
-
-/*
- * Checks that every ?key of the URL is a libpq connection keyword, so a
- * typo (?sslmod=require) is reported by name rather than as libpq's
- * 'invalid connection option' at the first connect.
- */
-static int check_query_keys(const orm_url *url, orm_err *err)
-{
-	PQconninfoOption *known = PQconndefaults();
-	char shown[256];
-	int rc = ORM_OK;
-
-	if (!known)
-		return orm_err_set(err, ORM_ENOMEM, "out of memory");
-	for (size_t i = 0; i < url->nquery; i++) {
-		const char *key = url->query[i].key;
-		bool found = false;
-		for (const PQconninfoOption *o = known; o->keyword && !found; o++)
-			found = !strcmp(o->keyword, key);
-		if (!found) {
-			rc = orm_err_set(
-			    err, ORM_EINVAL,
-			    "invalid URL '%s': unknown PostgreSQL connection parameter '%s'",
-			    shown_url(url, shown, sizeof shown), key);
-			break;
-		}
-	}
-	PQconninfoFree(known);
-	return rc;
-}
-
-static int pg_validate_url(const orm_url *url, orm_err *err)
-{
-	if (!url->database || !*url->database) {
-		char shown[256];
-		return orm_err_set(err, ORM_EINVAL, "invalid URL '%s': no database name",
-		                   shown_url(url, shown, sizeof shown));
-	}
-	return check_query_keys(url, err);
-}
-
-static bool pg_single_connection(const orm_url *url)
-{
-	(void)url;
-	return false;
-}
-
-/* Drops NOTICE and WARNING messages instead of letting libpq print them to
- * stderr: a library must not write to the program's terminal. */
-static void ignore_notice(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
-
-/*
- * Writes where we tried to connect into dst, for the error message:
- * "at 127.0.0.1:5432" or "on socket /run/postgresql/.s.PGSQL.5432". What
- * the URL says comes first; libpq's defaults (PGHOST, the compiled-in
- * socket directory) fill the gaps.
- */
-static void describe_server(char *dst, size_t size, const orm_url *url, PGconn *pg)
-{
-	const char *host = orm_url_query_get(url, "host");
-	const char *port = orm_url_query_get(url, "port");
-	char portbuf[16];
-
-	if (!host)
-		host = url->host;
-	if (!host && pg)
-		host = PQhost(pg);
-	if (!host || !*host)
-		host = "localhost";
-	if (!port && url->port > 0) {
-		snprintf(portbuf, sizeof portbuf, "%d", url->port);
-		port = portbuf;
-	}
-	if (!port && pg)
-		port = PQport(pg);
-	if (!port || !*port)
-		port = "5432";
-	if (host[0] == '/')
-		snprintf(dst, size, "on socket %s/.s.PGSQL.%s", host, port);
-	else
-		snprintf(dst, size, "at %s:%s", host, port);
-}
-
-static int pg_connect(orm_dbconn **out, const orm_url *url, const orm_engine_options *opts,
-                      orm_err *err)
-{
-	/* The fixed keywords below, then one per query parameter, then NULL. */
-	enum { NFIXED = 13 };
-	const char **keys = NULL, **vals = NULL;
-	char port[16], timeout[16], shown[256], statement_timeout[48];
-	orm_buf options = ORM_BUF_INIT;
-	orm_dbconn *conn = NULL;
-	PGconn *pg = NULL;
-	size_t n = 0;
-	int rc;
-
-	assert(out && url);
-	*out = NULL;
-	if ((rc = pg_validate_url(url, err)) < 0)
-		goto done;
-
-	keys = orm_calloc(NFIXED + url->nquery + 1, sizeof *keys);
-	vals = orm_calloc(NFIXED + url->nquery + 1, sizeof *vals);
-	conn = orm_calloc(1, sizeof *conn);
-	if (!keys || !vals || !conn) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-		goto done;
-	}
-
-	/* Later entries win in libpq, so the URL's query parameters, added
-	 * last, override the parts and defaults above them. */
-	if (url->host) {
-		keys[n] = "host";
-		vals[n++] = url->host;
-	}
-	if (url->port > 0) {
-		snprintf(port, sizeof port, "%d", url->port);
-		keys[n] = "port";
-		vals[n++] = port;
-	}
-	if (url->username) {
-		keys[n] = "user";
-		vals[n++] = url->username;
-	}
-	if (url->password) {
-		keys[n] = "password";
-		vals[n++] = url->password;
-	}
-	keys[n] = "dbname";
-	vals[n++] = url->database;
-	if (opts && opts->connect_timeout > 0) {
-		snprintf(timeout, sizeof timeout, "%d", opts->connect_timeout);
-		keys[n] = "connect_timeout";
-		vals[n++] = timeout;
-	}
-	keys[n] = "client_encoding";
-	vals[n++] = "UTF8";
-	keys[n] = "fallback_application_name";
-	vals[n++] = "orm-workbook";
-	/* TCP keepalives: a server that vanished without closing
-	 * the connection (a cable, a crashed host) is noticed in about a
-	 * minute instead of hours. The URL's ?keepalives... settings win. */
-	keys[n] = "keepalives";
-	vals[n++] = "1";
-	keys[n] = "keepalives_idle";
-	vals[n++] = "30";
-	keys[n] = "keepalives_interval";
-	vals[n++] = "10";
-	keys[n] = "keepalives_count";
-	vals[n++] = "3";
-	orm_buf_puts(&options, SESSION_OPTIONS);
-	if (opts && opts->statement_timeout_ms > 0) {
-		snprintf(statement_timeout, sizeof statement_timeout, " -c statement_timeout=%d",
-		         opts->statement_timeout_ms);
-		orm_buf_puts(&options, statement_timeout);
-	}
-	for (size_t i = 0; i < url->nquery; i++) {
-		if (!strcmp(url->query[i].key, "options")) {
-			orm_buf_putc(&options, ' ');
-			orm_buf_puts(&options, url->query[i].value);
-			continue;
-		}
-		keys[n] = url->query[i].key;
-		vals[n++] = url->query[i].value ? url->query[i].value : "";
-	}
-	if (options.failed) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-		goto done;
-	}
-	keys[n] = "options";
-	vals[n++] = orm_buf_cstr(&options);
-	assert(n <= NFIXED + url->nquery);
-
-	/* expand_dbname = 0: the database name is only ever a name, never
-	 * a connection string smuggled in through the URL. */
-	pg = PQconnectdbParams(keys, vals, 0);
-	if (!pg) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-		goto done;
-	}
-	if (PQstatus(pg) != CONNECTION_OK) {
-		char why[ORM_ERRMSG_MAX], where[256];
-		size_t len = 0;
-		const char *user = url->username ? url->username : PQuser(pg);
-
-		put_line(why, sizeof why, &len, PQerrorMessage(pg));
-		/* libpq rejects a bad option value itself ('invalid sslmode
-		 * value: "x"', 'invalid integer value "x" for connection option
-		 * "connect_timeout"'): that is a bad URL, not a server down. */
-		const char *invalid = strstr(why, "invalid ");
-		if (invalid && (invalid == why || strstr(invalid, "for connection option"))) {
-			rc = orm_err_set(err, ORM_EINVAL, "invalid URL '%s': %s",
-			                 shown_url(url, shown, sizeof shown), invalid);
-			goto done;
-		}
-		describe_server(where, sizeof where, url, pg);
-		rc = orm_err_set(err, ORM_ECONNECT,
-		                 "cannot connect to PostgreSQL %s (database '%s', user '%s'): %s",
-		                 where, url->database, user ? user : "", why);
-		goto done;
-	}
-	PQsetNoticeProcessor(pg, ignore_notice, NULL);
-
-	conn->pg = pg;
-	conn->timeout_ms = opts ? opts->statement_timeout_ms : 0;
-	pg = NULL;
-	*out = conn;
-	conn = NULL;
-	rc = ORM_OK;
-done:
-	if (pg)
-		PQfinish(pg);
-	orm_free(conn);
-	orm_buf_free(&options);
-	orm_free(keys);
-	orm_free(vals);
-	return rc;
-}
-
-static void pg_disconnect(orm_dbconn *conn)
-{
-	if (!conn)
-		return;
-	/* Statements still open keep working as far as freeing goes. */
-	for (orm_dbstmt *s = conn->stmts; s; s = s->next)
-		s->conn = NULL;
-	PQfinish(conn->pg);
-	orm_free(conn->stale);
-	orm_free(conn);
-}
+#include "dialect_postgres_internal.h"
 
 /* ---- Running SQL --------------------------------------------------------------------------- */
 
@@ -695,12 +31,12 @@ static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
 
 	assert(conn && sql);
 	if (conn->broken)
-		return abandoned(err);
-	res = exec_timed(conn, sql, err, &rc);
+		return orm_pg_abandoned(err);
+	res = orm_pg_exec_timed(conn, sql, err, &rc);
 	if (rc < 0)
 		return rc;
-	if (!res || !result_ok(res))
-		rc = result_error(err, conn->pg, res);
+	if (!res || !orm_pg_result_ok(res))
+		rc = orm_pg_result_error(err, conn->pg, res);
 	else if (strcmp(sql, "COMMIT") == 0 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
 		/* After an error inside a transaction PostgreSQL answers COMMIT
 		 * with a ROLLBACK and no error: report it, or the caller would
@@ -729,7 +65,7 @@ static void deallocate_stale(orm_dbconn *conn)
 		orm_err ignored = {0, ""};
 		int rc;
 
-		PQclear(exec_timed(conn, orm_buf_cstr(&sql), &ignored, &rc));
+		PQclear(orm_pg_exec_timed(conn, orm_buf_cstr(&sql), &ignored, &rc));
 		conn->nstale = 0;
 	}
 	orm_buf_free(&sql);
@@ -831,7 +167,7 @@ static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_e
 	assert(out && conn && sql);
 	*out = NULL;
 	if (conn->broken)
-		return abandoned(err);
+		return orm_pg_abandoned(err);
 	deallocate_stale(conn);
 
 	stmt = orm_calloc(1, sizeof *stmt);
@@ -859,13 +195,13 @@ static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_e
 	 * (a column it is compared with or inserted into), and the values
 	 * are sent as text that it parses as that type. */
 	if (!PQsendPrepare(conn->pg, stmt->name, stmt->sql, 0, NULL)) {
-		rc = result_error(err, conn->pg, NULL);
+		rc = orm_pg_result_error(err, conn->pg, NULL);
 		goto done;
 	}
-	if ((rc = finish(conn, &res, err)) < 0)
+	if ((rc = orm_pg_finish(conn, &res, err)) < 0)
 		goto done;
-	if (!res || !result_ok(res)) {
-		rc = result_error(err, conn->pg, res);
+	if (!res || !orm_pg_result_ok(res)) {
+		rc = orm_pg_result_error(err, conn->pg, res);
 		goto done;
 	}
 
@@ -1019,23 +355,23 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
 		                   stmt->nparams, nparams);
 
 	if (stmt->conn->broken)
-		return abandoned(err);
+		return orm_pg_abandoned(err);
 	if ((rc = params_as_text(&stmt->text, stmt->values, stmt->offsets, params, nparams, err)) <
 	    0)
 		return rc;
 	if (!PQsendQueryPrepared(stmt->conn->pg, stmt->name, (int)nparams, stmt->values, NULL, NULL,
 	                         0))
-		rc = result_error(err, stmt->conn->pg, NULL);
+		rc = orm_pg_result_error(err, stmt->conn->pg, NULL);
 	else
-		rc = finish(stmt->conn, &stmt->res, err);
+		rc = orm_pg_finish(stmt->conn, &stmt->res, err);
 	if (stmt->text.cap > KEEP_TEXT)
 		orm_buf_free(&stmt->text);
 	if (rc < 0) {
 		pg_reset(stmt);
 		return rc;
 	}
-	if (!stmt->res || !result_ok(stmt->res)) {
-		rc = result_error(err, stmt->conn->pg, stmt->res);
+	if (!stmt->res || !orm_pg_result_ok(stmt->res)) {
+		rc = orm_pg_result_error(err, stmt->conn->pg, stmt->res);
 		pg_reset(stmt);
 		return rc;
 	}
@@ -1085,10 +421,10 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 	if (nrows == 0)
 		return ORM_OK;
 	if (stmt->conn->broken)
-		return abandoned(err);
+		return orm_pg_abandoned(err);
 	pg = stmt->conn->pg;
 	if (!PQenterPipelineMode(pg)) {
-		rc = result_error(err, pg, NULL);
+		rc = orm_pg_result_error(err, pg, NULL);
 		goto done;
 	}
 
@@ -1102,34 +438,35 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 				break;
 			if (!PQsendQueryPrepared(pg, stmt->name, (int)nparams, stmt->values, NULL,
 			                         NULL, 0)) {
-				rc = result_error(err, pg, NULL);
+				rc = orm_pg_result_error(err, pg, NULL);
 				break;
 			}
 		}
 		if (!PQpipelineSync(pg)) {
 			if (rc == ORM_OK)
-				rc = result_error(err, pg, NULL);
+				rc = orm_pg_result_error(err, pg, NULL);
 			goto done; /* the connection is broken: nothing to read */
 		}
 		/* Each statement's result, then the NULL ending it; then the sync's.
 		 * Each wait is bounded by the statement timeout. */
-		deadline = statement_deadline(stmt->conn);
+		deadline = orm_pg_statement_deadline(stmt->conn);
 		for (size_t k = 0; k < sent; k++) {
-			if ((wrc = wait_pipeline(stmt->conn, &deadline, &cancelled, err)) < 0) {
+			if ((wrc = orm_pg_wait_pipeline(stmt->conn, &deadline, &cancelled, err)) <
+			    0) {
 				rc = wrc;
 				goto done;
 			}
 			res = PQgetResult(pg);
 			if (!res) {
 				if (rc == ORM_OK)
-					rc = result_error(err, pg, NULL);
+					rc = orm_pg_result_error(err, pg, NULL);
 				goto done;
 			}
 			if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
 				/* skipped after an earlier error */
-			} else if (!result_ok(res)) {
+			} else if (!orm_pg_result_ok(res)) {
 				if (rc == ORM_OK)
-					rc = result_error(err, pg, res);
+					rc = orm_pg_result_error(err, pg, res);
 			} else if (rc == ORM_OK) {
 				changes += changes_of(res);
 				if (on_row) {
@@ -1144,21 +481,21 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 			PQclear(res);
 			PQclear(PQgetResult(pg));
 			if (!cancelled)
-				deadline = statement_deadline(stmt->conn);
+				deadline = orm_pg_statement_deadline(stmt->conn);
 		}
-		if ((wrc = wait_pipeline(stmt->conn, &deadline, &cancelled, err)) < 0) {
+		if ((wrc = orm_pg_wait_pipeline(stmt->conn, &deadline, &cancelled, err)) < 0) {
 			rc = wrc;
 			goto done;
 		}
 		res = PQgetResult(pg);
 		if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == ORM_OK)
-			rc = result_error(err, pg, res);
+			rc = orm_pg_result_error(err, pg, res);
 		PQclear(res);
 	}
 done:
 	if (!stmt->conn->broken && PQpipelineStatus(pg) != PQ_PIPELINE_OFF &&
 	    !PQexitPipelineMode(pg) && rc == ORM_OK)
-		rc = result_error(err, pg, NULL);
+		rc = orm_pg_result_error(err, pg, NULL);
 	stmt->changes = changes;
 	if (stmt->text.cap > KEEP_TEXT)
 		orm_buf_free(&stmt->text);
@@ -1304,7 +641,7 @@ static void pg_finalize(orm_dbstmt *stmt)
 			int rc;
 
 			snprintf(sql, sizeof sql, "DEALLOCATE orm_%u", stmt->id);
-			PQclear(exec_timed(conn, sql, &ignored, &rc));
+			PQclear(orm_pg_exec_timed(conn, sql, &ignored, &rc));
 			deallocate_stale(conn);
 		}
 	}
@@ -1334,14 +671,22 @@ static void pg_column_type(orm_buf *out, const orm_column *col, bool autoincreme
 		orm_ddl_standard_type(out, col);
 }
 
+/* PostgreSQL's foreign-key message names the constraint, and its DETAIL
+ * the key: nothing for the session to add. */
+static bool fk_violation_unnamed(const char *msg)
+{
+	(void)msg;
+	return false;
+}
+
 const orm_dialect orm_dialect_postgres = {
     .name = "postgresql",
-    .drivers = drivers,
-    .connect = pg_connect,
-    .disconnect = pg_disconnect,
-    .is_alive = pg_is_alive,
-    .validate_url = pg_validate_url,
-    .single_connection = pg_single_connection,
+    .drivers = orm_pg_drivers,
+    .connect = orm_pg_connect,
+    .disconnect = orm_pg_disconnect,
+    .is_alive = orm_pg_is_alive,
+    .validate_url = orm_pg_validate_url,
+    .single_connection = orm_pg_single_connection,
     .exec = pg_exec,
     .prepare = pg_prepare,
     .sql_sent = pg_sql_sent,
@@ -1363,5 +708,6 @@ const orm_dialect orm_dialect_postgres = {
     .has_type_sql = "SELECT t.typname FROM pg_catalog.pg_type t"
                     " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
                     " WHERE n.nspname = current_schema() AND t.typname = ?",
+    .fk_violation_unnamed = fk_violation_unnamed,
     .migrate = &orm_migrate_postgres, /* chapter 7: dialect_postgres_migrate.c */
 };

@@ -70,6 +70,12 @@ static const char *const drivers[] = {"pysqlite", "sqlite3", NULL};
 
 /* ---- Errors ------------------------------------------------------- */
 
+/* SQLite's foreign-key message names no key: the session names them. */
+static bool fk_violation_unnamed(const char *msg)
+{
+	return strstr(msg, "FOREIGN KEY constraint failed") != NULL;
+}
+
 /*
  * The library's code for an SQLite result code. `preparing` tells the
  * two meanings of plain SQLITE_ERROR apart: while preparing it means the
@@ -624,6 +630,7 @@ const orm_dialect orm_dialect_sqlite = {
     .reset = reset,
     .finalize = finalize,
     .last_insert_rowid = last_insert_rowid,
+    .fk_violation_unnamed = fk_violation_unnamed,
     .column_type = column_type,
     .autoincrement_in_type = false,
     .native_enum = false,

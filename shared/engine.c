@@ -28,59 +28,10 @@
 #include <time.h>
 
 #include "dialect.h"
+#include "engine_internal.h"
 #include "internal.h"
 #include "orm/engine.h"
 #include "stmtcache.h"
-
-struct orm_engine {
-	const orm_dialect *dialect;
-	orm_url *url;
-	orm_engine_options options;
-
-	/* The pool. `lock` guards everything below it. */
-	pthread_mutex_t lock;
-	pthread_cond_t returned; /* signalled when a connection comes back */
-	orm_conn *idle;          /* idle connections, linked by next_idle */
-	int nopen;               /* open (idle or checked out) or being opened */
-	orm_err err;             /* the last connect error */
-
-	/* Counts the schema changes (CREATE, ALTER, DROP) run through this
-	 * engine. A connection whose statement cache is older empties it
-	 * before its next statement: PostgreSQL refuses to run a prepared
-	 * SELECT * whose table has changed columns ("cached plan must not
-	 * change result type"), where SQLite quietly re-prepares. */
-	atomic_ulong schema_changes;
-};
-
-struct orm_conn {
-	orm_engine *engine;
-	orm_dbconn *db;
-	orm_conn *next_idle;
-	struct timespec idle_since; /* when it was given back to the pool */
-	bool failed;                /* its last user saw an error on it */
-	orm_stmt_cache cache;
-	orm_result *spare; /* a freed result kept for the next execute */
-	int nresults;      /* results open on this connection */
-	bool in_transaction;
-	int64_t changes;
-	orm_buf echo; /* reused to build each echo line */
-	orm_err err;
-	unsigned long schema_seen; /* engine->schema_changes when the cache was last valid */
-};
-
-/* A statement's text conversion of a non-text column (for
- * orm_result_text) needs room for "-9223372036854775808" or a double. */
-typedef char orm_text_slot[32];
-
-struct orm_result {
-	orm_conn *conn;
-	orm_dbstmt *stmt;
-	orm_stmt_entry *entry; /* the cache entry, or NULL: stmt is ours to finalize */
-	int state;             /* 0 before the first row, then ORM_ROW or ORM_DONE */
-	int ncols;             /* asked of the dialect once, at execute: read per column */
-	orm_text_slot *slots;  /* per column, for orm_result_text of numbers */
-	int nslots;
-};
 
 /* ---- Creating an engine ------------------------------------------- */
 
@@ -589,7 +540,7 @@ static orm_result *new_result(orm_conn *conn)
 }
 
 /* Gives back what execute took: the cache entry, or the private statement. */
-static void release_stmt(orm_conn *conn, orm_dbstmt *stmt, orm_stmt_entry *entry)
+void orm_conn_release_stmt(orm_conn *conn, orm_dbstmt *stmt, orm_stmt_entry *entry)
 {
 	conn->engine->dialect->reset(stmt);
 	if (entry)
@@ -637,6 +588,48 @@ static void note_schema_change(orm_conn *conn, const char *sql)
 		atomic_fetch_add(&conn->engine->schema_changes, 1);
 }
 
+/*
+ * The statement for `sql`, ready to run with `nparams` values: the
+ * cached one when it is free, else freshly prepared (and cached, unless
+ * the cached one is busy serving an open result: then this one stays
+ * private and is finalized when released). Marks a cached entry in use
+ * and checks the parameter count. orm_conn_execute and
+ * orm_conn_execute_many both take their statements here.
+ */
+static int checkout_stmt(orm_conn *conn, const char *sql, size_t nparams, orm_dbstmt **stmt,
+                         orm_stmt_entry **entry, bool *cached)
+{
+	const orm_dialect *d = conn->engine->dialect;
+	int rc;
+
+	*stmt = NULL;
+	*cached = false;
+	forget_stale_statements(conn);
+	*entry = orm_stmt_cache_get(&conn->cache, sql);
+	if (*entry && !(*entry)->in_use) {
+		*stmt = (*entry)->stmt;
+		*cached = true;
+	} else {
+		if ((rc = d->prepare(stmt, conn->db, sql, &conn->err)) < 0) {
+			*entry = NULL;
+			return rc;
+		}
+		*entry = *entry ? NULL : orm_stmt_cache_add(&conn->cache, sql, *stmt);
+	}
+	if (*entry)
+		(*entry)->in_use = true;
+	if (d->nparams(*stmt) != (int)nparams) {
+		rc = orm_err_set(&conn->err, ORM_EINVAL,
+		                 "the statement has %d parameters but %zu values were given: %s",
+		                 d->nparams(*stmt), nparams, sql);
+		orm_conn_release_stmt(conn, *stmt, *entry);
+		*stmt = NULL;
+		*entry = NULL;
+		return rc;
+	}
+	return ORM_OK;
+}
+
 int orm_conn_execute(orm_result **out, orm_conn *conn, const char *sql, const orm_value *params,
                      size_t nparams)
 {
@@ -657,38 +650,18 @@ int orm_conn_execute(orm_result **out, orm_conn *conn, const char *sql, const or
 	if (out && !(res = new_result(conn)))
 		return orm_err_set(&conn->err, ORM_ENOMEM, "out of memory running a statement");
 
-	forget_stale_statements(conn);
-	entry = orm_stmt_cache_get(&conn->cache, sql);
-	if (entry && !entry->in_use) {
-		stmt = entry->stmt;
-		cached = true;
-	} else {
-		if ((rc = d->prepare(&stmt, conn->db, sql, &conn->err)) < 0)
-			goto done;
-		/* When the cached statement is busy serving an open result, this
-		 * one stays private and is finalized when done. */
-		entry = entry ? NULL : orm_stmt_cache_add(&conn->cache, sql, stmt);
-	}
-	if (entry)
-		entry->in_use = true;
-
-	if (d->nparams(stmt) != (int)nparams) {
-		rc = orm_err_set(&conn->err, ORM_EINVAL,
-		                 "the statement has %d parameters but %zu values were given: %s",
-		                 d->nparams(stmt), nparams, sql);
-		release_stmt(conn, stmt, entry);
+	if ((rc = checkout_stmt(conn, sql, nparams, &stmt, &entry, &cached)) < 0)
 		goto done;
-	}
 	if (conn->engine->options.echo)
 		echo_statement(conn, d->sql_sent(stmt), cached, params, nparams);
 	if ((rc = d->execute(stmt, params, nparams, &conn->err)) < 0) {
-		release_stmt(conn, stmt, entry);
+		orm_conn_release_stmt(conn, stmt, entry);
 		goto done;
 	}
 	conn->changes = d->changes(stmt);
 	note_schema_change(conn, sql);
 	if (!out) {
-		release_stmt(conn, stmt, entry);
+		orm_conn_release_stmt(conn, stmt, entry);
 		return ORM_OK;
 	}
 
@@ -716,236 +689,6 @@ done:
 int64_t orm_conn_changes(const orm_conn *conn)
 {
 	return conn->changes;
-}
-
-/* ---- Reading results ---------------------------------------------- */
-
-int orm_result_next(orm_result *res)
-{
-	int rc;
-
-	assert(res);
-	if (res->state == ORM_DONE)
-		return ORM_DONE;
-	rc = res->conn->engine->dialect->next(res->stmt, &res->conn->err);
-	res->state = rc == ORM_ROW ? ORM_ROW : ORM_DONE;
-	/* A database may count the changes of INSERT ... RETURNING only once
-	 * its last row is read (SQLite does). */
-	if (rc == ORM_DONE)
-		res->conn->changes = res->conn->engine->dialect->changes(res->stmt);
-	return rc;
-}
-
-int orm_result_ncols(const orm_result *res)
-{
-	return res->ncols;
-}
-
-const char *orm_result_colname(const orm_result *res, int col)
-{
-	assert(col >= 0 && col < orm_result_ncols(res));
-	return res->conn->engine->dialect->colname(res->stmt, col);
-}
-
-orm_value orm_result_value(const orm_result *res, int col)
-{
-	/* Asserted, but also safe without asserts: outside a row, or past
-	 * the last column, every column reads as NULL. */
-	assert(res->state == ORM_ROW);
-	assert(col >= 0 && col < orm_result_ncols(res));
-	if (res->state != ORM_ROW || col < 0 || col >= orm_result_ncols(res))
-		return orm_null();
-	return res->conn->engine->dialect->column(res->stmt, col);
-}
-
-bool orm_result_is_null(const orm_result *res, int col)
-{
-	return orm_result_value(res, col).type == ORM_TYPE_NULL;
-}
-
-/* Text as a number: "42" -> 42, " 4.5" -> 4.5, anything else 0. */
-static double text_to_double(const orm_value *v, bool *ok)
-{
-	char tmp[64], *end;
-	double d;
-
-	*ok = false;
-	if (v->u.s.len == 0 || v->u.s.len >= sizeof tmp)
-		return 0;
-	memcpy(tmp, v->u.s.ptr, v->u.s.len);
-	tmp[v->u.s.len] = '\0';
-	d = strtod(tmp, &end);
-	*ok = end != tmp && *end == '\0';
-	return *ok ? d : 0;
-}
-
-/* A double as int64_t without undefined behavior: truncated toward zero,
- * clamped at the ends, NaN as 0. */
-static int64_t double_to_int(double d)
-{
-	if (isnan(d))
-		return 0;
-	if (d >= 9223372036854775807.0)
-		return INT64_MAX;
-	if (d <= -9223372036854775808.0)
-		return INT64_MIN;
-	return (int64_t)d;
-}
-
-int64_t orm_result_int(const orm_result *res, int col)
-{
-	orm_value v = orm_result_value(res, col);
-	bool ok;
-
-	switch (v.type) {
-	case ORM_TYPE_INT:
-		return v.u.i;
-	case ORM_TYPE_FLOAT:
-		return double_to_int(v.u.f);
-	case ORM_TYPE_BOOL:
-		return v.u.b;
-	case ORM_TYPE_TEXT: {
-		char tmp[32], *end;
-		long long n;
-
-		/* Exact integers first, so large ones keep every digit. */
-		if (v.u.s.len > 0 && v.u.s.len < sizeof tmp) {
-			memcpy(tmp, v.u.s.ptr, v.u.s.len);
-			tmp[v.u.s.len] = '\0';
-			errno = 0;
-			n = strtoll(tmp, &end, 10);
-			if (end != tmp && *end == '\0' && errno == 0)
-				return n;
-		}
-		return double_to_int(text_to_double(&v, &ok));
-	}
-	default:
-		return 0;
-	}
-}
-
-double orm_result_float(const orm_result *res, int col)
-{
-	orm_value v = orm_result_value(res, col);
-	bool ok;
-
-	switch (v.type) {
-	case ORM_TYPE_INT:
-		return (double)v.u.i;
-	case ORM_TYPE_FLOAT:
-		return v.u.f;
-	case ORM_TYPE_BOOL:
-		return v.u.b;
-	case ORM_TYPE_TEXT:
-		return text_to_double(&v, &ok);
-	default:
-		return 0;
-	}
-}
-
-/* True for non-zero numbers and for the texts PostgreSQL and Python call
- * true: "t", "true", "y", "yes", "on", "1" (any case). */
-static bool text_to_bool(const orm_value *v)
-{
-	static const char *const truthy[] = {"t", "true", "y", "yes", "on"};
-	bool ok;
-
-	for (size_t i = 0; i < sizeof truthy / sizeof truthy[0]; i++) {
-		size_t n = strlen(truthy[i]);
-
-		if (v->u.s.len == n) {
-			size_t j = 0;
-
-			while (j < n && (v->u.s.ptr[j] | 0x20) == truthy[i][j])
-				j++;
-			if (j == n)
-				return true;
-		}
-	}
-	return text_to_double(v, &ok) != 0;
-}
-
-bool orm_result_bool(const orm_result *res, int col)
-{
-	orm_value v = orm_result_value(res, col);
-
-	switch (v.type) {
-	case ORM_TYPE_INT:
-		return v.u.i != 0;
-	case ORM_TYPE_FLOAT:
-		return v.u.f != 0;
-	case ORM_TYPE_BOOL:
-		return v.u.b;
-	case ORM_TYPE_TEXT:
-		return text_to_bool(&v);
-	default:
-		return false;
-	}
-}
-
-const char *orm_result_text(const orm_result *res, int col)
-{
-	orm_result *r = (orm_result *)res; /* the slots are a cache, not state */
-	orm_value v = orm_result_value(res, col);
-	int ncols;
-
-	switch (v.type) {
-	case ORM_TYPE_NULL:
-		return NULL;
-	case ORM_TYPE_BOOL:
-		return v.u.b ? "true" : "false";
-	case ORM_TYPE_TEXT:
-	case ORM_TYPE_DATE:
-	case ORM_TYPE_DATETIME:
-		/* Dialects hand out text with a NUL after its last byte. */
-		return v.u.s.ptr;
-	case ORM_TYPE_INT:
-	case ORM_TYPE_FLOAT:
-		break;
-	}
-
-	/* A number is printed into a slot of its own column, so the texts of
-	 * two columns of the same row can be held at once. */
-	ncols = orm_result_ncols(res);
-	if (r->nslots < ncols) {
-		orm_text_slot *slots = orm_realloc(r->slots, (size_t)ncols * sizeof *slots);
-
-		if (!slots) {
-			orm_err_set(&r->conn->err, ORM_ENOMEM,
-			            "out of memory reading a column as text");
-			return NULL;
-		}
-		r->slots = slots;
-		r->nslots = ncols;
-	}
-	if (v.type == ORM_TYPE_INT) {
-		snprintf(r->slots[col], sizeof r->slots[col], "%" PRId64, v.u.i);
-	} else {
-		/* The shortest of %.15g and %.17g that reads back the same. */
-		snprintf(r->slots[col], sizeof r->slots[col], "%.15g", v.u.f);
-		if (strtod(r->slots[col], NULL) != v.u.f)
-			snprintf(r->slots[col], sizeof r->slots[col], "%.17g", v.u.f);
-	}
-	return r->slots[col];
-}
-
-void orm_result_free(orm_result *res)
-{
-	orm_conn *conn;
-
-	if (!res)
-		return;
-	conn = res->conn;
-	release_stmt(conn, res->stmt, res->entry);
-	conn->nresults--;
-	res->stmt = NULL;
-	res->entry = NULL;
-	if (!conn->spare) {
-		conn->spare = res;
-	} else {
-		orm_free(res->slots);
-		orm_free(res);
-	}
 }
 
 /* ==== Many rows of parameters: orm_conn_execute_many ================== */
@@ -1061,24 +804,8 @@ int orm_conn_execute_many(orm_conn *conn, const char *sql, const orm_value *para
 	m.on_row = on_row;
 	m.ctx = ctx;
 
-	forget_stale_statements(conn);
-	entry = orm_stmt_cache_get(&conn->cache, sql);
-	if (entry && !entry->in_use) {
-		stmt = entry->stmt;
-		cached = true;
-	} else {
-		if ((rc = d->prepare(&stmt, conn->db, sql, &conn->err)) < 0)
-			return rc;
-		entry = entry ? NULL : orm_stmt_cache_add(&conn->cache, sql, stmt);
-	}
-	if (entry)
-		entry->in_use = true;
-	if (d->nparams(stmt) != (int)nparams) {
-		rc = orm_err_set(&conn->err, ORM_EINVAL,
-		                 "the statement has %d parameters but %zu values were given: %s",
-		                 d->nparams(stmt), nparams, sql);
-		goto done;
-	}
+	if ((rc = checkout_stmt(conn, sql, nparams, &stmt, &entry, &cached)) < 0)
+		return rc;
 	/* One row echoes as one execute, as SQLAlchemy's flush of one object. */
 	if (conn->engine->options.echo && nrows == 1)
 		echo_statement(conn, d->sql_sent(stmt), cached, params, nparams);
@@ -1093,8 +820,9 @@ int orm_conn_execute_many(orm_conn *conn, const char *sql, const orm_value *para
 		                  &conn->err, &changes);
 	}
 	conn->changes = changes;
-done:
-	release_stmt(conn, stmt, entry);
+	if (rc >= 0)
+		note_schema_change(conn, sql);
+	orm_conn_release_stmt(conn, stmt, entry);
 	orm_free(m.res.slots);
 	return rc;
 }

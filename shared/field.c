@@ -542,12 +542,126 @@ static int load_text(char **field, const char *s, size_t len)
 	return ORM_OK;
 }
 
+/* orm_field_load for each kind of column: `v` (not NULL) into the field
+ * at p, converted as the column's type asks; ORM_EINVAL naming the value
+ * when it cannot be. */
+static int load_integer(char *p, const orm_column *col, orm_value v, const char *table,
+                        orm_err *err)
+{
+	int64_t i;
+
+	if (v.type == ORM_TYPE_INT)
+		i = v.u.i;
+	else if (v.type == ORM_TYPE_BOOL)
+		i = v.u.b;
+	else if (v.type == ORM_TYPE_FLOAT && v.u.f == (double)(int64_t)v.u.f)
+		i = (int64_t)v.u.f;
+	else if (!is_text_type(v.type) || !text_to_int(v.u.s.ptr, v.u.s.len, &i))
+		return bad_value(err, col, v, table);
+	if (!write_int(p, col->field_size, i))
+		return bad_value(err, col, v, table);
+	return ORM_OK;
+}
+
+/* An enum: its label's index, from the index or from the label's text. */
+static int load_enum(char *p, const orm_column *col, orm_value v, const char *table, orm_err *err)
+{
+	const orm_enum *e = col->enum_type;
+
+	if (v.type == ORM_TYPE_INT && e && v.u.i >= 0 && (uint64_t)v.u.i < e->nlabels) {
+		write_int(p, col->field_size, v.u.i);
+		return ORM_OK;
+	}
+	if (is_text_type(v.type) && e)
+		for (size_t k = 0; k < e->nlabels; k++)
+			if (strlen(e->labels[k]) == v.u.s.len &&
+			    memcmp(e->labels[k], v.u.s.ptr, v.u.s.len) == 0) {
+				write_int(p, col->field_size, (int64_t)k);
+				return ORM_OK;
+			}
+	return bad_value(err, col, v, table);
+}
+
+static int load_boolean(char *p, const orm_column *col, orm_value v, const char *table,
+                        orm_err *err)
+{
+	if (v.type == ORM_TYPE_BOOL)
+		*(bool *)p = v.u.b;
+	else if (v.type == ORM_TYPE_INT && (v.u.i == 0 || v.u.i == 1))
+		*(bool *)p = v.u.i == 1;
+	else if (is_text_type(v.type) && v.u.s.len >= 1 && strchr("tf10", v.u.s.ptr[0]) != NULL)
+		*(bool *)p = v.u.s.ptr[0] == 't' || v.u.s.ptr[0] == '1';
+	else
+		return bad_value(err, col, v, table);
+	return ORM_OK;
+}
+
+static int load_float(char *p, const orm_column *col, orm_value v, const char *table, orm_err *err)
+{
+	double f;
+
+	if (v.type == ORM_TYPE_FLOAT)
+		f = v.u.f;
+	else if (v.type == ORM_TYPE_INT)
+		f = (double)v.u.i;
+	else if (!is_text_type(v.type) || !text_to_float(v.u.s.ptr, v.u.s.len, &f))
+		return bad_value(err, col, v, table);
+	write_float(p, col->field_size, f);
+	return ORM_OK;
+}
+
+/* A date, or a datetime (`with_time`), from ISO 8601 text. */
+static int load_date(char *p, const orm_column *col, orm_value v, const char *table, orm_err *err,
+                     bool with_time)
+{
+	orm_datetime t;
+
+	if (!is_text_type(v.type))
+		return bad_value(err, col, v, table);
+	/* The usual "YYYY-MM-DD" parsed as just a date (cheaper: every row
+	 * loaded has one); a DATETIME read into a date keeps the date part. */
+	if (!with_time && v.u.s.len == 10 &&
+	    orm_date_parse((orm_date *)(void *)p, v.u.s.ptr, 10) == ORM_OK)
+		return ORM_OK;
+	if (orm_datetime_parse(&t, v.u.s.ptr, v.u.s.len) < 0)
+		return bad_value(err, col, v, table);
+	if (with_time)
+		*(orm_datetime *)(void *)p = t;
+	else
+		*(orm_date *)(void *)p = (orm_date){t.year, t.month, t.day};
+	return ORM_OK;
+}
+
+/* A string: a copy of the text (or of a number or bool written as text). */
+static int load_string(char *p, const orm_column *col, orm_value v, const char *table, orm_err *err)
+{
+	char num[32];
+	const char *s;
+	size_t len;
+
+	if (is_text_type(v.type)) {
+		s = v.u.s.ptr;
+		len = v.u.s.len;
+	} else if (v.type == ORM_TYPE_INT) {
+		len = (size_t)snprintf(num, sizeof num, "%" PRId64, v.u.i);
+		s = num;
+	} else if (v.type == ORM_TYPE_FLOAT) {
+		len = (size_t)snprintf(num, sizeof num, "%.17g", v.u.f);
+		s = num;
+	} else {
+		s = v.u.b ? "true" : "false";
+		len = strlen(s);
+	}
+	if (load_text((char **)(void *)p, s, len) < 0)
+		return orm_err_set(err, ORM_ENOMEM, "out of memory reading %s.%s", table,
+		                   col->name);
+	return ORM_OK;
+}
+
 int orm_field_load(void *data, const orm_column *col, orm_value v, bool *is_null, const char *table,
                    orm_err *err)
 {
 	char *p = (char *)data + col->offset;
-	int64_t i;
-	double f;
 
 	*is_null = v.type == ORM_TYPE_NULL;
 	if (*is_null) {
@@ -557,99 +671,20 @@ int orm_field_load(void *data, const orm_column *col, orm_value v, bool *is_null
 	switch (col->type) {
 	case ORM_INTEGER:
 	case ORM_BIGINTEGER:
-		if (v.type == ORM_TYPE_INT)
-			i = v.u.i;
-		else if (v.type == ORM_TYPE_BOOL)
-			i = v.u.b;
-		else if (v.type == ORM_TYPE_FLOAT && v.u.f == (double)(int64_t)v.u.f)
-			i = (int64_t)v.u.f;
-		else if (!is_text_type(v.type) || !text_to_int(v.u.s.ptr, v.u.s.len, &i))
-			return bad_value(err, col, v, table);
-		if (!write_int(p, col->field_size, i))
-			return bad_value(err, col, v, table);
-		return ORM_OK;
-	case ORM_ENUM: {
-		const orm_enum *e = col->enum_type;
-		if (v.type == ORM_TYPE_INT && e && v.u.i >= 0 && (uint64_t)v.u.i < e->nlabels) {
-			write_int(p, col->field_size, v.u.i);
-			return ORM_OK;
-		}
-		if (is_text_type(v.type) && e) {
-			for (size_t k = 0; k < e->nlabels; k++) {
-				if (strlen(e->labels[k]) == v.u.s.len &&
-				    memcmp(e->labels[k], v.u.s.ptr, v.u.s.len) == 0) {
-					write_int(p, col->field_size, (int64_t)k);
-					return ORM_OK;
-				}
-			}
-		}
-		return bad_value(err, col, v, table);
-	}
+		return load_integer(p, col, v, table, err);
+	case ORM_ENUM:
+		return load_enum(p, col, v, table, err);
 	case ORM_BOOLEAN:
-		if (v.type == ORM_TYPE_BOOL)
-			*(bool *)p = v.u.b;
-		else if (v.type == ORM_TYPE_INT && (v.u.i == 0 || v.u.i == 1))
-			*(bool *)p = v.u.i == 1;
-		else if (is_text_type(v.type) && v.u.s.len >= 1 &&
-		         strchr("tf10", v.u.s.ptr[0]) != NULL)
-			*(bool *)p = v.u.s.ptr[0] == 't' || v.u.s.ptr[0] == '1';
-		else
-			return bad_value(err, col, v, table);
-		return ORM_OK;
+		return load_boolean(p, col, v, table, err);
 	case ORM_FLOAT:
-		if (v.type == ORM_TYPE_FLOAT)
-			f = v.u.f;
-		else if (v.type == ORM_TYPE_INT)
-			f = (double)v.u.i;
-		else if (!is_text_type(v.type) || !text_to_float(v.u.s.ptr, v.u.s.len, &f))
-			return bad_value(err, col, v, table);
-		write_float(p, col->field_size, f);
-		return ORM_OK;
-	case ORM_DATE: {
-		orm_datetime t;
-		if (!is_text_type(v.type))
-			return bad_value(err, col, v, table);
-		/* The usual "YYYY-MM-DD" parsed as just a date (cheaper: every
-		 * row loaded has one); a DATETIME read into a date keeps the
-		 * date part. */
-		if (v.u.s.len == 10 &&
-		    orm_date_parse((orm_date *)(void *)p, v.u.s.ptr, 10) == ORM_OK)
-			return ORM_OK;
-		if (orm_datetime_parse(&t, v.u.s.ptr, v.u.s.len) < 0)
-			return bad_value(err, col, v, table);
-		*(orm_date *)(void *)p = (orm_date){t.year, t.month, t.day};
-		return ORM_OK;
-	}
-	case ORM_DATETIME: {
-		orm_datetime t;
-		if (!is_text_type(v.type) || orm_datetime_parse(&t, v.u.s.ptr, v.u.s.len) < 0)
-			return bad_value(err, col, v, table);
-		*(orm_datetime *)(void *)p = t;
-		return ORM_OK;
-	}
+		return load_float(p, col, v, table, err);
+	case ORM_DATE:
+		return load_date(p, col, v, table, err, false);
+	case ORM_DATETIME:
+		return load_date(p, col, v, table, err, true);
 	case ORM_STRING:
-	case ORM_TEXT: {
-		char num[32];
-		const char *s;
-		size_t len;
-		if (is_text_type(v.type)) {
-			s = v.u.s.ptr;
-			len = v.u.s.len;
-		} else if (v.type == ORM_TYPE_INT) {
-			len = (size_t)snprintf(num, sizeof num, "%" PRId64, v.u.i);
-			s = num;
-		} else if (v.type == ORM_TYPE_FLOAT) {
-			len = (size_t)snprintf(num, sizeof num, "%.17g", v.u.f);
-			s = num;
-		} else {
-			s = v.u.b ? "true" : "false";
-			len = strlen(s);
-		}
-		if (load_text((char **)(void *)p, s, len) < 0)
-			return orm_err_set(err, ORM_ENOMEM, "out of memory reading %s.%s", table,
-			                   col->name);
-		return ORM_OK;
-	}
+	case ORM_TEXT:
+		return load_string(p, col, v, table, err);
 	}
 	return bad_value(err, col, v, table);
 }

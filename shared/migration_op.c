@@ -63,19 +63,6 @@ const char *orm_op_dialect_name(const orm_op *op)
 	return op->d->name;
 }
 
-int orm_op_run(orm_op *op, const char *what, const char *sql)
-{
-	int rc;
-
-	if (!op->conn) {
-		fprintf(op->out, "%s;\n\n", sql);
-		return ORM_OK;
-	}
-	if ((rc = orm_conn_execute(NULL, op->conn, sql, NULL, 0)) < 0)
-		return orm_err_set(&op->err, rc, "%s: %s", what, orm_conn_errmsg(op->conn));
-	return ORM_OK;
-}
-
 /* Runs every statement of `sql`, each ending in ";\n". */
 static int run_script(orm_op *op, const char *what, orm_buf *sql)
 {

@@ -59,6 +59,7 @@ orm_object *orm_object_alloc_bare(const orm_model *model)
 		return NULL;
 	h->model = model;
 	h->state = ORM_TRANSIENT;
+	h->mark = ORM_OBJECT_MARK;
 	return h;
 }
 
@@ -105,7 +106,35 @@ void orm_object_destroy(orm_object *h)
 		if (orm_relationship_field_kind(rel) == ORM_ONE_TO_MANY)
 			orm_free(((orm_collection *)(void *)((char *)data + rel->offset))->items);
 	}
+	h->mark = 0;
 	orm_free(h);
+}
+
+/* The header's mark, read without AddressSanitizer's check: in front of a
+ * plain struct the bytes are a stack frame's or malloc's, which is the
+ * point of looking. */
+#if defined(__clang__) || defined(__GNUC__)
+__attribute__((no_sanitize_address))
+#endif
+static uint32_t read_mark(const void *object)
+{
+	const volatile uint32_t *mark =
+	    (const volatile uint32_t *)(const void *)((const char *)object -
+	                                              ORM_OBJECT_HEADER_SIZE +
+	                                              offsetof(orm_object, mark));
+	return *mark;
+}
+
+orm_object *orm_object_from(const void *object, const char *what, orm_err *err)
+{
+	if (read_mark(object) != ORM_OBJECT_MARK) {
+		orm_err_set(err, ORM_EINVAL,
+		            "%s: that object was not made by orm_object_new (a plain struct, on "
+		            "the stack or from malloc, has no header the library can use)",
+		            what);
+		return NULL;
+	}
+	return orm_object_header(object);
 }
 
 void *orm_object_new(const orm_model *model)
@@ -118,27 +147,27 @@ void orm_object_free(void *object)
 {
 	orm_object *h;
 
-	if (!object)
+	if (!object || !(h = orm_object_from(object, "orm_object_free", NULL)))
 		return;
-	h = orm_object_header(object);
 	/* An object a session holds is freed by orm_session_close(); to
 	 * keep it, orm_session_expunge() it first. */
 	assert(h->session == NULL);
 	/* Objects it is related to (all transient or detached, like it) must
 	 * not keep pointing at it. */
-	orm_relationship_forget(h);
+	if (orm_rel_hooks_of(h->model))
+		orm_rel_hooks_of(h->model)->forget(h);
 	orm_object_destroy(h);
 }
 
 orm_state orm_object_state(const void *object)
 {
-	assert(object);
+	assert(object && orm_object_from(object, "orm_object_state", NULL));
 	return (orm_state)orm_object_header(object)->state;
 }
 
 const orm_model *orm_object_model(const void *object)
 {
-	assert(object);
+	assert(object && orm_object_from(object, "orm_object_model", NULL));
 	return orm_object_header(object)->model;
 }
 
@@ -227,7 +256,8 @@ bool orm_is_null(const void *object, const char *column)
 	size_t i = 0;
 
 	assert(object && column);
-	h = orm_object_header(object);
+	if (!(h = orm_object_from(object, "orm_is_null", NULL)))
+		return false;
 	if (find_column(&i, h, column) < 0)
 		return false;
 	return orm_object_column_is_null(h, i);
@@ -241,7 +271,8 @@ int orm_set_null(void *object, const char *column)
 	int rc;
 
 	assert(object && column);
-	h = orm_object_header(object);
+	if (!(h = orm_object_from(object, "orm_set_null", NULL)))
+		return ORM_EINVAL;
 	if ((rc = find_column(&i, h, column)) < 0)
 		return rc;
 	col = &h->model->columns[i];
@@ -262,7 +293,8 @@ int orm_clear_null(void *object, const char *column)
 	int rc;
 
 	assert(object && column);
-	h = orm_object_header(object);
+	if (!(h = orm_object_from(object, "orm_clear_null", NULL)))
+		return ORM_EINVAL;
 	if ((rc = find_column(&i, h, column)) < 0)
 		return rc;
 	col = &h->model->columns[i];

@@ -34,6 +34,8 @@
 
 #include "orm/session.h"
 
+struct orm_err;
+
 /* Flags of an object, beside its state. */
 enum {
 	/* Reload before handing the object out again (expire_on_commit,
@@ -75,7 +77,14 @@ typedef struct orm_object {
 	uint32_t pending_index;
 	uint8_t state; /* orm_state */
 	uint8_t flags; /* ORM_OBJ_* */
+	/* ORM_OBJECT_MARK in every block the library made, cleared when it is
+	 * freed: how a plain struct (`User u = {0}`) handed to the library is
+	 * told apart from an object (orm_object_from). Fits in the header's
+	 * padding: the header is no larger for it. */
+	uint32_t mark;
 } orm_object;
+
+#define ORM_OBJECT_MARK 0x4f524d21u /* "ORM!" */
 
 /* Distance from the header to the struct: keeps the struct aligned for
  * any type, the way malloc's result is. */
@@ -172,6 +181,18 @@ void orm_object_take_snapshot(orm_object *h);
 
 /* Whether column i differs from the snapshot (value or NULL-ness). */
 bool orm_object_column_changed(const orm_object *h, size_t i);
+
+/*
+ * The header of `object` when the library made it (orm_object_new, or a
+ * session loading a row), else NULL with ORM_EINVAL in `err` (which may
+ * be NULL: then only in orm_error_last()): "<what>: that object was not
+ * made by orm_object_new ...". The commonest learner mistake,
+ * `User u = {0}; orm_session_add(s, &u);`, lands here. The look at the
+ * bytes before a plain struct reads memory that is not its own, but that
+ * is mapped (a stack frame, malloc's bookkeeping), and a mark matching by
+ * chance is one in four billion.
+ */
+orm_object *orm_object_from(const void *object, const char *what, struct orm_err *err);
 
 /* Index of the column named `name` in `model`, or -1. */
 int orm_object_column_index(const orm_model *model, const char *name);

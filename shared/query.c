@@ -561,17 +561,82 @@ static int load_after(orm_query *q, void **objs, size_t n)
  * stops counting at max + 1). With a joined relationship, a row is a
  * parent with one related row: parents are counted once each.
  */
+/* Reading a query's rows into objects (run). */
+typedef struct row_reader {
+	orm_query *q;
+	const joined_plan *jp;
+	orm_rel_joined *seen;
+	void **objs; /* the objects, in order, grown as they come */
+	size_t n, cap;
+	size_t max; /* stop after this many (0: all) */
+	bool cut;   /* a joined load stopped at max, mid-collection */
+} row_reader;
+
+/* The joined relationships' columns of the current row, after the
+ * model's own: each stored into obj's relationship. */
+static int read_joined(row_reader *rr, void *obj, const orm_result *res)
+{
+	int col = (int)rr->q->info->model->ncolumns, rc;
+
+	for (size_t k = 0; k < rr->jp->n; k++) {
+		const orm_rel_info *ri = rr->jp->rels[k];
+		if ((rc = orm_rel_joined_row(rr->q->session, rr->seen, ri, orm_object_header(obj),
+		                             res, col)) < 0)
+			return rc;
+		col += (int)(ri->link.kind == ORM_ONE_TO_MANY ? ri->link.child : ri->link.target)
+		           ->ncolumns;
+	}
+	return ORM_OK;
+}
+
+/* Every row of `res` into an object through the identity map. With a
+ * joined collection a parent spans several rows and is kept once. */
+static int read_rows(row_reader *rr, orm_result *res)
+{
+	orm_session *s = rr->q->session;
+	const joined_plan *jp = rr->jp;
+	int rc;
+
+	while ((rc = orm_result_next(res)) == ORM_ROW) {
+		void *obj;
+		bool met = false;
+
+		if (!jp->n && rr->max && rr->n == rr->max) {
+			rr->n++; /* one more than wanted is all one() needs to know */
+			return ORM_OK;
+		}
+		if ((rc = orm_session_load_row(&obj, s, rr->q->info, res)) < 0)
+			return rc;
+		if (jp->n && (rc = orm_rel_joined_meet(s, rr->seen, jp->collection,
+		                                       orm_object_header(obj), &met)) < 0)
+			return rc;
+		if (!met) {
+			if (jp->n && rr->max && rr->n == rr->max) {
+				rr->n++;
+				rr->cut = true;
+				return ORM_OK;
+			}
+			if ((rc = push_object(s, &rr->objs, &rr->n, &rr->cap, obj)) < 0)
+				return rc;
+		}
+		if ((rc = read_joined(rr, obj, res)) < 0)
+			return rc;
+	}
+	if (rc < 0)
+		return orm_session_conn_error(s, rc, rr->q->info->model->tablename);
+	return ORM_OK;
+}
+
 static int run(void ***out, size_t *count, orm_query *q, int64_t limit, size_t max)
 {
 	orm_session *s = q->session;
 	orm_value small[SMALL_PARAMS], *params = small;
 	orm_rel_joined seen = {0};
 	joined_plan jp;
+	row_reader rr = {q, &jp, &seen, NULL, 0, 0, max, false};
 	orm_result *res = NULL;
 	orm_conn *conn;
-	void **objs = NULL;
-	size_t n = 0, cap = 0, nparams = 0;
-	bool cut = false;
+	size_t nparams = 0;
 	int rc;
 
 	*out = NULL;
@@ -596,62 +661,26 @@ static int run(void ***out, size_t *count, orm_query *q, int64_t limit, size_t m
 		rc = orm_session_conn_error(s, rc, q->info->model->tablename);
 		goto done;
 	}
-	while ((rc = orm_result_next(res)) == ORM_ROW) {
-		void *obj;
-		bool met = false;
-		int col;
-
-		if (!jp.n && max && n == max) {
-			n++; /* one more than wanted is all one() needs to know */
-			break;
-		}
-		if ((rc = orm_session_load_row(&obj, s, q->info, res)) < 0)
-			goto done;
-		if (jp.n && (rc = orm_rel_joined_meet(s, &seen, jp.collection,
-		                                      orm_object_header(obj), &met)) < 0)
-			goto done;
-		if (!met) {
-			if (jp.n && max && n == max) {
-				n++;
-				cut = true;
-				break;
-			}
-			if ((rc = push_object(s, &objs, &n, &cap, obj)) < 0)
-				goto done;
-		}
-		col = (int)q->info->model->ncolumns;
-		for (size_t k = 0; k < jp.n; k++) {
-			const orm_rel_info *ri = jp.rels[k];
-			if ((rc = orm_rel_joined_row(s, &seen, ri, orm_object_header(obj), res,
-			                             col)) < 0)
-				goto done;
-			col += (int)(ri->link.kind == ORM_ONE_TO_MANY ? ri->link.child
-			                                              : ri->link.target)
-			           ->ncolumns;
-		}
-	}
-	if (rc < 0) {
-		rc = orm_session_conn_error(s, rc, q->info->model->tablename);
+	if ((rc = read_rows(&rr, res)) < 0)
 		goto done;
-	}
 	if (jp.collection) {
-		orm_rel_joined_finish(s, &seen, jp.collection, !cut);
+		orm_rel_joined_finish(s, &seen, jp.collection, !rr.cut);
 		jp.collection = NULL;
 	}
 	orm_result_free(res);
 	res = NULL;
-	if ((rc = load_after(q, objs, n > max && max ? max : n)) < 0)
+	if ((rc = load_after(q, rr.objs, rr.n > max && max ? max : rr.n)) < 0)
 		goto done;
-	*out = objs;
-	*count = n;
-	objs = NULL;
+	*out = rr.objs;
+	*count = rr.n;
+	rr.objs = NULL;
 	rc = ORM_OK;
 done:
 	if (jp.collection)
 		orm_rel_joined_finish(s, &seen, jp.collection, false);
 	orm_rel_joined_free(&seen);
 	orm_result_free(res);
-	orm_free(objs);
+	orm_free(rr.objs);
 	if (params != small)
 		orm_free(params);
 	return rc;

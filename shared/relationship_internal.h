@@ -119,6 +119,40 @@ void orm_relationship_forget(orm_object *h);
  * messages. */
 void orm_rel_describe(char *buf, size_t size, const orm_object *h);
 
+/*
+ * The calls above that the session makes, as a table: the session and
+ * object.c never call the relationship code by name, so calls go one way
+ * (relationship code -> session), the way the engine reaches a database
+ * through its dialect's table. ORM_RELATIONSHIP puts &orm_relationship_hooks
+ * in each relationship it declares; the sessionmaker keeps it (maker->rel,
+ * NULL when no model has a relationship).
+ */
+struct orm_rel_hooks {
+	int (*build)(orm_sessionmaker *maker);
+	void (*free_info)(struct orm_model_info *info);
+	void (*session_free)(orm_session *s);
+	int (*cascade_add)(orm_session *s, orm_object *h);
+	int (*flush_prepare)(orm_session *s);
+	bool (*force_keys)(const struct orm_model_info *info, orm_object *h, uint8_t *mask);
+	int (*fill_keys)(orm_session *s, const struct orm_model_info *info, orm_object *h);
+	orm_object *(*self_target)(orm_session *s, const struct orm_model_info *info,
+	                           const orm_object *h, size_t k, bool *more);
+	void (*flush_done)(orm_session *s);
+	void (*rollback)(orm_session *s);
+	void (*after_load)(orm_session *s, const struct orm_model_info *info, orm_object *h,
+	                   bool fresh, bool keep_changes);
+	void (*reset)(orm_object *h);
+	void (*unlink)(orm_session *s, orm_object *h);
+	void (*forget)(orm_object *h);
+	void (*describe)(char *buf, size_t size, const orm_object *h);
+};
+
+/* The table of the model's relationships, or NULL when it has none. */
+static inline const struct orm_rel_hooks *orm_rel_hooks_of(const orm_model *model)
+{
+	return model->nrelationships ? model->relationships[0].hooks : NULL;
+}
+
 /* ---- queries (query.c) ----------------------------------------------- */
 
 /* The relationship named `name` of the model, or -1. */
@@ -160,5 +194,68 @@ int orm_rel_joined_row(orm_session *s, orm_rel_joined *j, const orm_rel_info *ri
 void orm_rel_joined_finish(orm_session *s, orm_rel_joined *j, const orm_rel_info *ri,
                            bool complete);
 void orm_rel_joined_free(orm_rel_joined *j);
+
+/* ---- between the relationship code's own files ----------------------------
+ * Layered: relationship.c, then strategies.c, then attributes.c, cascade.c
+ * and dependency.c, each calling only those before it. */
+
+/* ---- fields and collections -------------------------------------------- */
+
+static inline void **ref_field(const orm_object *h, const orm_relationship *rel)
+{
+	return (void **)(void *)((char *)orm_object_data(h) + rel->offset);
+}
+
+static inline orm_collection *coll_field(const orm_object *h, const orm_relationship *rel)
+{
+	return (orm_collection *)(void *)((char *)orm_object_data(h) + rel->offset);
+}
+
+static inline bool is_collection(const orm_relationship *rel)
+{
+	return orm_relationship_field_kind(rel) == ORM_ONE_TO_MANY;
+}
+
+static inline bool coll_contains(const orm_collection *c, const void *x)
+{
+	for (size_t i = c->count; i-- > 0;) /* recent appends first */
+		if (c->items[i] == x)
+			return true;
+	return false;
+}
+
+/* Whether h has a row its collections could be loaded from. */
+static inline bool has_row(const orm_object *h)
+{
+	return h->state == ORM_PERSISTENT || h->state == ORM_DELETED;
+}
+
+/* Whether h's collection is all in memory: loaded, or h has no row yet
+ * (a new object's children are only those given to it). */
+static inline bool coll_present(const orm_object *h, const orm_collection *c)
+{
+	return c->loaded || !has_row(h);
+}
+
+/* relationship.c */
+const char *orm_rel_article(const char *name);
+int orm_rel_check_target(orm_err *err, const orm_object *h, const orm_relationship *rel,
+                         const orm_object *t);
+bool orm_rel_coll_remove(orm_collection *c, const void *x);
+int orm_rel_coll_reserve(orm_collection *c, size_t extra);
+int orm_rel_decl_back(const orm_relationship *rel, const orm_model *other);
+orm_err *orm_rel_err_of(const orm_object *a, const orm_object *b);
+const orm_rel_info *orm_rel_info_of(const orm_object *h, size_t i);
+int orm_rel_join_sessions(orm_object *a, const orm_relationship *rel_a, orm_object *b,
+                          orm_err *err);
+int orm_rel_link_child(orm_object *child, size_t mi, orm_object *parent, orm_err *err);
+void orm_rel_moved_clear(orm_session *s);
+int orm_rel_no_such(orm_err *err, const orm_model *m, const char *name);
+int orm_rel_set_key(orm_err *err, orm_object *child, size_t fk, const orm_object *parent,
+                    size_t ref);
+
+/* strategies.c */
+int orm_rel_load_collection(orm_session *s, const orm_rel_info *ri, orm_object *parent,
+                            bool prepare);
 
 #endif

@@ -12,12 +12,34 @@
 #ifndef ORM_SCHEMA_INTERNAL_H
 #define ORM_SCHEMA_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "internal.h"
 #include "orm/relationship.h"
 #include "orm/schema.h"
+
+/* The metadata (metadata.c). Here, not in metadata.c, because resolving a
+ * relationship (relationship_resolve.c, below metadata.c) reads its models. */
+struct orm_metadata {
+	orm_err err;
+	orm_metadata_options naming; /* owned copies of the templates */
+
+	/* The models in registration order, and a hash of their table names:
+	 * open addressing, each slot an index into `models` plus one (0 is an
+	 * empty slot), `nslots` a power of two kept at least twice `count`. */
+	const orm_model **models;
+	size_t count, cap;
+	size_t *slots;
+	size_t nslots;
+
+	/* Dependency order, computed on first need and kept until a model is
+	 * added. `lock` lets sessions of several threads ask at once. */
+	pthread_mutex_t lock;
+	const orm_model **sorted;
+	bool sorted_valid;
+};
 
 /* ---- models (schema.c) ---------------------------------------------- */
 
@@ -141,6 +163,20 @@ int orm_metadata_relationship(orm_relationship_link *out, const orm_metadata *me
  * field the size of an orm_collection is one-to-many, else many-to-one
  * (orm_metadata_add refuses any other size and a kind that disagrees). */
 orm_relationship_kind orm_relationship_field_kind(const orm_relationship *rel);
+
+/* The same, with `extra` (a model being registered, or NULL) seen as if it
+ * were registered: orm_metadata_add checks with it. */
+int orm_metadata_relationship_at(orm_relationship_link *out, const orm_metadata *metadata,
+                                 const orm_model *extra, const orm_model *model, size_t i,
+                                 orm_err *err);
+
+/* The model named `name` among the registered ones and `extra` (or NULL);
+ * *count says how many have that name. */
+const orm_model *orm_metadata_model_named(const orm_metadata *md, const orm_model *extra,
+                                          const char *name, size_t *count);
+
+/* "one-to-many" or "many-to-one", for messages. */
+const char *orm_relationship_kind_name(orm_relationship_kind kind);
 
 /* The effective cascade bits of a declaration (0 means save-update). */
 static inline int orm_relationship_cascade(const orm_relationship *rel)

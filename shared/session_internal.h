@@ -70,6 +70,9 @@ struct orm_sessionmaker {
 	orm_model_info *infos; /* in dependency order */
 	size_t ninfos;
 	bool has_relationships; /* some model has one (chapter 4) */
+	/* The relationship code, when a model declares relationships (see
+	 * struct orm_rel_hooks in relationship_internal.h), else NULL. */
+	const struct orm_rel_hooks *rel;
 	pthread_mutex_t lock;
 	orm_err err;
 };
@@ -150,5 +153,69 @@ int orm_session_add_one(orm_session *session, orm_object *h, bool *added);
  * transient, still owned by the session. SQLAlchemy drops those silently
  * too; only a direct orm_session_delete() of a pending object is refused. */
 void orm_session_drop_pending(orm_session *session, orm_object *h);
+
+/* ---- between the session's own files -------------------------------------
+ * Layered bottom to top: sessionmaker.c, identity_map.c, loading.c,
+ * persistence.c, unit_of_work.c, session.c. Each calls only those below. */
+
+/* Rows per orm_conn_execute_many() call: bounds the memory of a flush of
+ * 100,000 objects, and is what SQLAlchemy's insertmanyvalues batches too. */
+#define BATCH_ROWS 1000
+
+/* Primary keys of more columns than this are refused at sessionmaker time. */
+#define MAX_PK 8
+
+/* One object a flush acts on, with the shape of its statement. */
+typedef struct work_item {
+	orm_object *h;
+	orm_model_info *info;
+	const uint8_t *mask; /* INSERT: columns bound; UPDATE: columns changed */
+	int64_t key;         /* integer primary key, to send UPDATEs and DELETEs in key order */
+	size_t seq;          /* the order found, to keep the sort stable */
+	uint32_t level;      /* depth among rows of a self-referencing table (chapter 4) */
+} work_item;
+
+enum rollback_kind { ROLLBACK_EXPLICIT, ROLLBACK_FAILED_FLUSH, ROLLBACK_FAILED_COMMIT };
+
+/* sessionmaker.c */
+int orm_session_need_conn(orm_session *s);
+int orm_session_get_shape(const orm_sql_shape **out, orm_session *s, orm_model_info *info, int kind,
+                          const uint8_t *mask);
+bool orm_session_is_date_column(const orm_column *col);
+bool orm_session_is_integer_column(const orm_column *col);
+void orm_session_release_conn(orm_session *s);
+
+/* identity_map.c */
+void orm_session_append_obj(orm_session *s, orm_object *h);
+int orm_session_append_pending(orm_session *s, orm_object *h);
+int orm_session_grow(void **array, size_t *cap, size_t need, size_t size);
+uint64_t orm_map_key_hash(const orm_model *model, const orm_value *vals, size_t n);
+orm_value orm_map_key_value(const orm_column *col, orm_value v);
+orm_object *orm_map_find(const orm_session *s, const orm_model_info *info, const orm_value *vals,
+                         uint64_t hash);
+void orm_map_insert(orm_session *s, orm_object *h, uint64_t hash);
+void orm_map_remove(orm_session *s, orm_object *h);
+int orm_map_reserve(orm_session *s, size_t extra);
+uint64_t orm_map_object_hash(const orm_model_info *info, const orm_object *h);
+void orm_map_object_key(orm_value *vals, char (*scratch)[ORM_FIELD_SCRATCH],
+                        const orm_model_info *info, const orm_object *h);
+void orm_session_remove_obj(orm_session *s, orm_object *h);
+void orm_session_remove_pending(orm_session *s, orm_object *h);
+int orm_session_reserve_objs(orm_session *s, size_t extra);
+
+/* loading.c */
+void orm_session_format_key(char *buf, size_t size, const orm_value *vals, size_t n);
+int orm_session_load_new_row(void **out, orm_session *s, const orm_model_info *info,
+                             const orm_result *res, int col0, uint64_t hash);
+int orm_session_not_found(orm_session *s, const orm_model_info *info, const orm_value *vals);
+int orm_session_reload(orm_session *s, orm_conn *conn, const orm_model_info *info, orm_object *h,
+                       bool keep_changes);
+
+/* persistence.c */
+int orm_persist_run_items(orm_session *s, int kind, work_item *items, size_t n);
+
+/* unit_of_work.c */
+int orm_uow_flush(orm_session *s);
+int orm_uow_rollback(orm_session *s, enum rollback_kind kind);
 
 #endif

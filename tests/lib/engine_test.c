@@ -771,6 +771,35 @@ static void cache__schema_change_makes_cached_statements_stale(void **state)
 	orm_conn_close(other);
 }
 
+/*
+ * orm_conn_execute_many takes its statement the same way as
+ * orm_conn_execute: it checks the parameter count, and a schema change
+ * it runs makes cached statements stale too.
+ */
+static void cache__execute_many_checks_counts_and_notes_schema_changes(void **state)
+{
+	orm_result *res;
+	orm_value two[2] = {orm_int(1), orm_int(2)};
+
+	(void)state;
+	run(conn, "CREATE TABLE t (a INTEGER)", NULL, 0);
+	assert_int_equal(orm_conn_execute_many(conn, "INSERT INTO t (a) VALUES (?)", two, 2, 1,
+	                                       NULL, NULL),
+	                 ORM_EINVAL);
+	assert_string_equal(orm_conn_errmsg(conn), "the statement has 1 parameters but 2 values "
+	                                           "were given: INSERT INTO t (a) VALUES (?)");
+	ok(conn, orm_conn_execute(&res, conn, "SELECT * FROM t", NULL, 0), "select");
+	assert_int_equal(orm_result_ncols(res), 1);
+	orm_result_free(res);
+	ok(conn, orm_conn_execute_many(conn, "DROP TABLE t", NULL, 0, 1, NULL, NULL), "drop");
+	ok(conn, orm_conn_execute_many(conn, "CREATE TABLE t (a INTEGER, b INTEGER)", NULL, 0, 1,
+	                               NULL, NULL),
+	   "create");
+	ok(conn, orm_conn_execute(&res, conn, "SELECT * FROM t", NULL, 0), "select again");
+	assert_int_equal(orm_result_ncols(res), 2);
+	orm_result_free(res);
+}
+
 static void cache__evicts_least_recently_used_beyond_its_size(void **state)
 {
 	enum { DISTINCT = 600 }; /* more than the cache holds (500) */
@@ -835,6 +864,7 @@ int main(void)
 	    TEST(cache__statement_in_use_is_not_shared),
 	    TEST(cache__evicts_least_recently_used_beyond_its_size),
 	    TEST(cache__schema_change_makes_cached_statements_stale),
+	    TEST(cache__execute_many_checks_counts_and_notes_schema_changes),
 	};
 #undef TEST
 

@@ -219,6 +219,43 @@ static void session__add_of_another_sessions_object_is_a_state_error(void **stat
 	orm_session_close(other);
 }
 
+/*
+ * The commonest mistake: a plain struct where an object is wanted. It has
+ * no header, and the library says so rather than reading garbage as one;
+ * nothing is added and nothing is sent. Also from malloc, and for the
+ * relationship calls.
+ */
+static void session__a_struct_not_made_by_orm_object_new_is_refused(void **state)
+{
+	const char *why = "that object was not made by orm_object_new (a plain struct, on the "
+	                  "stack or from malloc, has no header the library can use)";
+	char msg[256];
+	User u = {0};
+	User *heap = calloc(1, sizeof *heap);
+	Event *e = orm_object_new(&Event_model);
+	(void)state;
+
+	assert_non_null(heap);
+	assert_non_null(e);
+	assert_int_equal(orm_session_add(fx.session, &u), ORM_EINVAL);
+	snprintf(msg, sizeof msg, "orm_session_add: %s", why);
+	assert_string_equal(orm_session_errmsg(fx.session), msg);
+	assert_int_equal(orm_session_add(fx.session, heap), ORM_EINVAL);
+	assert_int_equal(orm_session_delete(fx.session, &u), ORM_EINVAL);
+	assert_int_equal(orm_session_expunge(fx.session, &u), ORM_EINVAL);
+	assert_int_equal(orm_session_refresh(fx.session, &u), ORM_EINVAL);
+	snprintf(msg, sizeof msg, "orm_session_refresh: %s", why);
+	assert_string_equal(orm_session_errmsg(fx.session), msg);
+	assert_int_equal(orm_relationship_set(e, "organizer", &u), ORM_EINVAL);
+	snprintf(msg, sizeof msg, "orm_relationship_set: %s", why);
+	assert_string_equal(orm_error_last(), msg);
+	assert_int_equal(orm_set_null(&u, "email"), ORM_EINVAL);
+	ok(orm_session_commit(fx.session));
+	assert_int_equal(count_rows("users"), 0);
+	free(heap);
+	orm_object_free(e);
+}
+
 static void session__expunged_objects_are_yours_and_can_come_back(void **state)
 {
 	int64_t id = committed_user("ada@example.com");
@@ -884,6 +921,7 @@ int main(void)
 	    TEST(session__insert_echo_shows_begin_insert_and_commit),
 	    TEST(session__deleting_a_pending_object_is_refused),
 	    TEST(session__add_of_another_sessions_object_is_a_state_error),
+	    TEST(session__a_struct_not_made_by_orm_object_new_is_refused),
 	    TEST(session__expunged_objects_are_yours_and_can_come_back),
 	    TEST(session__get_twice_gives_the_same_object_and_no_sql),
 	    TEST(session__get_of_a_missing_row_is_not_found),

@@ -110,6 +110,11 @@ typedef struct orm_engine_options {
  * orm_engine_free(). On error *out is NULL and the return is ORM_EINVAL
  * (bad URL, unknown dialect or driver, bad option) or ORM_ENOMEM; the
  * message is in orm_error_last().
+ *
+ * The name is SQLAlchemy's create_engine(), kept on purpose rather than
+ * orm_engine_create, so that the first line a reader writes matches the
+ * Python they know; orm_errmsg below is short for the same reason (SQLite's
+ * sqlite3_errmsg). Everything else follows orm_<module>_<verb>.
  */
 int orm_create_engine(orm_engine **out, const char *url, const orm_engine_options *options);
 

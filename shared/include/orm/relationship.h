@@ -175,12 +175,19 @@ typedef struct orm_relationship {
 	orm_loading lazy;     /* default loading strategy */
 	int cascade;          /* ORM_CASCADE_* bits; 0 means save-update */
 	const char *order_by; /* column of the target to sort a collection by, or NULL */
+	/* The library's relationship code, which the session calls through
+	 * this table (set by ORM_RELATIONSHIP; leave it alone). */
+	const struct orm_rel_hooks *hooks;
 } orm_relationship;
+
+/* The table ORM_RELATIONSHIP puts in every relationship: declaring one is
+ * what brings the relationship code into a program. */
+extern const struct orm_rel_hooks orm_relationship_hooks;
 
 #define ORM_RELATIONSHIP(T, F, TARGET, ...)                                              \
 	{                                                                                \
 		.name = #F, .offset = offsetof(T, F), .field_size = sizeof(((T *)0)->F), \
-		.target = (TARGET), __VA_ARGS__                                          \
+		.target = (TARGET), .hooks = &orm_relationship_hooks, __VA_ARGS__        \
 	}
 
 /* A model with relationships (and no composite constraints). */

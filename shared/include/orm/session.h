@@ -116,8 +116,15 @@ const char *orm_state_name(orm_state state);
 /*
  * A new transient object of `model`: zeroed, every nullable column NULL
  * (an enum field holds ORM_ENUM_NULL, see orm_enum in orm/schema.h).
- * NULL when out of memory. Add it to a session (which then owns it) or
- * free it with orm_object_free().
+ * NULL when out of memory, and then it sets no message (there is no handle
+ * to hold one, and orm_error_last() is left as it was). Add it to a
+ * session (which then owns it) or free it with orm_object_free().
+ *
+ * Every call below that takes an object wants one made here (or handed
+ * out by a session): a plain struct (`User u = {0};`, or one from malloc)
+ * has no hidden header, and is refused with ORM_EINVAL "<call>: that object
+ * was not made by orm_object_new ..." (orm_object_state and
+ * orm_object_model, which cannot fail, assert it).
  */
 void *orm_object_new(const orm_model *model);
 
@@ -125,13 +132,21 @@ void *orm_object_new(const orm_model *model);
  * object a session holds is a programming error (assert). */
 void orm_object_free(void *object);
 
+/* The object's state (see orm_state above): transient from
+ * orm_object_new, pending once added, persistent once flushed or loaded,
+ * deleted after the flush of a delete, detached once expunged or after
+ * the commit of a delete. Reads the header only: no SQL, no error. */
 orm_state orm_object_state(const void *object);
+/* The model the object was made from (orm_object_new's argument, or the
+ * model of the query that loaded it). Borrowed: the learner's own. */
 const orm_model *orm_object_model(const void *object);
 /* True when the session will reload the object before handing it out. */
 bool orm_object_is_expired(const void *object);
 
 /* Replaces a string field: frees the old text and stores a copy of `text`
- * (NULL stores SQL NULL). ORM_ENOMEM leaves the field as it was. */
+ * (NULL stores SQL NULL). ORM_ENOMEM leaves the field as it was.
+ * (Named after what it does to a field rather than orm_<module>_<verb>,
+ * the way the book's chapters call it on every string they set.) */
 int orm_set_text(char **field, const char *text);
 
 /*
@@ -226,7 +241,16 @@ int orm_session_commit(orm_session *session);
  */
 int orm_session_rollback(orm_session *session);
 
-/* Reloads an object's columns from the database. */
+/*
+ * Reloads an object's columns from the database, as SQLAlchemy's
+ * Session.refresh(): changes made to its fields and not yet flushed are
+ * dropped (the fields read what the row holds), and its relationships are
+ * reloaded when next read. ORM_ESTATE when the object is not persistent
+ * in this session (pending, deleted, detached, or another session's);
+ * ORM_ENOTFOUND when its row is gone; ORM_EINVAL for a struct not made by
+ * orm_object_new; a database error as from a query. The message is in
+ * orm_session_errmsg().
+ */
 int orm_session_refresh(orm_session *session, void *object);
 
 /* Takes an object out of the session: it becomes detached (or transient,
@@ -262,6 +286,11 @@ int orm_query_where(orm_query *query, const char *column, const char *op, orm_va
 /* WHERE column IS NULL / IS NOT NULL. */
 int orm_query_where_null(orm_query *query, const char *column, bool is_null);
 int orm_query_order_by(orm_query *query, const char *column, orm_order order);
+/* LIMIT and OFFSET. Calling one again replaces the value set before (the
+ * last call wins, as SQLAlchemy's .limit()); 0 is a valid LIMIT (no
+ * rows). A negative value is ORM_EINVAL ("LIMIT must not be negative (got
+ * -1)"), and, like every failed builder call, leaves the query failed:
+ * later calls and running it return that error. */
 int orm_query_limit(orm_query *query, int64_t limit);
 int orm_query_offset(orm_query *query, int64_t offset);
 

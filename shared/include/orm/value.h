@@ -4,7 +4,13 @@
  * Introduced in chapter 1 (the engine). A value is a small tagged union
  * passed by value. Text, dates and datetimes point at characters owned by
  * somebody else (the caller when binding, the result when reading): a value
- * never owns memory and never needs freeing.
+ * never owns memory and never needs freeing. How long borrowed text lives:
+ *   - a value you bind: it must stay valid until the call you pass it to
+ *     returns (orm_conn_execute, orm_query_where...); the library copies
+ *     what it keeps (a query's WHERE values are copied by orm_query_where);
+ *   - a value read from a result (orm_result_value): until the next
+ *     orm_result_next() or orm_result_free() of that result, as for
+ *     orm_result_text(). Copy it (orm_set_text, strdup) to keep it.
  *
  * Dates travel as ISO 8601 text: "2024-06-21" for ORM_TYPE_DATE and
  * "2024-06-21 18:30:00" for ORM_TYPE_DATETIME (build them with

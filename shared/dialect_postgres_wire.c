@@ -1,0 +1,349 @@
+/*
+ * dialect_postgres_wire.c - talking to the PostgreSQL server: its errors
+ * turned into the library's codes and one-line messages, and waiting for
+ * its answers with a deadline (the statement timeout, and cancelling).
+ *
+ * Introduced in chapter 1; see dialect_postgres.c for the dialect as a
+ * whole.
+ */
+#include "dialect_postgres_internal.h"
+
+/* ---- Messages ------------------------------------------------------------------------------ */
+
+/*
+ * Appends `s` to the message in dst (of `size` bytes, holding *len
+ * characters), as one line: runs of white space containing a line break
+ * become a single space, so libpq's "Connection refused\n\tIs the server
+ * running..." reads "Connection refused Is the server running...", and a
+ * final line break is dropped. Truncates silently at `size`.
+ */
+void orm_pg_put_line(char *dst, size_t size, size_t *len, const char *s)
+{
+	size_t n = *len;
+	bool pending_space = false;
+
+	for (; *s && n + 1 < size; s++) {
+		if (*s == '\n' || *s == '\r') {
+			while (n > 0 && (dst[n - 1] == ' ' || dst[n - 1] == '\t'))
+				n--;
+			while (s[1] == ' ' || s[1] == '\t' || s[1] == '\n' || s[1] == '\r')
+				s++;
+			pending_space = n > 0;
+			continue;
+		}
+		if (pending_space) {
+			dst[n++] = ' ';
+			pending_space = false;
+			if (n + 1 >= size)
+				break;
+		}
+		dst[n++] = *s;
+	}
+	dst[n] = '\0';
+	*len = n;
+}
+
+/* The library's code for a SQLSTATE (see PostgreSQL's "Error Codes"). */
+static int code_for_sqlstate(const char *state)
+{
+	if (!state || strlen(state) != 5)
+		return ORM_ERROR;
+	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
+		return ORM_EBUSY; /* serialization failure, deadlock, lock not available */
+	if (!strcmp(state, "57014"))
+		return ORM_ETIMEOUT; /* canceled: statement_timeout, or our cancel request */
+	if (!strcmp(state, "25006"))
+		return ORM_EREADONLY; /* read-only transaction (or a hot standby) */
+	if (!strcmp(state, "XX001") || !strcmp(state, "XX002"))
+		return ORM_ECORRUPT; /* data corrupted, index corrupted */
+	if (!strcmp(state, "53200"))
+		return ORM_ENOMEM;
+	if (!strncmp(state, "23", 2))
+		return ORM_ECONSTRAINT; /* unique, not-null, foreign key, check, exclusion */
+	if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3))
+		return ORM_ECONNECT; /* connection exception; server shutting down */
+	if (!strncmp(state, "42", 2))
+		return ORM_ESQL; /* syntax error, undefined table or column, privileges */
+	if (!strncmp(state, "22", 2))
+		return ORM_EINVAL; /* data exception: bad input syntax, value too long */
+	if (!strncmp(state, "25", 2))
+		return ORM_ESTATE; /* "current transaction is aborted" */
+	return ORM_ERROR;
+}
+
+/*
+ * Records the failure of a command in err: `res` is its result, or NULL
+ * when libpq could not even produce one (out of memory, connection lost).
+ * The message is the server's primary message followed by its DETAIL,
+ * HINT and constraint name when those add something, e.g.
+ *     duplicate key value violates unique constraint "ix_users_email"
+ *     DETAIL: Key (email)=(a@x) already exists.
+ * (on one line). Returns the error code.
+ */
+int orm_pg_result_error(orm_err *err, PGconn *pg, const PGresult *res)
+{
+	char msg[ORM_ERRMSG_MAX];
+	size_t len = 0;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	int code;
+
+	msg[0] = '\0';
+	if (primary) {
+		orm_pg_put_line(msg, sizeof msg, &len, primary);
+		if (detail) {
+			orm_pg_put_line(msg, sizeof msg, &len, " DETAIL: ");
+			orm_pg_put_line(msg, sizeof msg, &len, detail);
+		}
+		if (hint) {
+			orm_pg_put_line(msg, sizeof msg, &len, " HINT: ");
+			orm_pg_put_line(msg, sizeof msg, &len, hint);
+		}
+		if (constraint && !strstr(primary, constraint)) {
+			orm_pg_put_line(msg, sizeof msg, &len, " (constraint \"");
+			orm_pg_put_line(msg, sizeof msg, &len, constraint);
+			orm_pg_put_line(msg, sizeof msg, &len, "\")");
+		}
+		code = code_for_sqlstate(state);
+		/* A label its enum type does not list is a data exception to
+		 * PostgreSQL, a CHECK constraint to SQLite: one fault, one code. */
+		if (state && !strcmp(state, "22P02") &&
+		    !strncmp(primary, "invalid input value for enum", 28))
+			code = ORM_ECONSTRAINT;
+	} else {
+		/* An error raised by libpq itself, without a SQLSTATE. */
+		const char *why = res ? PQresultErrorMessage(res) : "";
+		if (!*why)
+			why = PQerrorMessage(pg);
+		orm_pg_put_line(msg, sizeof msg, &len, *why ? why : "out of memory");
+		if (PQstatus(pg) == CONNECTION_BAD)
+			code = ORM_ECONNECT;
+		else if (state)
+			code = code_for_sqlstate(state);
+		else
+			code = *why ? ORM_ERROR : ORM_ENOMEM;
+	}
+	return orm_err_set(err, code, "%s", msg);
+}
+
+/* True when `res` is the result of a command that worked. */
+bool orm_pg_result_ok(const PGresult *res)
+{
+	switch (PQresultStatus(res)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- Waiting for an answer, with a deadline ---------------------------------------------- */
+
+/*
+ * libpq's PQexec() waits for as long as the server takes. With
+ * statement_timeout_ms set, the server cancels a statement itself
+ * (statement_timeout, sent at connect); a server that has stopped
+ * answering cannot, so the client waits at most CLIENT_GRACE_MS more,
+ * sends a cancel request, and waits CANCEL_WAIT_MS for the answer. No
+ * answer even then: the connection is abandoned (broken), since the
+ * answer could still arrive later and be read as another statement's.
+ */
+#define CLIENT_GRACE_MS 200
+#define CANCEL_WAIT_MS  300
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads until libpq holds a whole result (or none is due): 1; past
+ * `deadline` (ms on now_ms's clock; 0 = none): 0; the connection failed: -1. */
+static int wait_ready(PGconn *pg, long deadline)
+{
+	while (PQisBusy(pg)) {
+		struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
+		int timeout = -1, n;
+
+		if (deadline) {
+			long left = deadline - now_ms();
+
+			if (left <= 0)
+				return 0;
+			timeout = (int)left;
+		}
+		n = poll(&p, 1, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		if (!PQconsumeInput(pg))
+			return -1;
+	}
+	return 1;
+}
+
+/* Asks the server to cancel what the connection runs (a separate, short
+ * connection to the server: PQcancel). */
+static void send_cancel(PGconn *pg)
+{
+	PGcancel *cancel = PQgetCancel(pg);
+	char why[256];
+
+	if (cancel) {
+		(void)PQcancel(cancel, why, sizeof why);
+		PQfreeCancel(cancel);
+	}
+}
+
+/* The deadline of a statement starting now (0: no timeout). */
+long orm_pg_statement_deadline(const orm_dbconn *conn)
+{
+	return conn->timeout_ms > 0 ? now_ms() + conn->timeout_ms + CLIENT_GRACE_MS : 0;
+}
+
+/*
+ * After a command was sent (PQsendQuery, PQsendPrepare, ...): reads its
+ * results to the end and hands back the first failed one, or else the
+ * last, in *out (NULL when there was none), as PQexec does. A failure to
+ * even get one is returned as a code, with err set.
+ */
+int orm_pg_finish(orm_dbconn *conn, PGresult **out, orm_err *err)
+{
+	long deadline = orm_pg_statement_deadline(conn);
+	bool cancelled = false;
+	PGresult *res = NULL, *r;
+	int ready;
+
+	*out = NULL;
+	for (;;) {
+		ready = wait_ready(conn->pg, deadline);
+		if (ready == 0 && !cancelled) {
+			send_cancel(conn->pg);
+			cancelled = true;
+			deadline = now_ms() + CANCEL_WAIT_MS;
+			continue;
+		}
+		if (ready == 0) {
+			PQclear(res);
+			conn->broken = true;
+			return orm_err_set(
+			    err, ORM_ETIMEOUT,
+			    "the statement ran past statement_timeout_ms (%d ms) and "
+			    "the server answered neither it nor a cancel request: "
+			    "the connection is abandoned",
+			    conn->timeout_ms);
+		}
+		if (ready < 0) {
+			int rc = orm_pg_result_error(err, conn->pg, NULL);
+
+			PQclear(res);
+			conn->broken = true;
+			err->code = ORM_ECONNECT;
+			return rc < 0 ? ORM_ECONNECT : rc;
+		}
+		if (!(r = PQgetResult(conn->pg)))
+			break;
+		if (!res) {
+			res = r;
+		} else if (!orm_pg_result_ok(res)) {
+			PQclear(r); /* keep the first error */
+		} else {
+			PQclear(res);
+			res = r;
+		}
+	}
+	*out = res;
+	return ORM_OK;
+}
+
+/* PQexec with the deadline: the result (to PQclear) or NULL with err set
+ * and the code in *rc. */
+PGresult *orm_pg_exec_timed(orm_dbconn *conn, const char *sql, orm_err *err, int *rc)
+{
+	PGresult *res = NULL;
+
+	if (!PQsendQuery(conn->pg, sql)) {
+		*rc = orm_pg_result_error(err, conn->pg, NULL);
+		return NULL;
+	}
+	*rc = orm_pg_finish(conn, &res, err);
+	return res;
+}
+
+/*
+ * In pipeline mode (pg_execute_batch): waits until the next PQgetResult
+ * will not block, with the same deadline, cancel request and abandoning
+ * as finish(). *deadline (0: none) is the current statement's; *cancelled
+ * tells whether the cancel request has been sent.
+ */
+int orm_pg_wait_pipeline(orm_dbconn *conn, long *deadline, bool *cancelled, orm_err *err)
+{
+	for (;;) {
+		int ready = wait_ready(conn->pg, *deadline);
+
+		if (ready == 1)
+			return ORM_OK;
+		if (ready == 0 && !*cancelled) {
+			send_cancel(conn->pg);
+			*cancelled = true;
+			*deadline = now_ms() + CANCEL_WAIT_MS;
+			continue;
+		}
+		conn->broken = true;
+		if (ready == 0)
+			return orm_err_set(
+			    err, ORM_ETIMEOUT,
+			    "the statement ran past statement_timeout_ms (%d ms) and "
+			    "the server answered neither it nor a cancel request: "
+			    "the connection is abandoned",
+			    conn->timeout_ms);
+		(void)orm_pg_result_error(err, conn->pg, NULL);
+		err->code = ORM_ECONNECT;
+		return ORM_ECONNECT;
+	}
+}
+
+/* The message for a command refused on an abandoned connection. */
+int orm_pg_abandoned(orm_err *err)
+{
+	return orm_err_set(err, ORM_ECONNECT,
+	                   "the connection was abandoned after a statement timed out");
+}
+
+/*
+ * The pool's check (dialect.h). Without `ping`: an idle connection has
+ * nothing to say, so anything waiting on its socket - most often the
+ * server's "terminating connection" before it closes it (a restart) - is
+ * a reason to ping. The ping is an empty query: one round trip.
+ */
+bool orm_pg_is_alive(orm_dbconn *conn, bool ping)
+{
+	PGresult *res;
+	orm_err err = {0, ""};
+	int rc;
+
+	if (conn->broken || PQstatus(conn->pg) != CONNECTION_OK)
+		return false;
+	if (!ping) {
+		struct pollfd p = {.fd = PQsocket(conn->pg), .events = POLLIN};
+
+		if (poll(&p, 1, 0) == 0)
+			return true;
+	}
+	if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+		return false; /* mid-transaction, yet given back: not ours to judge */
+	res = orm_pg_exec_timed(conn, "", &err, &rc);
+	rc = res && orm_pg_result_ok(res) && PQstatus(conn->pg) == CONNECTION_OK;
+	PQclear(res);
+	return rc;
+}

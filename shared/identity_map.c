@@ -1,0 +1,237 @@
+/*
+ * identity_map.c - the objects a session holds, and its identity map.
+ *
+ * Introduced in chapter 2. A session keeps every object it loaded or was
+ * given (in any state) in one list, its pending objects in the order they
+ * were added, and an identity map: a hash table keyed by model and
+ * primary key, so one row is one C object (SQLAlchemy's orm/identity.py).
+ */
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dialect.h"
+#include "field.h"
+#include "internal.h"
+#include "object.h"
+#include "relationship_internal.h"
+#include "schema_internal.h"
+#include "session_internal.h"
+
+/* ---- the object lists ------------------------------------------------- */
+
+int orm_session_grow(void **array, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return ORM_OK;
+	ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	p = orm_realloc(*array, ncap * size);
+	if (!p)
+		return ORM_ENOMEM;
+	*array = p;
+	*cap = ncap;
+	return ORM_OK;
+}
+
+int orm_session_reserve_objs(orm_session *s, size_t extra)
+{
+	if (orm_session_grow((void **)&s->objs, &s->capobjs, s->nobjs + extra, sizeof *s->objs) < 0)
+		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory adding an object");
+	return ORM_OK;
+}
+
+void orm_session_append_obj(orm_session *s, orm_object *h)
+{
+	assert(s->nobjs < s->capobjs && s->nobjs < UINT32_MAX);
+	h->index = (uint32_t)s->nobjs;
+	s->objs[s->nobjs++] = h;
+	h->session = s;
+}
+
+void orm_session_remove_obj(orm_session *s, orm_object *h)
+{
+	orm_object *last = s->objs[--s->nobjs];
+	s->objs[h->index] = last;
+	last->index = h->index;
+	h->session = NULL;
+}
+
+int orm_session_append_pending(orm_session *s, orm_object *h)
+{
+	if (orm_session_grow((void **)&s->pending, &s->cappending, s->npending + 1,
+	                     sizeof *s->pending) < 0)
+		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory adding an object");
+	h->pending_index = (uint32_t)s->npending;
+	s->pending[s->npending++] = h;
+	h->state = ORM_PENDING;
+	return ORM_OK;
+}
+
+void orm_session_remove_pending(orm_session *s, orm_object *h)
+{
+	assert(h->pending_index < s->npending && s->pending[h->pending_index] == h);
+	s->pending[h->pending_index] = NULL;
+}
+
+/* ---- the identity map -------------------------------------------------- */
+
+/* A primary key value read from a row, in the form a field gives it, so
+ * that the same key hashes the same from a row, an object or get(). */
+orm_value orm_map_key_value(const orm_column *col, orm_value v)
+{
+	if (v.type == ORM_TYPE_NULL)
+		return v;
+	if (orm_session_is_integer_column(col)) {
+		if (v.type == ORM_TYPE_FLOAT)
+			return orm_int((int64_t)v.u.f);
+		if (v.type == ORM_TYPE_BOOL)
+			return orm_int(v.u.b);
+		if (v.type != ORM_TYPE_INT) {
+			char buf[32];
+			size_t n = v.u.s.len < sizeof buf - 1 ? v.u.s.len : sizeof buf - 1;
+			memcpy(buf, v.u.s.ptr, n);
+			buf[n] = '\0';
+			return orm_int(strtoll(buf, NULL, 10));
+		}
+	} else if (col->type == ORM_BOOLEAN && v.type == ORM_TYPE_INT) {
+		return orm_bool(v.u.i != 0);
+	} else if (col->type == ORM_FLOAT && v.type == ORM_TYPE_INT) {
+		return orm_float((double)v.u.i);
+	}
+	return v;
+}
+
+uint64_t orm_map_key_hash(const orm_model *model, const orm_value *vals, size_t n)
+{
+	uint64_t h = orm_mix64((uint64_t)(uintptr_t)model);
+	for (size_t k = 0; k < n; k++)
+		h = orm_mix64(h ^ orm_value_hash(vals[k])) + k;
+	return h;
+}
+
+/* The key values of object h, with text written into scratch. */
+void orm_map_object_key(orm_value *vals, char (*scratch)[ORM_FIELD_SCRATCH],
+                        const orm_model_info *info, const orm_object *h)
+{
+	const void *data = orm_object_data(h);
+	for (size_t k = 0; k < info->npk; k++)
+		vals[k] =
+		    orm_field_value(data, &info->model->columns[info->pk[k]], false, scratch[k]);
+}
+
+uint64_t orm_map_object_hash(const orm_model_info *info, const orm_object *h)
+{
+	orm_value vals[MAX_PK];
+	char scratch[MAX_PK][ORM_FIELD_SCRATCH];
+	orm_map_object_key(vals, scratch, info, h);
+	return orm_map_key_hash(info->model, vals, info->npk);
+}
+
+orm_object *orm_map_find(const orm_session *s, const orm_model_info *info, const orm_value *vals,
+                         uint64_t hash)
+{
+	size_t mask = s->mapcap - 1;
+
+	if (s->mapcap == 0)
+		return NULL;
+	for (size_t i = hash & mask; s->map[i]; i = (i + 1) & mask) {
+		orm_object *h = s->map[i];
+		/* The hash, kept in the object, rules out most other keys
+		 * before their fields are compared. */
+		bool same = h->key_hash == hash && h->model == info->model;
+		for (size_t k = 0; same && k < info->npk; k++)
+			same = orm_field_equals(orm_object_data(h),
+			                        &info->model->columns[info->pk[k]], vals[k]);
+		if (same)
+			return h;
+	}
+	return NULL;
+}
+
+/* Makes room for `extra` more objects, keeping the table at most half
+ * full: a look-up for a key that is not there (every first get) then
+ * probes two or three slots on average. */
+int orm_map_reserve(orm_session *s, size_t extra)
+{
+	size_t need = s->mapcount + extra, ncap;
+	orm_object **slots;
+
+	if (need * 2 <= s->mapcap)
+		return ORM_OK;
+	ncap = s->mapcap ? s->mapcap : 64;
+	while (need * 2 > ncap)
+		ncap *= 2;
+	slots = orm_calloc(ncap, sizeof *slots);
+	if (!slots)
+		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory growing the identity map");
+	for (size_t i = 0; i < s->mapcap; i++) {
+		if (s->map[i]) {
+			size_t j = s->map[i]->key_hash & (ncap - 1);
+			while (slots[j])
+				j = (j + 1) & (ncap - 1);
+			slots[j] = s->map[i];
+		}
+	}
+	orm_free(s->map);
+	s->map = slots;
+	s->mapcap = ncap;
+	return ORM_OK;
+}
+
+/* Adds h under `hash`; room must have been reserved. */
+void orm_map_insert(orm_session *s, orm_object *h, uint64_t hash)
+{
+	size_t mask = s->mapcap - 1, i = hash & mask;
+
+	assert(s->mapcount < s->mapcap && !(h->flags & ORM_OBJ_IN_MAP));
+	while (s->map[i])
+		i = (i + 1) & mask;
+	s->map[i] = h;
+	s->mapcount++;
+	h->key_hash = hash; /* the slot's hash: read back by find, grow and remove */
+	h->flags |= ORM_OBJ_IN_MAP;
+}
+
+/* Removes h, shifting back the entries after it that probed past its
+ * slot, so no tombstones are needed (Knuth's algorithm R). */
+void orm_map_remove(orm_session *s, orm_object *h)
+{
+	size_t mask = s->mapcap - 1, i, j;
+
+	if (!(h->flags & ORM_OBJ_IN_MAP))
+		return;
+	for (i = h->key_hash & mask; s->map[i] != h; i = (i + 1) & mask)
+		assert(s->map[i]);
+	for (j = (i + 1) & mask; s->map[j]; j = (j + 1) & mask) {
+		size_t home = s->map[j]->key_hash & mask;
+		/* Move j into the hole at i unless its home lies in (i, j]. */
+		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!stays) {
+			s->map[i] = s->map[j];
+			i = j;
+		}
+	}
+	s->map[i] = NULL;
+	s->mapcount--;
+	h->flags &= ~ORM_OBJ_IN_MAP;
+}
+
+orm_object *orm_session_lookup(orm_session *s, const orm_model_info *info, orm_value key)
+{
+	orm_value v;
+
+	if (info->npk != 1 || key.type == ORM_TYPE_NULL)
+		return NULL;
+	v = orm_map_key_value(&info->model->columns[info->pk[0]], key);
+	return orm_map_find(s, info, &v, orm_map_key_hash(info->model, &v, 1));
+}

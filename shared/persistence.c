@@ -1,0 +1,195 @@
+/*
+ * persistence.c - the INSERT, UPDATE and DELETE batches of a flush.
+ *
+ * Introduced in chapter 2. The unit of work (unit_of_work.c) decides what
+ * to send and in what order; this file sends it: one statement per model
+ * and shape, BATCH_ROWS rows per orm_conn_execute_many(), generated keys
+ * read back into the objects (SQLAlchemy's orm/persistence.py).
+ */
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dialect.h"
+#include "field.h"
+#include "internal.h"
+#include "object.h"
+#include "relationship_internal.h"
+#include "schema_internal.h"
+#include "session_internal.h"
+
+/* What a batch's RETURNING rows are written into. */
+typedef struct returning_ctx {
+	orm_session *s;
+	work_item *items; /* the batch's first item */
+	const orm_sql_shape *shape;
+	int rc; /* an error of our own (a bad value), not the database's */
+} returning_ctx;
+
+static int on_returning(void *ctx_, size_t row, const orm_result *res)
+{
+	returning_ctx *ctx = ctx_;
+	orm_object *h = ctx->items[row].h;
+	const orm_model *m = h->model;
+
+	if (!res && !ctx->shape->lastrowid)
+		return ctx->rc = orm_err_set(&ctx->s->err, ORM_ERROR,
+		                             "INSERT INTO %s returned no row", m->tablename);
+	for (size_t k = 0; k < ctx->shape->nreturned; k++) {
+		size_t i = ctx->shape->returned[k];
+		const orm_column *col = &m->columns[i];
+		orm_value v =
+		    res ? orm_result_value(res, (int)k) : orm_int(orm_conn_lastrowid(ctx->s->conn));
+		bool is_null;
+		int rc = orm_field_load(orm_object_data(h), col, v, &is_null, m->tablename,
+		                        &ctx->s->err);
+		if (rc < 0)
+			return ctx->rc = rc;
+		if (!orm_field_is_pointer(col))
+			orm_bit_put(orm_object_nulls(h), i, is_null);
+	}
+	return ORM_OK;
+}
+
+/*
+ * A foreign key violation whose message names no key (the dialect tells:
+ * SQLite says only "FOREIGN KEY constraint failed"): names the keys that
+ * could be it -
+ * the table's own for an INSERT or UPDATE, those referring to it for a
+ * DELETE - so the message says which, as PostgreSQL's does:
+ *     INSERT INTO events: FOREIGN KEY constraint failed (events.organizer_id
+ *     references users.id)
+ */
+static void name_foreign_keys(orm_session *s, const orm_model *m, bool deleting)
+{
+	orm_buf b = ORM_BUF_INIT;
+	size_t found = 0;
+
+	const orm_dialect *d = orm_engine_dialect(s->maker->engine);
+
+	if (!d->fk_violation_unnamed || !d->fk_violation_unnamed(s->err.msg))
+		return;
+	for (size_t r = 0; r < s->maker->ninfos; r++) {
+		const orm_model *o = s->maker->infos[r].model;
+		if (!deleting && o != m)
+			continue;
+		for (size_t i = 0; i < o->ncolumns; i++) {
+			const orm_column *col = &o->columns[i];
+			const char *dot = col->foreign_key ? strrchr(col->foreign_key, '.') : NULL;
+			if (!dot)
+				continue;
+			if (deleting && (strlen(m->tablename) != (size_t)(dot - col->foreign_key) ||
+			                 strncmp(m->tablename, col->foreign_key,
+			                         (size_t)(dot - col->foreign_key)) != 0))
+				continue;
+			orm_buf_printf(&b, "%s%s.%s references %s", found++ ? ", " : " (",
+			               o->tablename, col->name, col->foreign_key);
+		}
+	}
+	if (found && !b.failed) {
+		orm_buf msg = ORM_BUF_INIT;
+		orm_buf_printf(&msg, "%s%s)", s->err.msg, orm_buf_cstr(&b));
+		if (!msg.failed)
+			orm_err_set(&s->err, s->err.code, "%s", orm_buf_cstr(&msg));
+		orm_buf_free(&msg);
+	}
+	orm_buf_free(&b);
+}
+
+/*
+ * Sends one statement for `n` objects (one row of parameters each, the
+ * columns `cols`), BATCH_ROWS rows per orm_conn_execute_many(). With a
+ * shape that returns columns, RETURNING rows are stored into the objects.
+ */
+static int run_batches(orm_session *s, const char *verb, const char *sql, const size_t *cols,
+                       size_t ncols, const orm_sql_shape *returning, work_item *items, size_t n)
+{
+	const orm_model *m = items[0].h->model;
+	size_t chunk = n < BATCH_ROWS ? n : BATCH_ROWS, ndates = 0;
+	orm_value *params = NULL;
+	char(*scratch)[ORM_FIELD_SCRATCH] = NULL;
+	int rc = ORM_OK;
+
+	for (size_t k = 0; k < ncols; k++)
+		if (orm_session_is_date_column(&m->columns[cols[k]]))
+			ndates++;
+	params = orm_malloc((chunk * ncols + 1) * sizeof *params);
+	scratch = orm_malloc((chunk * ndates + 1) * sizeof *scratch);
+	if (!params || !scratch) {
+		rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory flushing %s", m->tablename);
+		goto done;
+	}
+	for (size_t off = 0; off < n; off += chunk) {
+		size_t rows = n - off < chunk ? n - off : chunk, d = 0;
+		returning_ctx ctx = {s, items + off, returning, ORM_OK};
+
+		for (size_t r = 0; r < rows; r++) {
+			const orm_object *h = items[off + r].h;
+			const void *data = orm_object_data(h);
+			for (size_t k = 0; k < ncols; k++) {
+				const orm_column *col = &m->columns[cols[k]];
+				char *text = orm_session_is_date_column(col) ? scratch[d++] : NULL;
+				params[r * ncols + k] = orm_field_value(
+				    data, col, orm_object_column_is_null(h, cols[k]), text);
+			}
+		}
+		rc = orm_conn_execute_many(s->conn, sql, params, ncols, rows,
+		                           returning && returning->nreturned ? on_returning : NULL,
+		                           &ctx);
+		if (rc < 0) {
+			if (ctx.rc == ORM_OK) {
+				orm_err_set(&s->err, rc, "%s %s: %s", verb, m->tablename,
+				            orm_conn_errmsg(s->conn));
+				if (rc == ORM_ECONSTRAINT)
+					name_foreign_keys(s, m, strcmp(verb, "DELETE FROM") == 0);
+			}
+			goto done;
+		}
+	}
+done:
+	orm_free(params);
+	orm_free(scratch);
+	return rc;
+}
+
+/* Runs items[0..n) - all of one model and kind - grouping consecutive
+ * objects with the same statement shape into one batch. */
+int orm_persist_run_items(orm_session *s, int kind, work_item *items, size_t n)
+{
+	size_t i = 0, j;
+	int rc;
+
+	while (i < n) {
+		orm_model_info *info = items[i].info;
+		const orm_sql_shape *sh = NULL;
+
+		for (j = i + 1;
+		     j < n && items[j].info == info && items[j].level == items[i].level &&
+		     (kind == 0 || memcmp(items[j].mask, items[i].mask, info->maskbytes) == 0);
+		     j++)
+			;
+		/* Foreign keys from references to objects inserted by now. */
+		for (size_t k = i; kind != 0 && info->has_many_to_one && k < j; k++)
+			if ((rc = s->maker->rel->fill_keys(s, info, items[k].h)) < 0)
+				return rc;
+		if (kind == 0) {
+			rc = run_batches(s, "DELETE FROM", info->sql_delete, info->pk, info->npk,
+			                 NULL, items + i, j - i);
+		} else {
+			if ((rc = orm_session_get_shape(&sh, s, info, kind, items[i].mask)) < 0)
+				return rc;
+			rc = run_batches(s, kind == ORM_SHAPE_INSERT ? "INSERT INTO" : "UPDATE",
+			                 sh->sql, sh->bound, sh->nbound,
+			                 kind == ORM_SHAPE_INSERT ? sh : NULL, items + i, j - i);
+		}
+		if (rc < 0)
+			return rc;
+		i = j;
+	}
+	return ORM_OK;
+}
