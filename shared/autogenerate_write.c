@@ -324,10 +324,10 @@ int orm_autogen_write(char **out, const orm_autogen *a, const orm_autogen_file *
 		orm_buf_puts(&up,
 		             f->down_revision2
 		                 ? "\t(void)op; /* A merge: nothing to change. */\n"
-		                 : "\t(void)op; /* TODO: the operations of this revision. */\n");
+		                 : "\t(void)op; /* Write the operations of this revision here. */\n");
 		orm_buf_puts(&down, f->down_revision2
 		                        ? "\t(void)op; /* A merge: nothing to change. */\n"
-		                        : "\t(void)op; /* TODO: undo them, in reverse order. */\n");
+		                        : "\t(void)op; /* Undo them here, in reverse order. */\n");
 	}
 	orm_buf_printf(&b,
 	               "/*\n * Revision %s: %s.\n *\n * Revision ID: %s\n * Revises: %s\n"
