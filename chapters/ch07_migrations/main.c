@@ -94,7 +94,8 @@ static const orm_revision add_location = {
 /* Removes what an earlier run (or the chapters before) left, quietly. */
 static void start_clean(const char *url)
 {
-	static const char *const drops[] = {"DROP TABLE IF EXISTS events",
+	static const char *const drops[] = {"DROP TABLE IF EXISTS tags", /* chapter 3's */
+	                                    "DROP TABLE IF EXISTS events",
 	                                    "DROP TABLE IF EXISTS users",
 	                                    "DROP TABLE IF EXISTS alembic_version"};
 	orm_engine *engine;
