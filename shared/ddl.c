@@ -1,6 +1,6 @@
 /*
- * ddl.c - create_all and drop_all: the CREATE and DROP statements of the
- * registered models, and running them.
+ * ddl.c - the CREATE and DROP statements of the registered models, as the
+ * plans that create_all and drop_all run (create_all.c).
  *
  * Introduced in chapter 3 (create_all), with enum types in chapter 5. The
  * statements are SQLAlchemy's, character for character, so that a
@@ -24,7 +24,7 @@
  * (dialect.h): the column types, native enum types, and how to ask whether
  * a table or type exists.
  *
- * create_all runs everything on one connection in one transaction (both
+ * create_all.c runs a plan on one connection in one transaction (both
  * databases have transactional DDL), so a failure leaves nothing behind.
  */
 #include <assert.h>
@@ -407,10 +407,12 @@ static int put_column_constraints(table_writer *w)
 				const char *dot = strrchr(col->foreign_key, '.');
 
 				next_item(w);
-				orm_buf_printf(w->b, "FOREIGN KEY(%s) REFERENCES %.*s (%s)", col->name,
-				               (int)(dot - col->foreign_key), col->foreign_key, dot + 1);
+				orm_buf_printf(w->b, "FOREIGN KEY(%s) REFERENCES %.*s (%s)",
+				               col->name, (int)(dot - col->foreign_key),
+				               col->foreign_key, dot + 1);
 				if (fk_action(col->on_delete))
-					orm_buf_printf(w->b, " ON DELETE %s", fk_action(col->on_delete));
+					orm_buf_printf(w->b, " ON DELETE %s",
+					               fk_action(col->on_delete));
 				goto enum_check;
 			}
 			if ((rc = orm_metadata_foreign_key(&ref, &refcol, w->md, m, col, w->err)) <
@@ -443,7 +445,8 @@ static int put_column_constraints(table_writer *w)
 static int create_table_sql(orm_buf *b, orm_metadata *md, const orm_dialect *d, const orm_model *m,
                             bool loose_fk)
 {
-	table_writer w = {md, orm_metadata_naming(md), d, m, b, true, orm_metadata_err(md), loose_fk};
+	table_writer w = {md,   orm_metadata_naming(md), d,       m, b,
+	                  true, orm_metadata_err(md),    loose_fk};
 	const orm_column *autoinc = orm_model_autoincrement_column(m);
 
 	/* A generated key with a client-side default of its own is written
@@ -639,192 +642,4 @@ done:
 	if (rc < 0)
 		orm_ddl_plan_free(plan);
 	return rc;
-}
-
-/* ---- running a plan --------------------------------------------------- */
-
-static const char *kind_name(orm_ddl_kind kind)
-{
-	switch (kind) {
-	case ORM_DDL_TYPE:
-		return "enum type";
-	case ORM_DDL_TABLE:
-		return "table";
-	case ORM_DDL_INDEX:
-		return "index";
-	}
-	return "object";
-}
-
-/* Asks the database whether the table or type `name` exists. */
-static int exists(bool *out, orm_conn *conn, const char *sql, const char *name, const char *verb,
-                  const char *what, orm_err *err)
-{
-	orm_value param = orm_text(name);
-	orm_result *res;
-	int rc;
-
-	*out = false;
-	if ((rc = orm_conn_execute(&res, conn, sql, &param, 1)) < 0)
-		return orm_err_set(err, rc, "%s: checking for %s '%s': %s", verb, what, name,
-		                   orm_conn_errmsg(conn));
-	rc = orm_result_next(res);
-	orm_result_free(res);
-	if (rc < 0)
-		return orm_err_set(err, rc, "%s: checking for %s '%s': %s", verb, what, name,
-		                   orm_conn_errmsg(conn));
-	*out = rc == ORM_ROW;
-	return ORM_OK;
-}
-
-/* Whether each registered model's table exists, in registration order
- * (the order SQLAlchemy asks in); all false when not checking first. */
-static int tables_existing(bool **out, orm_conn *conn, orm_metadata *md, const orm_dialect *d,
-                           bool checkfirst, const char *verb)
-{
-	size_t n;
-	const orm_model *const *models = orm_metadata_models(md, &n);
-	bool *have = orm_calloc(n + 1, sizeof *have);
-
-	*out = NULL;
-	if (!have) {
-		orm_err_set(orm_metadata_err(md), ORM_ENOMEM, "%s: out of memory", verb);
-		return ORM_ENOMEM;
-	}
-	for (size_t i = 0; checkfirst && i < n; i++) {
-		int rc = exists(&have[i], conn, d->has_table_sql, models[i]->tablename, verb,
-		                "table", orm_metadata_err(md));
-		if (rc < 0) {
-			orm_free(have);
-			return rc;
-		}
-	}
-	*out = have;
-	return ORM_OK;
-}
-
-static bool table_existed(const bool *have, orm_metadata *md, const orm_model *m)
-{
-	size_t n;
-	const orm_model *const *models = orm_metadata_models(md, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (models[i] == m)
-			return have[i];
-	return false;
-}
-
-/*
- * Runs a plan in one transaction. Creating (`creating`), an existing
- * table is skipped with its indexes and an existing type is skipped;
- * dropping, a missing one is. Without checkfirst nothing is skipped.
- */
-static int run_plan(orm_metadata *md, orm_engine *engine, const orm_create_options *options,
-                    bool creating)
-{
-	static const orm_create_options defaults = ORM_CREATE_OPTIONS_INIT;
-	const orm_create_options *opts = options ? options : &defaults;
-	const char *verb = creating ? "create_all" : "drop_all";
-	const orm_dialect *d = orm_engine_dialect(engine);
-	orm_err *err = orm_metadata_err(md);
-	orm_ddl_plan plan = ORM_DDL_PLAN_INIT;
-	orm_conn *conn = NULL;
-	bool *have = NULL;
-	bool skip_table = false;
-	int rc;
-
-	orm_err_clear(err);
-	rc = creating ? orm_ddl_plan_create(&plan, md, d) : orm_ddl_plan_drop(&plan, md, d);
-	if (rc < 0)
-		return rc;
-	if ((rc = orm_engine_connect(&conn, engine)) < 0) {
-		rc = orm_err_set(err, rc, "%s: %s", verb, orm_errmsg(engine));
-		goto done;
-	}
-	if ((rc = orm_conn_begin(conn)) < 0) {
-		rc = orm_err_set(err, rc, "%s: BEGIN: %s", verb, orm_conn_errmsg(conn));
-		goto done;
-	}
-	if ((rc = tables_existing(&have, conn, md, d, opts->checkfirst, verb)) < 0)
-		goto done;
-	for (size_t i = 0; i < plan.count; i++) {
-		const orm_ddl_step *step = &plan.steps[i];
-		bool found = false;
-
-		switch (step->kind) {
-		case ORM_DDL_TABLE:
-			found = table_existed(have, md, step->model);
-			skip_table = creating ? found : !found && opts->checkfirst;
-			if (skip_table)
-				continue;
-			break;
-		case ORM_DDL_INDEX:
-			if (skip_table)
-				continue;
-			break;
-		case ORM_DDL_TYPE:
-			if (opts->checkfirst && d->has_type_sql) {
-				if ((rc = exists(&found, conn, d->has_type_sql, step->name, verb,
-				                 "enum type", err)) < 0)
-					goto done;
-				if (creating ? found : !found)
-					continue;
-			}
-			break;
-		}
-		if ((rc = orm_conn_execute(NULL, conn, step->sql, NULL, 0)) < 0) {
-			rc = orm_err_set(err, rc, "%s: %s '%s': %s", verb, kind_name(step->kind),
-			                 step->name, orm_conn_errmsg(conn));
-			goto done;
-		}
-	}
-	if ((rc = orm_conn_commit(conn)) < 0)
-		rc = orm_err_set(err, rc, "%s: COMMIT: %s", verb, orm_conn_errmsg(conn));
-done:
-	/* Nothing of a failed run stays: the transaction is rolled back
-	 * (orm_conn_close would too; saying it shows ROLLBACK in echo). */
-	if (conn && orm_conn_in_transaction(conn))
-		(void)orm_conn_rollback(conn);
-	orm_conn_close(conn);
-	orm_free(have);
-	orm_ddl_plan_free(&plan);
-	return rc;
-}
-
-int orm_metadata_create_all(orm_metadata *md, orm_engine *engine, const orm_create_options *options)
-{
-	assert(md && engine);
-	return run_plan(md, engine, options, true);
-}
-
-int orm_metadata_drop_all(orm_metadata *md, orm_engine *engine, const orm_create_options *options)
-{
-	assert(md && engine);
-	return run_plan(md, engine, options, false);
-}
-
-int orm_metadata_create_sql(char **out, orm_metadata *md, orm_engine *engine)
-{
-	orm_ddl_plan plan;
-	orm_buf b = ORM_BUF_INIT;
-	int rc;
-
-	assert(out && md && engine);
-	*out = NULL;
-	orm_err_clear(orm_metadata_err(md));
-	if ((rc = orm_ddl_plan_create(&plan, md, orm_engine_dialect(engine))) < 0)
-		return rc;
-	for (size_t i = 0; i < plan.count; i++) {
-		if (i > 0)
-			orm_buf_putc(&b, '\n');
-		orm_buf_puts(&b, plan.steps[i].sql);
-		orm_buf_puts(&b, ";\n");
-	}
-	orm_ddl_plan_free(&plan);
-	if (b.failed || !(*out = orm_buf_detach(&b))) {
-		orm_buf_free(&b);
-		return orm_err_set(orm_metadata_err(md), ORM_ENOMEM,
-		                   "out of memory writing the CREATE statements");
-	}
-	return ORM_OK;
 }
