@@ -402,9 +402,88 @@ static int check_enum_types(orm_metadata *md, const orm_model *model)
 
 /* ---- relationships (chapter 4) ----------------------------------------- */
 
+/* A relationship's name: plain, its own (not another relationship's nor
+ * a column's); and a target named. */
+static int check_relationship_name(orm_metadata *md, const orm_model *model, size_t i)
+{
+	const orm_relationship *rel = &model->relationships[i];
+
+	if (!orm_schema_is_identifier(rel->name))
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "model %s: relationship name '%s' is not a plain name",
+		                   model->name, rel->name ? rel->name : "(null)");
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(model->relationships[j].name, rel->name) == 0)
+			return orm_err_set(&md->err, ORM_EINVAL,
+			                   "relationship %s.%s: declared twice", model->name,
+			                   rel->name);
+	if (orm_model_column(model, rel->name))
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: a column has the same name", model->name,
+		                   rel->name);
+	if (!rel->target || !*rel->target)
+		return orm_err_set(&md->err, ORM_EINVAL, "relationship %s.%s: no target model",
+		                   model->name, rel->name);
+	return ORM_OK;
+}
+
+/* Its field: a pointer (many-to-one) or an orm_collection (one-to-many)
+ * inside the struct, agreeing with the kind declared. */
+static int check_relationship_field(orm_metadata *md, const orm_model *model,
+                                    const orm_relationship *rel)
+{
+	orm_relationship_kind field_kind = orm_relationship_field_kind(rel);
+
+	if (rel->field_size != sizeof(void *) && rel->field_size != sizeof(orm_collection))
+		return orm_err_set(
+		    &md->err, ORM_EINVAL,
+		    "relationship %s.%s: field size %zu is neither a pointer (many-to-one) "
+		    "nor an orm_collection (one-to-many)",
+		    model->name, rel->name, rel->field_size);
+	if (rel->offset > model->size || rel->field_size > model->size - rel->offset)
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: field at offset %zu does not lie "
+		                   "within the struct (%zu bytes)",
+		                   model->name, rel->name, rel->offset, model->size);
+	if (rel->kind != ORM_REL_AUTO && rel->kind != ORM_MANY_TO_ONE &&
+	    rel->kind != ORM_ONE_TO_MANY)
+		return orm_err_set(&md->err, ORM_EINVAL, "relationship %s.%s: unknown kind %d",
+		                   model->name, rel->name, (int)rel->kind);
+	if (rel->kind != ORM_REL_AUTO && rel->kind != field_kind)
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: declared %s, but its field is %s",
+		                   model->name, rel->name, orm_relationship_kind_name(rel->kind),
+		                   field_kind == ORM_ONE_TO_MANY ? "an orm_collection (one-to-many)"
+		                                                 : "a pointer (many-to-one)");
+	return ORM_OK;
+}
+
+/* Its options: the loading strategy, the cascade, back_populates. */
+static int check_relationship_options(orm_metadata *md, const orm_model *model,
+                                      const orm_relationship *rel)
+{
+	if ((int)rel->lazy < ORM_LAZY || rel->lazy > ORM_NOLOAD)
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: unknown loading strategy %d", model->name,
+		                   rel->name, (int)rel->lazy);
+	if (rel->cascade &
+	    ~(ORM_CASCADE_SAVE_UPDATE | ORM_CASCADE_DELETE | ORM_CASCADE_DELETE_ORPHAN))
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: unknown cascade bits 0x%x", model->name,
+		                   rel->name, (unsigned)rel->cascade);
+	if (rel->back_populates && !orm_schema_is_identifier(rel->back_populates))
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: back_populates '%s' is not a plain "
+		                   "name",
+		                   model->name, rel->name, rel->back_populates);
+	return ORM_OK;
+}
+
 /* The checks that need only the model itself, run by orm_metadata_add. */
 static int check_relationship_fields(orm_metadata *md, const orm_model *model)
 {
+	int rc;
+
 	if (model->nrelationships == 0)
 		return ORM_OK;
 	if (!model->relationships)
@@ -417,62 +496,11 @@ static int check_relationship_fields(orm_metadata *md, const orm_model *model)
 		                   model->name);
 	for (size_t i = 0; i < model->nrelationships; i++) {
 		const orm_relationship *rel = &model->relationships[i];
-		orm_relationship_kind field_kind = orm_relationship_field_kind(rel);
 
-		if (!orm_schema_is_identifier(rel->name))
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "model %s: relationship name '%s' is not a plain name",
-			                   model->name, rel->name ? rel->name : "(null)");
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(model->relationships[j].name, rel->name) == 0)
-				return orm_err_set(&md->err, ORM_EINVAL,
-				                   "relationship %s.%s: declared twice",
-				                   model->name, rel->name);
-		if (orm_model_column(model, rel->name))
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: a column has the same name",
-			                   model->name, rel->name);
-		if (!rel->target || !*rel->target)
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: no target model", model->name,
-			                   rel->name);
-		if (rel->field_size != sizeof(void *) && rel->field_size != sizeof(orm_collection))
-			return orm_err_set(
-			    &md->err, ORM_EINVAL,
-			    "relationship %s.%s: field size %zu is neither a pointer (many-to-one) "
-			    "nor an orm_collection (one-to-many)",
-			    model->name, rel->name, rel->field_size);
-		if (rel->offset > model->size || rel->field_size > model->size - rel->offset)
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: field at offset %zu does not lie "
-			                   "within the struct (%zu bytes)",
-			                   model->name, rel->name, rel->offset, model->size);
-		if (rel->kind != ORM_REL_AUTO && rel->kind != ORM_MANY_TO_ONE &&
-		    rel->kind != ORM_ONE_TO_MANY)
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: unknown kind %d", model->name,
-			                   rel->name, (int)rel->kind);
-		if (rel->kind != ORM_REL_AUTO && rel->kind != field_kind)
-			return orm_err_set(
-			    &md->err, ORM_EINVAL,
-			    "relationship %s.%s: declared %s, but its field is %s", model->name,
-			    rel->name, orm_relationship_kind_name(rel->kind),
-			    field_kind == ORM_ONE_TO_MANY ? "an orm_collection (one-to-many)"
-			                                  : "a pointer (many-to-one)");
-		if ((int)rel->lazy < ORM_LAZY || rel->lazy > ORM_NOLOAD)
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: unknown loading strategy %d",
-			                   model->name, rel->name, (int)rel->lazy);
-		if (rel->cascade &
-		    ~(ORM_CASCADE_SAVE_UPDATE | ORM_CASCADE_DELETE | ORM_CASCADE_DELETE_ORPHAN))
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: unknown cascade bits 0x%x",
-			                   model->name, rel->name, (unsigned)rel->cascade);
-		if (rel->back_populates && !orm_schema_is_identifier(rel->back_populates))
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: back_populates '%s' is not a plain "
-			                   "name",
-			                   model->name, rel->name, rel->back_populates);
+		if ((rc = check_relationship_name(md, model, i)) < 0 ||
+		    (rc = check_relationship_field(md, model, rel)) < 0 ||
+		    (rc = check_relationship_options(md, model, rel)) < 0)
+			return rc;
 	}
 	return ORM_OK;
 }
