@@ -12,7 +12,9 @@ every .c and .h file under the library's directory and fails when
 A function is found by the layout .clang-format gives it: its opening
 brace alone at the start of a line, its closing brace at the start of a
 later one; its name is the identifier before the first "(" of the lines
-just above the brace.
+just above the brace. A definition not yet formatted, "int f(void) {" on
+one line, counts too, so that skipping clang-format cannot hide a long
+function.
 
 The allow-list (--allow FILE) names what may stay over for now, one entry a
 line: "file.c" for a file's length, "file.c:function" for a function; "#"
@@ -44,9 +46,24 @@ def read_allow(path):
     return allowed
 
 
+def opens_function(line):
+    """Whether a line opens a function body: a "{" alone at the start of
+    the line, or a definition at the top level ending in "{" (not an
+    initializer, not a struct)."""
+    text = line.rstrip()
+    if text == "{":
+        return True
+    return (text.endswith("{") and "(" in text and "=" not in text and
+            not text[:1].isspace() and not text.startswith(("#", "}", "/", "*")))
+
+
 def signature_name(lines, brace):
     """The function's name: the identifier before the first "(" of the
-    declaration that ends on the line above the brace."""
+    declaration that ends on (or just above) the line of the brace."""
+    if lines[brace].rstrip() != "{":
+        m = NAME.search(lines[brace])
+        if m:
+            return m.group(1)
     start = brace
     while start > 0:
         above = lines[start - 1].rstrip()
@@ -64,7 +81,7 @@ def functions(path):
         lines = f.read().split("\n")
     open_at = None
     for i, line in enumerate(lines):
-        if line.rstrip() == "{" and open_at is None:
+        if open_at is None and opens_function(line):
             open_at = i
         elif line.startswith("}") and open_at is not None:
             name = signature_name(lines, open_at)
