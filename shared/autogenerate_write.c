@@ -343,10 +343,10 @@ int orm_autogen_write(char **out, const orm_autogen *a, const orm_autogen_file *
 	for (size_t i = a ? a->count : 0; i-- > 0;)
 		write_item(&decls, &down, &a->items[i], i, false);
 	if (!a) {
-		orm_buf_puts(
-		    &up, f->down_revision2
-		             ? "\t(void)op; /* A merge: nothing to change. */\n"
-		             : "\t(void)op; /* Write the operations of this revision here. */\n");
+		orm_buf_puts(&up,
+		             f->down_revision2
+		                 ? "\t(void)op; /* A merge: nothing to change. */\n"
+		                 : "\t(void)op; /* Write the operations of this revision here. */\n");
 		orm_buf_puts(&down, f->down_revision2
 		                        ? "\t(void)op; /* A merge: nothing to change. */\n"
 		                        : "\t(void)op; /* Undo them here, in reverse order. */\n");
