@@ -407,12 +407,10 @@ static int put_column_constraints(table_writer *w)
 				const char *dot = strrchr(col->foreign_key, '.');
 
 				next_item(w);
-				orm_buf_printf(w->b, "FOREIGN KEY(%s) REFERENCES %.*s (%s)",
-				               col->name, (int)(dot - col->foreign_key),
-				               col->foreign_key, dot + 1);
+				orm_buf_printf(w->b, "FOREIGN KEY(%s) REFERENCES %.*s (%s)", col->name,
+				               (int)(dot - col->foreign_key), col->foreign_key, dot + 1);
 				if (fk_action(col->on_delete))
-					orm_buf_printf(w->b, " ON DELETE %s",
-					               fk_action(col->on_delete));
+					orm_buf_printf(w->b, " ON DELETE %s", fk_action(col->on_delete));
 				goto enum_check;
 			}
 			if ((rc = orm_metadata_foreign_key(&ref, &refcol, w->md, m, col, w->err)) <
@@ -445,8 +443,7 @@ static int put_column_constraints(table_writer *w)
 static int create_table_sql(orm_buf *b, orm_metadata *md, const orm_dialect *d, const orm_model *m,
                             bool loose_fk)
 {
-	table_writer w = {md,   orm_metadata_naming(md), d,       m, b,
-	                  true, orm_metadata_err(md),    loose_fk};
+	table_writer w = {md, orm_metadata_naming(md), d, m, b, true, orm_metadata_err(md), loose_fk};
 	const orm_column *autoinc = orm_model_autoincrement_column(m);
 
 	/* A generated key with a client-side default of its own is written
