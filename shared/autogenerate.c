@@ -7,8 +7,9 @@
  * item, which knows three things: its line for `check` ("Detected added
  * column 'events.location'"), its C for the revision file, and the
  * operations it stands for, so a program can run the revision it has
- * just written without compiling it (chapter 7's program does). The C
- * is written by autogenerate_write.c.
+ * just written without compiling it (chapter 7's program does). The
+ * lines and the operations are autogenerate_ops.c's, the C is written by
+ * autogenerate_write.c.
  */
 #include <assert.h>
 #include <ctype.h>
@@ -198,83 +199,113 @@ static const orm_refl_column *refl_column(const orm_refl_table *t, const char *n
 	return NULL;
 }
 
+/* An enum column whose labels differ from those the database has: an
+ * ALTER_ENUM item, which keeps the labels read back. */
+static int compare_enum_labels(orm_autogen *a, const orm_reflection *r, const orm_model *m,
+                               const orm_refl_table *t, const orm_column *col)
+{
+	orm_enum have = {0};
+	bool found;
+	item *it;
+	int rc = reflected_enum(&have, &found, r, t, col);
+
+	if (rc == ORM_OK && found && !same_labels(&have, col->enum_type)) {
+		if (!(it = add_item(a, ALTER_ENUM, m->tablename, col->name))) {
+			rc = ORM_ENOMEM;
+		} else {
+			it->column = col;
+			it->from = have;
+			have.labels = NULL;
+			have.nlabels = 0;
+			have.name = NULL;
+		}
+	}
+	for (size_t l = 0; l < have.nlabels; l++)
+		orm_free((char *)have.labels[l]);
+	orm_free((char **)have.labels);
+	orm_free((char *)have.name);
+	return rc;
+}
+
+/* A model's column against the database's: an enum's labels, the type,
+ * the nullability. `type` is a buffer to write the model's type in. */
+static int compare_column(orm_autogen *a, const orm_reflection *r, const orm_model *m,
+                          const orm_refl_table *t, const orm_column *col,
+                          const orm_refl_column *have, orm_buf *type)
+{
+	/* Without enum types in the database, the VARCHAR(n) follows the
+	 * labels: no type change of its own. */
+	bool type_follows_labels = col->type == ORM_ENUM && !a->d->native_enum;
+	item *it;
+
+	orm_buf_reset(type);
+	a->d->column_type(type, col, false);
+	if (type->failed)
+		return ORM_ENOMEM;
+	if (col->type == ORM_ENUM && compare_enum_labels(a, r, m, t, col) < 0)
+		return ORM_ENOMEM;
+	if (!type_follows_labels && strcasecmp(orm_buf_cstr(type), have->type) != 0) {
+		if (!(it = add_item(a, ALTER_TYPE, m->tablename, col->name)) ||
+		    !(it->old_type = orm_strdup(have->type)) ||
+		    !(it->old.name = orm_strdup(col->name)))
+			return ORM_ENOMEM;
+		it->column = col;
+		it->old_known = parse_type(&it->old, have->type);
+	}
+	if (orm_schema_column_nullable(col) != have->nullable) {
+		if (!(it = add_item(a, ALTER_NULLABLE, m->tablename, col->name)))
+			return ORM_ENOMEM;
+		it->column = col;
+		it->nullable = have->nullable;
+	}
+	return ORM_OK;
+}
+
+/* The database's columns that the model no longer declares. */
+static int find_dropped_columns(orm_autogen *a, const orm_model *m, const orm_refl_table *t)
+{
+	item *it;
+
+	for (size_t c = 0; c < t->ncolumns; c++) {
+		const orm_refl_column *have = &t->columns[c];
+		if (orm_model_column(m, have->name))
+			continue;
+		if (!(it = add_item(a, DROP_COLUMN, m->tablename, have->name)) ||
+		    !(it->old_type = orm_strdup(have->type)) ||
+		    !(it->old.name = orm_strdup(have->name)))
+			return ORM_ENOMEM;
+		it->old_known = parse_type(&it->old, have->type);
+		it->old.nullable = have->nullable ? ORM_NULLABLE_YES : ORM_NULLABLE_NO;
+	}
+	return ORM_OK;
+}
+
 static int compare_columns(orm_autogen *a, const orm_reflection *r, const orm_model *m,
                            const orm_refl_table *t)
 {
 	orm_buf type = ORM_BUF_INIT;
 	item *it;
+	int rc = ORM_OK;
 
-	for (size_t c = 0; c < m->ncolumns; c++) {
+	for (size_t c = 0; c < m->ncolumns && rc == ORM_OK; c++) {
 		const orm_column *col = &m->columns[c];
-		const orm_refl_column *rc = refl_column(t, col->name);
+		const orm_refl_column *have = refl_column(t, col->name);
 
-		if (!rc) {
-			if (!(it = add_item(a, ADD_COLUMN, m->tablename, col->name)))
-				goto nomem;
+		if (have) {
+			rc = compare_column(a, r, m, t, col, have, &type);
+		} else if (!(it = add_item(a, ADD_COLUMN, m->tablename, col->name))) {
+			rc = ORM_ENOMEM;
+		} else {
 			it->model = m;
 			it->column = col;
-			continue;
 		}
-		orm_buf_reset(&type);
-		a->d->column_type(&type, col, false);
-		if (type.failed)
-			goto nomem;
-		if (col->type == ORM_ENUM) {
-			orm_enum have = {0};
-			bool found;
-			int rc2 = reflected_enum(&have, &found, r, t, col);
-			if (rc2 == ORM_OK && found && !same_labels(&have, col->enum_type)) {
-				if (!(it = add_item(a, ALTER_ENUM, m->tablename, col->name)))
-					rc2 = ORM_ENOMEM;
-				else {
-					it->column = col;
-					it->from = have;
-					have.labels = NULL;
-					have.nlabels = 0;
-					have.name = NULL;
-				}
-			}
-			for (size_t l = 0; l < have.nlabels; l++)
-				orm_free((char *)have.labels[l]);
-			orm_free((char **)have.labels);
-			orm_free((char *)have.name);
-			if (rc2 < 0)
-				goto nomem;
-			if (!a->d->native_enum)
-				goto nullability; /* the VARCHAR(n) follows the labels */
-		}
-		if (strcasecmp(orm_buf_cstr(&type), rc->type) != 0) {
-			if (!(it = add_item(a, ALTER_TYPE, m->tablename, col->name)) ||
-			    !(it->old_type = orm_strdup(rc->type)) ||
-			    !(it->old.name = orm_strdup(col->name)))
-				goto nomem;
-			it->column = col;
-			it->old_known = parse_type(&it->old, rc->type);
-		}
-	nullability:
-		if (orm_schema_column_nullable(col) != rc->nullable) {
-			if (!(it = add_item(a, ALTER_NULLABLE, m->tablename, col->name)))
-				goto nomem;
-			it->column = col;
-			it->nullable = rc->nullable;
-		}
-	}
-	for (size_t c = 0; c < t->ncolumns; c++) {
-		const orm_refl_column *rc = &t->columns[c];
-		if (orm_model_column(m, rc->name))
-			continue;
-		if (!(it = add_item(a, DROP_COLUMN, m->tablename, rc->name)) ||
-		    !(it->old_type = orm_strdup(rc->type)) ||
-		    !(it->old.name = orm_strdup(rc->name)))
-			goto nomem;
-		it->old_known = parse_type(&it->old, rc->type);
-		it->old.nullable = rc->nullable ? ORM_NULLABLE_YES : ORM_NULLABLE_NO;
 	}
 	orm_buf_free(&type);
+	if (rc == ORM_OK)
+		rc = find_dropped_columns(a, m, t);
+	if (rc < 0)
+		return orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
 	return ORM_OK;
-nomem:
-	orm_buf_free(&type);
-	return orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
 }
 
 /* A column dropped and one added to the same table, the only two of
@@ -396,17 +427,14 @@ static bool is_enum_check(const orm_model *m, const char *name)
 	return false;
 }
 
-static int compare_constraints(orm_autogen *a, const orm_model *m, const orm_refl_table *t)
+/* UNIQUE: each column's own (when no unique index does the job), then
+ * the composite ones; compared by their columns. */
+static int compare_unique(orm_autogen *a, const orm_model *m, const orm_refl_table *t,
+                          bool *matched)
 {
-	bool *matched = orm_calloc(t->nconstraints + 1, sizeof *matched);
-	char name[200], reft[128], refc[128];
-	int rc = ORM_OK;
+	char name[200];
 
-	if (!matched)
-		return orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
-	/* UNIQUE: each column's own (when no unique index does the job), then
-	 * the composite ones; compared by their columns. */
-	for (size_t i = 0; i < m->ncolumns + m->nconstraints && rc == ORM_OK; i++) {
+	for (size_t i = 0; i < m->ncolumns + m->nconstraints; i++) {
 		const char *cols, *own = NULL;
 		bool found = false;
 
@@ -430,39 +458,60 @@ static int compare_constraints(orm_autogen *a, const orm_model *m, const orm_ref
 		constraint_name(name, sizeof name, "uq", m->tablename, cols, NULL);
 		if (!add_constraint_item(a, ADD_UNIQUE, m->tablename, own ? own : name, cols, NULL,
 		                         NULL, NULL))
-			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+			return ORM_ENOMEM;
 	}
-	/* FOREIGN KEY: each column's, compared by column and target. A new
-	 * column brings its own (add_column writes REFERENCES). */
-	for (size_t i = 0; i < m->ncolumns && rc == ORM_OK; i++) {
+	return ORM_OK;
+}
+
+/* Whether the database has a foreign key from `column` to `ref_table`
+ * (`ref_columns`) not matched yet; it is matched now. */
+static bool has_foreign_key(const orm_refl_table *t, bool *matched, const char *column,
+                            const char *ref_table, const char *ref_columns)
+{
+	for (size_t k = 0; k < t->nconstraints; k++) {
+		const orm_refl_constraint *c = &t->constraints[k];
+		char ht[128], hc[128];
+		if (c->kind != ORM_REFL_FOREIGN || matched[k] || !c->referred ||
+		    !same_columns(c->columns, column))
+			continue;
+		split_referred(ht, sizeof ht, hc, sizeof hc, c->referred);
+		if (strcmp(ht, ref_table) == 0 && same_columns(hc, ref_columns))
+			return matched[k] = true;
+	}
+	return false;
+}
+
+/* FOREIGN KEY: each column's, compared by column and target. A new
+ * column brings its own (add_column writes REFERENCES). */
+static int compare_foreign_keys(orm_autogen *a, const orm_model *m, const orm_refl_table *t,
+                                bool *matched)
+{
+	char name[200], reft[128];
+
+	for (size_t i = 0; i < m->ncolumns; i++) {
 		const orm_column *col = &m->columns[i];
 		const char *dot;
-		bool found = false;
 
 		if (!col->foreign_key || !(dot = strrchr(col->foreign_key, '.')) ||
 		    !refl_column(t, col->name))
 			continue;
 		snprintf(reft, sizeof reft, "%.*s", (int)(dot - col->foreign_key),
 		         col->foreign_key);
-		for (size_t k = 0; k < t->nconstraints && !found; k++) {
-			const orm_refl_constraint *c = &t->constraints[k];
-			char ht[128], hc[128];
-			if (c->kind != ORM_REFL_FOREIGN || matched[k] || !c->referred ||
-			    !same_columns(c->columns, col->name))
-				continue;
-			split_referred(ht, sizeof ht, hc, sizeof hc, c->referred);
-			if (strcmp(ht, reft) == 0 && same_columns(hc, dot + 1))
-				found = matched[k] = true;
-		}
-		if (found)
+		if (has_foreign_key(t, matched, col->name, reft, dot + 1))
 			continue;
 		constraint_name(name, sizeof name, "fk", m->tablename, col->name, reft);
 		if (!add_constraint_item(a, ADD_FOREIGN, m->tablename, name, col->name, reft,
 		                         dot + 1, NULL))
-			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+			return ORM_ENOMEM;
 	}
-	/* CHECK: the named ones, by name (an enum's CHECK belongs to the enum). */
-	for (size_t i = 0; i < m->nconstraints && rc == ORM_OK; i++) {
+	return ORM_OK;
+}
+
+/* CHECK: the named ones, by name (an enum's CHECK belongs to the enum). */
+static int compare_checks(orm_autogen *a, const orm_model *m, const orm_refl_table *t,
+                          bool *matched)
+{
+	for (size_t i = 0; i < m->nconstraints; i++) {
 		const orm_constraint *k = &m->constraints[i];
 		bool found = false;
 
@@ -474,42 +523,70 @@ static int compare_constraints(orm_autogen *a, const orm_model *m, const orm_ref
 				found = matched[c] = true;
 		if (!found && !add_constraint_item(a, ADD_CHECK, m->tablename, k->name, NULL, NULL,
 		                                   NULL, k->columns))
-			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+			return ORM_ENOMEM;
 	}
-	/* What the database has beyond that. Unnamed CHECKs cannot be told
-	 * apart reliably (each database rewrites the expression): left alone. */
-	for (size_t k = 0; k < t->nconstraints && rc == ORM_OK; k++) {
+	return ORM_OK;
+}
+
+/* What a constraint of the database that the model does not declare
+ * becomes: the DROP item of its kind, or nothing (false). Unnamed CHECKs
+ * cannot be told apart reliably (each database rewrites the expression):
+ * left alone. */
+static bool extra_kind(item_kind *kind, const orm_model *m, const orm_refl_constraint *c)
+{
+	if (c->kind == ORM_REFL_INDEX)
+		return false;
+	if (c->kind == ORM_REFL_CHECK) {
+		if (!c->name || is_enum_check(m, c->name))
+			return false;
+		for (size_t i = 0; i < m->nconstraints; i++)
+			if (m->constraints[i].kind == ORM_CHECK_CONSTRAINT &&
+			    !m->constraints[i].name)
+				return false; /* perhaps the model's unnamed one, named by a convention */
+		*kind = DROP_CHECK;
+	} else if (c->kind == ORM_REFL_FOREIGN) {
+		if (!orm_model_column(m, c->columns))
+			return false; /* its column goes: so does it */
+		*kind = DROP_FOREIGN;
+	} else {
+		*kind = DROP_UNIQUE;
+	}
+	return true;
+}
+
+/* What the database has beyond what the model declares. */
+static int find_extra_constraints(orm_autogen *a, const orm_model *m, const orm_refl_table *t,
+                                  const bool *matched)
+{
+	char reft[128], refc[128];
+
+	for (size_t k = 0; k < t->nconstraints; k++) {
 		const orm_refl_constraint *c = &t->constraints[k];
 		item_kind kind;
 
-		if (matched[k] || c->kind == ORM_REFL_INDEX)
+		if (matched[k] || !extra_kind(&kind, m, c))
 			continue;
-		if (c->kind == ORM_REFL_CHECK) {
-			if (!c->name || is_enum_check(m, c->name))
-				continue;
-			bool declared = false;
-			for (size_t i = 0; i < m->nconstraints && !declared; i++)
-				declared = m->constraints[i].kind == ORM_CHECK_CONSTRAINT &&
-				           !m->constraints[i].name;
-			if (declared)
-				continue; /* perhaps the model's unnamed one, named by a convention */
-			kind = DROP_CHECK;
-		} else if (c->kind == ORM_REFL_FOREIGN) {
-			const orm_column *col = orm_model_column(m, c->columns);
-			if (!col)
-				continue; /* its column goes: so does it */
-			kind = DROP_FOREIGN;
-		} else {
-			kind = DROP_UNIQUE;
-		}
 		reft[0] = refc[0] = '\0';
 		if (c->referred)
 			split_referred(reft, sizeof reft, refc, sizeof refc, c->referred);
 		if (!add_constraint_item(a, kind, t->name, c->name, c->columns,
 		                         c->referred ? reft : NULL, c->referred ? refc : NULL,
 		                         c->sqltext))
-			rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+			return ORM_ENOMEM;
 	}
+	return ORM_OK;
+}
+
+static int compare_constraints(orm_autogen *a, const orm_model *m, const orm_refl_table *t)
+{
+	bool *matched = orm_calloc(t->nconstraints + 1, sizeof *matched);
+	int rc = ORM_OK;
+
+	if (!matched)
+		return orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
+	if (compare_unique(a, m, t, matched) < 0 || compare_foreign_keys(a, m, t, matched) < 0 ||
+	    compare_checks(a, m, t, matched) < 0 || find_extra_constraints(a, m, t, matched) < 0)
+		rc = orm_err_set(&a->err, ORM_ENOMEM, "autogenerate: out of memory");
 	orm_free(matched);
 	return rc;
 }
@@ -649,187 +726,5 @@ int orm_autogen_compare(orm_autogen **out, orm_metadata *md, orm_engine *engine)
 done:
 	orm_reflection_free(&r);
 	orm_conn_close(conn);
-	return rc;
-}
-
-/* ---- describing ------------------------------------------------------ */
-
-static void put_labels(FILE *out, const orm_enum *e)
-{
-	fputc('[', out);
-	for (size_t i = 0; i < e->nlabels; i++)
-		fprintf(out, "%s'%s'", i ? ", " : "", e->labels[i]);
-	fputc(']', out);
-}
-
-void orm_autogen_describe(FILE *out, const orm_autogen *a)
-{
-	for (size_t i = 0; i < a->count; i++) {
-		const item *it = &a->items[i];
-		switch (it->kind) {
-		case ADD_TABLE:
-			fprintf(out, "Detected added table '%s'\n", it->table);
-			break;
-		case EXTRA_TABLE:
-			fprintf(out,
-			        "Detected table '%s' that no model declares (not dropped: write "
-			        "drop_table by hand if it should go)\n",
-			        it->table);
-			break;
-		case ADD_COLUMN:
-			fprintf(out, "Detected added column '%s.%s'\n", it->table, it->name);
-			break;
-		case DROP_COLUMN:
-			fprintf(out, "Detected removed column '%s.%s'%s%s%s\n", it->table, it->name,
-			        it->rename_to ? " (probably renamed to '" : "",
-			        it->rename_to ? it->rename_to : "", it->rename_to ? "')" : "");
-			break;
-		case ALTER_NULLABLE:
-			fprintf(out, "Detected %s on column '%s.%s'\n",
-			        it->nullable ? "NOT NULL" : "NULL", it->table, it->name);
-			break;
-		case ALTER_TYPE: {
-			orm_buf b = ORM_BUF_INIT;
-			a->d->column_type(&b, it->column, false);
-			fprintf(out, "Detected type change from %s to %s on '%s.%s'\n",
-			        it->old_type, orm_buf_cstr(&b), it->table, it->name);
-			orm_buf_free(&b);
-			break;
-		}
-		case ADD_INDEX:
-			fprintf(out, "Detected added index '%s' on '%s (%s)'\n", it->name,
-			        it->table, it->columns);
-			break;
-		case DROP_INDEX:
-			fprintf(out, "Detected removed index '%s' on '%s'\n", it->name, it->table);
-			break;
-		case ADD_UNIQUE:
-		case DROP_UNIQUE:
-			fprintf(out, "Detected %s unique constraint '%s' on '%s (%s)'\n",
-			        it->kind == ADD_UNIQUE ? "added" : "removed",
-			        it->name ? it->name : "(unnamed)", it->table, it->columns);
-			break;
-		case ADD_FOREIGN:
-		case DROP_FOREIGN:
-			fprintf(out, "Detected %s foreign key '%s' on '%s (%s)' -> '%s (%s)'\n",
-			        it->kind == ADD_FOREIGN ? "added" : "removed",
-			        it->name ? it->name : "(unnamed)", it->table, it->columns,
-			        it->ref_table ? it->ref_table : "?",
-			        it->ref_columns ? it->ref_columns : "?");
-			break;
-		case ADD_CHECK:
-		case DROP_CHECK:
-			fprintf(out, "Detected %s check constraint '%s' on '%s'\n",
-			        it->kind == ADD_CHECK ? "added" : "removed", it->name, it->table);
-			break;
-		case EXTRA_ENUM:
-			fprintf(out,
-			        "Detected enum type '%s' that no model uses (not dropped: write "
-			        "drop_enum by hand if it should go)\n",
-			        it->table);
-			break;
-		case ALTER_ENUM:
-			fprintf(out, "Detected enum '%s' labels changed on '%s.%s': ",
-			        it->column->enum_type->name, it->table, it->name);
-			put_labels(out, &it->from);
-			fputs(" -> ", out);
-			put_labels(out, it->column->enum_type);
-			fputc('\n', out);
-			break;
-		}
-	}
-}
-
-/* ---- running --------------------------------------------------------- */
-
-static int run_item(orm_op *op, const item *it, bool up)
-{
-	orm_alter_column alter = ORM_ALTER_COLUMN_INIT;
-	orm_column old;
-
-	switch (it->kind) {
-	case ADD_TABLE:
-		return up ? orm_op_create_table(op, it->model) : orm_op_drop_table(op, it->model);
-	case EXTRA_TABLE:
-		return ORM_OK;
-	case ADD_COLUMN:
-		return up ? orm_op_add_column(op, it->table, it->column)
-		          : orm_op_drop_column(op, it->table, it->name);
-	case DROP_COLUMN:
-		if (up)
-			return orm_op_drop_column(op, it->table, it->name);
-		if (!it->old_known)
-			return orm_err_set(
-			    &op->err, ORM_EINVAL,
-			    "downgrade: column '%s.%s' of type %s cannot be added back "
-			    "automatically",
-			    it->table, it->name, it->old_type);
-		return orm_op_add_column(op, it->table, &it->old);
-	case ALTER_NULLABLE:
-		alter.nullable =
-		    (up ? !it->nullable : it->nullable) ? ORM_NULLABLE_YES : ORM_NULLABLE_NO;
-		return orm_op_alter_column(op, it->table, it->name, &alter);
-	case ALTER_TYPE:
-		if (!it->old_known && !up)
-			return orm_err_set(&op->err, ORM_EINVAL,
-			                   "downgrade: type %s of '%s.%s' cannot be written back "
-			                   "automatically",
-			                   it->old_type, it->table, it->name);
-		old = it->old;
-		alter.type = up ? it->column : &old;
-		return orm_op_alter_column(op, it->table, it->name, &alter);
-	case ADD_INDEX:
-		return up ? orm_op_create_index(op, it->name, it->table, it->columns, it->unique)
-		          : orm_op_drop_index(op, it->name, it->table);
-	case DROP_INDEX:
-		return up ? orm_op_drop_index(op, it->name, it->table)
-		          : orm_op_create_index(op, it->name, it->table, it->columns, it->unique);
-	case ADD_UNIQUE:
-	case DROP_UNIQUE:
-		if (!it->name)
-			return ORM_OK; /* unnamed: reported only */
-		if ((it->kind == ADD_UNIQUE) == up)
-			return orm_op_create_unique_constraint(op, it->name, it->table,
-			                                       it->columns);
-		return orm_op_drop_constraint(op, it->name, it->table);
-	case ADD_FOREIGN:
-	case DROP_FOREIGN:
-		if (!it->name)
-			return ORM_OK;
-		if ((it->kind == ADD_FOREIGN) == up)
-			return orm_op_create_foreign_key(op, it->name, it->table, it->columns,
-			                                 it->ref_table, it->ref_columns);
-		return orm_op_drop_constraint(op, it->name, it->table);
-	case ADD_CHECK:
-	case DROP_CHECK:
-		if ((it->kind == ADD_CHECK) == up)
-			return orm_op_create_check_constraint(op, it->name, it->table, it->sqltext);
-		return orm_op_drop_constraint(op, it->name, it->table);
-	case EXTRA_ENUM:
-		return ORM_OK;
-	case ALTER_ENUM:
-		return up ? orm_op_alter_enum(op, it->table, it->name, &it->from,
-		                              it->column->enum_type)
-		          : orm_op_alter_enum(op, it->table, it->name, it->column->enum_type,
-		                              &it->from);
-	}
-	return ORM_OK;
-}
-
-int orm_autogen_upgrade(orm_op *op, const orm_autogen *a)
-{
-	int rc = ORM_OK;
-
-	for (size_t i = 0; i < a->count && rc == ORM_OK; i++)
-		rc = run_item(op, &a->items[i], true);
-	return rc;
-}
-
-int orm_autogen_downgrade(orm_op *op, const orm_autogen *a)
-{
-	int rc = ORM_OK;
-
-	for (size_t i = a->count; i-- > 0 && rc == ORM_OK;)
-		rc = run_item(op, &a->items[i], false);
 	return rc;
 }

@@ -1,10 +1,11 @@
 /*
- * autogenerate_internal.h - what autogenerate.c and autogenerate_write.c
- * share (private): the differences found, one item each.
+ * autogenerate_internal.h - what autogenerate.c, autogenerate_ops.c and
+ * autogenerate_write.c share (private): the differences found, one item
+ * each.
  *
- * Introduced in chapter 7. autogenerate.c finds the items, describes them
- * and runs their operations; autogenerate_write.c writes them as the C of
- * a revision file.
+ * Introduced in chapter 7. autogenerate.c finds the items,
+ * autogenerate_ops.c describes them and runs their operations, and
+ * autogenerate_write.c writes them as the C of a revision file.
  */
 #ifndef ORM_AUTOGENERATE_INTERNAL_H
 #define ORM_AUTOGENERATE_INTERNAL_H
@@ -53,6 +54,25 @@ typedef struct item {
 	char *ref_columns;
 	char *sqltext; /* ADD_CHECK, DROP_CHECK */
 } item;
+
+/* Whether an item changes a table or its columns (an enum column's labels
+ * included), rather than an index, a constraint or an enum type: how the
+ * describing, running and writing of items are split in two. */
+static inline bool orm_autogen_on_table_or_column(item_kind kind)
+{
+	switch (kind) {
+	case ADD_TABLE:
+	case EXTRA_TABLE:
+	case ADD_COLUMN:
+	case DROP_COLUMN:
+	case ALTER_NULLABLE:
+	case ALTER_TYPE:
+	case ALTER_ENUM:
+		return true;
+	default:
+		return false;
+	}
+}
 
 struct orm_autogen {
 	item *items;

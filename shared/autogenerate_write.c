@@ -129,8 +129,10 @@ static void write_rename_hint(orm_buf *body, const item *it, bool up)
 		               it->name);
 }
 
-/* The call of the operation that does `it` (up) or undoes it (down). */
-static void write_call(orm_buf *body, const item *it, const char *var, const char *evar, bool up)
+/* The call of the operation that does `it` (up) or undoes it (down), for
+ * an item on a table or its columns. */
+static void write_table_or_column_call(orm_buf *body, const item *it, const char *var,
+                                       const char *evar, bool up)
 {
 	switch (it->kind) {
 	case ADD_TABLE:
@@ -163,6 +165,20 @@ static void write_call(orm_buf *body, const item *it, const char *var, const cha
 		               "               &(orm_alter_column){.type = &%s_%s})",
 		               it->table, it->name, var, up ? "new" : "old");
 		break;
+	case ALTER_ENUM:
+		orm_buf_printf(body, "orm_op_alter_enum(op, \"%s\", \"%s\", &%s_%s, &%s_%s)",
+		               it->table, it->name, evar, up ? "old" : "new", evar,
+		               up ? "new" : "old");
+		break;
+	default:
+		break; /* EXTRA_TABLE: a comment only (write_notice) */
+	}
+}
+
+/* The same for an index, a constraint or an enum type. */
+static void write_index_or_constraint_call(orm_buf *body, const item *it, bool up)
+{
+	switch (it->kind) {
 	case ADD_INDEX:
 	case DROP_INDEX:
 		if ((it->kind == ADD_INDEX) == up)
@@ -207,44 +223,50 @@ static void write_call(orm_buf *body, const item *it, const char *var, const cha
 			               it->table);
 		}
 		break;
-	case EXTRA_ENUM:
-		break;
-	case ALTER_ENUM:
-		orm_buf_printf(body, "orm_op_alter_enum(op, \"%s\", \"%s\", &%s_%s, &%s_%s)",
-		               it->table, it->name, evar, up ? "old" : "new", evar,
-		               up ? "new" : "old");
-		break;
-	case EXTRA_TABLE:
-		break;
+	default:
+		break; /* EXTRA_ENUM: a comment only (write_notice) */
 	}
+}
+
+/* The call of the operation that does `it` (up) or undoes it (down). */
+static void write_call(orm_buf *body, const item *it, const char *var, const char *evar, bool up)
+{
+	if (orm_autogen_on_table_or_column(it->kind))
+		write_table_or_column_call(body, it, var, evar, up);
+	else
+		write_index_or_constraint_call(body, it, up);
+}
+
+/* A new table's declaration: its enums, its columns, the table. */
+static void write_table_decl(orm_buf *decls, const item *it)
+{
+	const orm_model *m = it->model;
+
+	for (size_t c = 0; c < m->ncolumns; c++)
+		if (m->columns[c].type == ORM_ENUM) {
+			char ev[200];
+			snprintf(ev, sizeof ev, "%s_%s_enum", it->table, m->columns[c].name);
+			put_enum_decl(decls, ev, m->columns[c].enum_type);
+		}
+	orm_buf_printf(decls, "static const orm_column %s_columns[] = {\n", it->table);
+	for (size_t c = 0; c < m->ncolumns; c++) {
+		char ev[200];
+		snprintf(ev, sizeof ev, "%s_%s_enum", it->table, m->columns[c].name);
+		orm_buf_puts(decls, "    ");
+		put_column(decls, &m->columns[c], ev);
+		orm_buf_puts(decls, ",\n");
+	}
+	orm_buf_printf(decls, "};\nstatic const orm_model %s = ORM_TABLE(\"%s\", %s_columns);\n\n",
+	               it->table, it->table, it->table);
 }
 
 /* The declarations the calls name (columns, tables, enums), written once. */
 static void write_decls(orm_buf *decls, const item *it, const char *var, const char *evar)
 {
 	switch (it->kind) {
-	case ADD_TABLE: {
-		const orm_model *m = it->model;
-		for (size_t c = 0; c < m->ncolumns; c++)
-			if (m->columns[c].type == ORM_ENUM) {
-				char ev[200];
-				snprintf(ev, sizeof ev, "%s_%s_enum", it->table,
-				         m->columns[c].name);
-				put_enum_decl(decls, ev, m->columns[c].enum_type);
-			}
-		orm_buf_printf(decls, "static const orm_column %s_columns[] = {\n", it->table);
-		for (size_t c = 0; c < m->ncolumns; c++) {
-			char ev[200];
-			snprintf(ev, sizeof ev, "%s_%s_enum", it->table, m->columns[c].name);
-			orm_buf_puts(decls, "    ");
-			put_column(decls, &m->columns[c], ev);
-			orm_buf_puts(decls, ",\n");
-		}
-		orm_buf_printf(decls,
-		               "};\nstatic const orm_model %s = ORM_TABLE(\"%s\", %s_columns);\n\n",
-		               it->table, it->table, it->table);
+	case ADD_TABLE:
+		write_table_decl(decls, it);
 		break;
-	}
 	case ADD_COLUMN:
 		if (it->column->type == ORM_ENUM)
 			put_enum_decl(decls, evar, it->column->enum_type);

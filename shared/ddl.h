@@ -8,7 +8,7 @@
  * differs: column types, whether enums are native types, and how to ask
  * whether a table or type exists. A plan is the list of statements
  * create_all or drop_all would run, in order; create_all runs it on a
- * connection, orm_metadata_create_sql() just prints it.
+ * connection (create_all.c), orm_metadata_create_sql() just prints it.
  */
 #ifndef ORM_DDL_H
 #define ORM_DDL_H

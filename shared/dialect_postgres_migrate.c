@@ -141,7 +141,9 @@ static int fail(orm_err *err, int rc, orm_conn *conn)
 	                        : orm_err_set(err, rc, "%s", orm_conn_errmsg(conn));
 }
 
-static int reflect_table(orm_refl_table *t, orm_conn *conn, orm_err *err)
+/* The table's columns, in order, with their types as CREATE TABLE writes
+ * them and their defaults (but not SERIAL's sequence). */
+static int reflect_columns(orm_refl_table *t, orm_conn *conn, orm_err *err)
 {
 	orm_value p = orm_text(t->name);
 	orm_result *res;
@@ -169,10 +171,16 @@ static int reflect_table(orm_refl_table *t, orm_conn *conn, orm_err *err)
 			break;
 	}
 	orm_result_free(res);
-	if (rc < 0)
-		return fail(err, rc, conn);
+	return rc < 0 ? fail(err, rc, conn) : ORM_OK;
+}
 
-	/* Indexes that are not a constraint's own (primary key, UNIQUE). */
+/* Its indexes that are not a constraint's own (primary key, UNIQUE). */
+static int reflect_indexes(orm_refl_table *t, orm_conn *conn, orm_err *err)
+{
+	orm_value p = orm_text(t->name);
+	orm_result *res;
+	int rc;
+
 	if ((rc = orm_conn_execute(
 	         &res, conn,
 	         "SELECT i.relname, ix.indisunique,"
@@ -193,8 +201,15 @@ static int reflect_table(orm_refl_table *t, orm_conn *conn, orm_err *err)
 		                                  NULL, NULL, err)) < 0)
 			break;
 	orm_result_free(res);
-	if (rc < 0)
-		return fail(err, rc, conn);
+	return rc < 0 ? fail(err, rc, conn) : ORM_OK;
+}
+
+/* Its UNIQUE, FOREIGN KEY and CHECK constraints, by name. */
+static int reflect_constraints(orm_refl_table *t, orm_conn *conn, orm_err *err)
+{
+	orm_value p = orm_text(t->name);
+	orm_result *res;
+	int rc;
 
 	if ((rc = orm_conn_execute(
 	         &res, conn,
@@ -236,6 +251,15 @@ static int reflect_table(orm_refl_table *t, orm_conn *conn, orm_err *err)
 	}
 	orm_result_free(res);
 	return rc < 0 ? fail(err, rc, conn) : ORM_OK;
+}
+
+static int reflect_table(orm_refl_table *t, orm_conn *conn, orm_err *err)
+{
+	int rc;
+
+	if ((rc = reflect_columns(t, conn, err)) < 0 || (rc = reflect_indexes(t, conn, err)) < 0)
+		return rc;
+	return reflect_constraints(t, conn, err);
 }
 
 static int pg_reflect(orm_reflection *r, orm_conn *conn, orm_err *err)

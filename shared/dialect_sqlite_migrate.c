@@ -176,21 +176,18 @@ static int reflect_text_constraints(orm_refl_table *t, const char *create, orm_e
 	return rc;
 }
 
-static int reflect_table(orm_reflection *r, orm_conn *conn, const char *name, const char *create,
-                         orm_err *err)
+/* The table's columns, in order (PRAGMA table_info), their types in
+ * capitals. */
+static int reflect_columns(orm_refl_table *t, orm_conn *conn, orm_err *err)
 {
-	orm_refl_table *t;
 	orm_result *res;
 	char sql[300];
 	int rc;
 
-	if ((rc = orm_refl_add_table(r, name, err)) < 0)
-		return rc;
-	t = &r->tables[r->ntables - 1];
 	snprintf(sql, sizeof sql,
 	         "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('%s')"
 	         " ORDER BY cid",
-	         name);
+	         t->name);
 	if ((rc = orm_conn_execute(&res, conn, sql, NULL, 0)) < 0)
 		return orm_err_set(err, rc, "%s", orm_conn_errmsg(conn));
 	while ((rc = orm_result_next(res)) == ORM_ROW) {
@@ -206,55 +203,71 @@ static int reflect_table(orm_reflection *r, orm_conn *conn, const char *name, co
 			break;
 	}
 	orm_result_free(res);
+	if (rc == ORM_ENOMEM)
+		return rc; /* its message is set */
 	if (rc < 0)
-		return rc == ORM_ENOMEM ? rc : orm_err_set(err, rc, "%s", orm_conn_errmsg(conn));
+		return orm_err_set(err, rc, "%s", orm_conn_errmsg(conn));
+	return ORM_OK;
+}
 
-	/* Indexes made by CREATE INDEX (origin 'c'); UNIQUE constraints'
-	 * automatic indexes (origin 'u') are read from the text instead. */
+/* Indexes made by CREATE INDEX (origin 'c'); UNIQUE constraints'
+ * automatic indexes (origin 'u') are read from the text instead. */
+static int reflect_indexes(orm_refl_table *t, orm_conn *conn, orm_err *err)
+{
+	char **names = NULL;
+	bool *uniq = NULL;
+	size_t n = 0;
+	orm_result *res;
+	char sql[300];
+	int rc;
+
 	snprintf(sql, sizeof sql,
 	         "SELECT name, \"unique\" FROM pragma_index_list('%s') WHERE origin = 'c'"
 	         " ORDER BY name",
-	         name);
+	         t->name);
 	if ((rc = orm_conn_execute(&res, conn, sql, NULL, 0)) < 0)
 		return orm_err_set(err, rc, "%s", orm_conn_errmsg(conn));
-	{
-		char **names = NULL;
-		bool *uniq = NULL;
-		size_t n = 0;
-		while ((rc = orm_result_next(res)) == ORM_ROW) {
-			char **gn = orm_realloc(names, (n + 1) * sizeof *gn);
-			bool *gu;
-			if (gn)
-				names = gn;
-			gu = gn ? orm_realloc(uniq, (n + 1) * sizeof *gu) : NULL;
-			if (gu)
-				uniq = gu;
-			if (!gn || !gu || !(names[n] = orm_strdup(orm_result_text(res, 0)))) {
-				rc = ORM_ENOMEM;
-				break;
-			}
-			uniq[n++] = orm_result_int(res, 1) != 0;
+	while ((rc = orm_result_next(res)) == ORM_ROW) {
+		char **gn = orm_realloc(names, (n + 1) * sizeof *gn);
+		bool *gu;
+		if (gn)
+			names = gn;
+		gu = gn ? orm_realloc(uniq, (n + 1) * sizeof *gu) : NULL;
+		if (gu)
+			uniq = gu;
+		if (!gn || !gu || !(names[n] = orm_strdup(orm_result_text(res, 0)))) {
+			rc = ORM_ENOMEM;
+			break;
 		}
-		orm_result_free(res);
-		for (size_t i = 0; i < n && rc >= 0; i++) {
-			orm_buf cols = ORM_BUF_INIT;
-			if ((rc = index_columns(&cols, conn, names[i], err)) == ORM_OK)
-				rc = orm_refl_add_constraint(t, ORM_REFL_INDEX, names[i], uniq[i],
-				                             orm_buf_cstr(&cols), NULL, NULL, err);
-			orm_buf_free(&cols);
-		}
-		orm_sql_items_free(names, n);
-		orm_free(uniq);
-		if (rc == ORM_ENOMEM)
-			return orm_err_set(err, rc, "reflection: out of memory");
-		if (rc < 0)
-			return rc;
+		uniq[n++] = orm_result_int(res, 1) != 0;
 	}
+	orm_result_free(res);
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		orm_buf cols = ORM_BUF_INIT;
+		if ((rc = index_columns(&cols, conn, names[i], err)) == ORM_OK)
+			rc = orm_refl_add_constraint(t, ORM_REFL_INDEX, names[i], uniq[i],
+			                             orm_buf_cstr(&cols), NULL, NULL, err);
+		orm_buf_free(&cols);
+	}
+	orm_sql_items_free(names, n);
+	orm_free(uniq);
+	if (rc == ORM_ENOMEM)
+		return orm_err_set(err, rc, "reflection: out of memory");
+	return rc < 0 ? rc : ORM_OK;
+}
+
+/* Foreign keys, from PRAGMA foreign_key_list (which has no names: those
+ * come from the text, reflect_text_constraints). */
+static int reflect_foreign_keys(orm_refl_table *t, orm_conn *conn, orm_err *err)
+{
+	orm_result *res;
+	char sql[300];
+	int rc;
 
 	snprintf(sql, sizeof sql,
 	         "SELECT id, \"from\", \"table\", \"to\" FROM pragma_foreign_key_list('%s')"
 	         " ORDER BY id, seq",
-	         name);
+	         t->name);
 	if ((rc = orm_conn_execute(&res, conn, sql, NULL, 0)) < 0)
 		return orm_err_set(err, rc, "%s", orm_conn_errmsg(conn));
 	while ((rc = orm_result_next(res)) == ORM_ROW) {
@@ -268,8 +281,25 @@ static int reflect_table(orm_reflection *r, orm_conn *conn, const char *name, co
 			break;
 	}
 	orm_result_free(res);
+	if (rc == ORM_ENOMEM)
+		return rc; /* its message is set */
 	if (rc < 0)
-		return rc == ORM_ENOMEM ? rc : orm_err_set(err, rc, "%s", orm_conn_errmsg(conn));
+		return orm_err_set(err, rc, "%s", orm_conn_errmsg(conn));
+	return ORM_OK;
+}
+
+static int reflect_table(orm_reflection *r, orm_conn *conn, const char *name, const char *create,
+                         orm_err *err)
+{
+	orm_refl_table *t;
+	int rc;
+
+	if ((rc = orm_refl_add_table(r, name, err)) < 0)
+		return rc;
+	t = &r->tables[r->ntables - 1];
+	if ((rc = reflect_columns(t, conn, err)) < 0 || (rc = reflect_indexes(t, conn, err)) < 0 ||
+	    (rc = reflect_foreign_keys(t, conn, err)) < 0)
+		return rc;
 	return reflect_text_constraints(t, create, err);
 }
 

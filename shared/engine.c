@@ -1,14 +1,13 @@
 /*
- * engine.c - the engine: a URL, a dialect, a pool of connections, and
- * running SQL on them.
+ * engine.c - the engine: a URL, a dialect, a pool of connections (pool.c),
+ * and running SQL on them.
  *
  * Introduced in chapter 1; orm/engine.h is its reference card. Everything
  * here speaks to the database only through the dialect's function
  * pointers (dialect.h), so this file never knows which database it runs
  * on. It adds what every database needs alike:
- *   - the pool: up to pool_size open connections, reused, shared by threads
- *     under one mutex, with a wait of at most pool_timeout_ms when all are
- *     checked out;
+ *   - the pool (pool.c): the engine opens it and empties it, and a
+ *     connection closed here goes back to it after rolling back;
  *   - per connection, the prepared-statement cache (stmtcache.c);
  *   - transactions, with the ORM_ESTATE rules of engine.h;
  *   - echo: every statement and its parameters, the way SQLAlchemy's
@@ -16,16 +15,13 @@
  */
 #include <assert.h>
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "dialect.h"
 #include "engine_internal.h"
@@ -116,7 +112,6 @@ int orm_create_engine(orm_engine **out, const char *url_text, const orm_engine_o
 	orm_engine *engine = NULL;
 	orm_url *url = NULL;
 	const orm_dialect *dialect;
-	pthread_condattr_t attr;
 	int rc;
 
 	assert(out);
@@ -141,13 +136,7 @@ int orm_create_engine(orm_engine **out, const char *url_text, const orm_engine_o
 	}
 	engine->dialect = dialect;
 	engine->options = opts;
-	pthread_mutex_init(&engine->lock, NULL);
-	/* Waits are measured on the monotonic clock, so a change of the
-	 * wall-clock time cannot stretch or cut them. */
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&engine->returned, &attr);
-	pthread_condattr_destroy(&attr);
+	orm_pool_init(engine);
 	engine->url = url;
 	url = NULL;
 	*out = engine;
@@ -157,36 +146,11 @@ done:
 	return rc;
 }
 
-static void destroy_conn(orm_conn *conn)
-{
-	orm_stmt_cache_clear(&conn->cache);
-	if (conn->spare) {
-		orm_free(conn->spare->slots);
-		orm_free(conn->spare);
-	}
-	conn->engine->dialect->disconnect(conn->db);
-	orm_buf_free(&conn->echo);
-	orm_free(conn);
-}
-
 void orm_engine_free(orm_engine *engine)
 {
-	int nidle = 0;
-
 	if (!engine)
 		return;
-	for (orm_conn *c = engine->idle; c; c = c->next_idle)
-		nidle++;
-	/* Every connection must have been given back with orm_conn_close(). */
-	assert(nidle == engine->nopen);
-	while (engine->idle) {
-		orm_conn *conn = engine->idle;
-
-		engine->idle = conn->next_idle;
-		destroy_conn(conn);
-	}
-	pthread_cond_destroy(&engine->returned);
-	pthread_mutex_destroy(&engine->lock);
+	orm_pool_dispose(engine);
 	orm_url_free(engine->url);
 	orm_free(engine);
 }
@@ -216,158 +180,19 @@ const orm_engine_options *orm_engine_get_options(const orm_engine *engine)
 	return &engine->options;
 }
 
-/* ---- The pool ----------------------------------------------------- */
-
-/* Opens a new connection (called without the pool lock held: connecting
- * to a server can take seconds, and other threads may return theirs). */
-static int open_conn(orm_conn **out, orm_engine *engine, orm_err *err)
-{
-	orm_conn *conn;
-	int rc;
-
-	*out = NULL;
-	if (!(conn = orm_calloc(1, sizeof *conn)))
-		return orm_err_set(err, ORM_ENOMEM, "out of memory opening a connection");
-	if ((rc = engine->dialect->connect(&conn->db, engine->url, &engine->options, err)) < 0) {
-		orm_free(conn);
-		return rc;
-	}
-	conn->engine = engine;
-	orm_stmt_cache_init(&conn->cache, engine->dialect);
-	conn->schema_seen = atomic_load(&engine->schema_changes);
-	*out = conn;
-	return ORM_OK;
-}
-
-static void deadline_after(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
-static long ms_since(const struct timespec *then)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(now.tv_sec - then->tv_sec) * 1000 + (now.tv_nsec - then->tv_nsec) / 1000000;
-}
-
-/*
- * The pre-ping (SQLAlchemy's pool_pre_ping): is an idle
- * connection still good? Always a local look, which costs no round trip
- * and catches a server that closed it (a restart); a ping as well when it
- * has been idle a while or its last use failed.
- */
-static bool still_good(orm_conn *conn)
-{
-	const orm_engine_options *o = &conn->engine->options;
-	bool ping = o->pool_pre_ping_ms >= 0 &&
-	            (conn->failed || ms_since(&conn->idle_since) >= o->pool_pre_ping_ms);
-
-	return conn->engine->dialect->is_alive(conn->db, ping);
-}
-
-int orm_engine_connect(orm_conn **out, orm_engine *engine)
-{
-	orm_conn *conn = NULL;
-	struct timespec deadline;
-	bool timed_out;
-	int rc;
-
-	assert(out && engine);
-	*out = NULL;
-	timed_out = engine->options.pool_timeout_ms == 0;
-	deadline_after(&deadline, engine->options.pool_timeout_ms);
-
-	pthread_mutex_lock(&engine->lock);
-	for (;;) {
-		if (engine->idle) {
-			conn = engine->idle;
-			engine->idle = conn->next_idle;
-			pthread_mutex_unlock(&engine->lock);
-			if (still_good(conn))
-				break;
-			/* Dead while idle: closed, and its place in the pool
-			 * goes to a new connection, opened below. */
-			destroy_conn(conn);
-			conn = NULL;
-			pthread_mutex_lock(&engine->lock);
-			engine->nopen--;
-			continue;
-		}
-		if (engine->nopen < engine->options.pool_size) {
-			orm_err err = {0, ""};
-
-			engine->nopen++;
-			pthread_mutex_unlock(&engine->lock);
-			if ((rc = open_conn(&conn, engine, &err)) < 0) {
-				pthread_mutex_lock(&engine->lock);
-				engine->nopen--;
-				orm_err_copy(&engine->err, &err);
-				pthread_cond_signal(&engine->returned);
-				pthread_mutex_unlock(&engine->lock);
-				return rc;
-			}
-			break;
-		}
-		if (timed_out) {
-			rc =
-			    orm_err_set(&engine->err, ORM_EBUSY,
-			                "connection pool of size %d exhausted after waiting %d ms",
-			                engine->options.pool_size, engine->options.pool_timeout_ms);
-			pthread_mutex_unlock(&engine->lock);
-			return rc;
-		}
-		if (pthread_cond_timedwait(&engine->returned, &engine->lock, &deadline) ==
-		    ETIMEDOUT)
-			timed_out = true; /* look once more, then give up */
-	}
-
-	/* A connection is handed out clean: no transaction (close rolled it
-	 * back), no error, no row count from its previous user. */
-	conn->next_idle = NULL;
-	conn->changes = 0;
-	orm_err_clear(&conn->err);
-	*out = conn;
-	return ORM_OK;
-}
+/* ---- Giving a connection back ------------------------------------ */
 
 void orm_conn_close(orm_conn *conn)
 {
-	orm_engine *engine;
-	bool reusable = true;
+	bool rolled_back = true;
 
 	if (!conn)
 		return;
-	engine = conn->engine;
 	/* Every result must have been freed with orm_result_free(). */
 	assert(conn->nresults == 0);
 	if (conn->in_transaction && orm_conn_rollback(conn) < 0)
-		reusable = false;
-	/* A connection whose server went away, or that could not roll back,
-	 * is not given to the next caller: it is closed instead. */
-	if (conn->err.code == ORM_ECONNECT || !engine->dialect->is_alive(conn->db, false))
-		reusable = false;
-	conn->failed = conn->err.code < 0;
-	clock_gettime(CLOCK_MONOTONIC, &conn->idle_since);
-
-	pthread_mutex_lock(&engine->lock);
-	if (reusable) {
-		conn->next_idle = engine->idle;
-		engine->idle = conn;
-	} else {
-		engine->nopen--;
-	}
-	pthread_cond_signal(&engine->returned);
-	pthread_mutex_unlock(&engine->lock);
-	if (!reusable)
-		destroy_conn(conn);
+		rolled_back = false;
+	orm_pool_checkin(conn, rolled_back);
 }
 
 const char *orm_conn_errmsg(const orm_conn *conn)

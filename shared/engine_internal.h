@@ -1,7 +1,8 @@
 /*
  * engine_internal.h - the engine's, a connection's and a result's insides
- * (private), shared by engine.c (engines, the pool, running statements)
- * and result.c (reading rows).
+ * (private), shared by engine.c (engines, running statements), pool.c
+ * (lending connections out and taking them back) and result.c (reading
+ * rows).
  *
  * Introduced in chapter 1.
  */
@@ -68,6 +69,15 @@ struct orm_result {
 	orm_text_slot *slots;  /* per column, for orm_result_text of numbers */
 	int nslots;
 };
+
+/* The pool (pool.c): set up and emptied with its engine; all of its
+ * connections must be back when the engine is freed. */
+void orm_pool_init(orm_engine *engine);
+void orm_pool_dispose(orm_engine *engine);
+
+/* Takes a connection back into the pool, or closes it when it is not
+ * `reusable` (its rollback failed) or no longer alive. */
+void orm_pool_checkin(orm_conn *conn, bool reusable);
 
 /* Gives a statement back: to the cache when it came from there (entry),
  * else finalizes it. */

@@ -11,8 +11,9 @@
  * whose referenced tables are all taken already; when a round takes
  * nothing, the rest form a cycle, and the message names it.
  *
- * The naming conventions (ix, uq, ck, fk, pk templates) also live here;
- * ddl.c asks orm_naming_render() for each constraint's name.
+ * The naming conventions (ix, uq, ck, fk, pk templates) are kept here,
+ * checked by naming.c when the metadata is made; ddl.c asks
+ * orm_naming_render() for each constraint's name.
  *
  * Chapter 4 adds the relationships' checks: a relationship is resolved
  * (its target, its direction from the foreign key, back_populates) as soon
@@ -98,198 +99,6 @@ static int reserve_one(orm_metadata *md)
 		md->nslots = n;
 	}
 	return ORM_OK;
-}
-
-/* ---- naming conventions ----------------------------------------------- */
-
-/* The %(...)s tokens SQLAlchemy's naming conventions know, that make
- * sense here. */
-typedef enum token {
-	TOKEN_UNKNOWN,
-	TOKEN_TABLE_NAME,
-	TOKEN_CONSTRAINT_NAME,
-	TOKEN_REFERRED_TABLE_NAME,
-	TOKEN_REFERRED_COLUMN_0_NAME,
-	TOKEN_COLUMN_0,  /* column_0_name, column_0_key */
-	TOKEN_COLUMN_0N, /* column_0N_name: every column, no separator */
-	TOKEN_COLUMN_0_N /* column_0_N_name: every column, '_' between */
-} token;
-
-static token classify(const char *t, size_t len, bool *label)
-{
-	static const struct {
-		const char *text;
-		token kind;
-		bool label;
-	} known[] = {
-	    {"table_name", TOKEN_TABLE_NAME, false},
-	    {"constraint_name", TOKEN_CONSTRAINT_NAME, false},
-	    {"referred_table_name", TOKEN_REFERRED_TABLE_NAME, false},
-	    {"referred_column_0_name", TOKEN_REFERRED_COLUMN_0_NAME, false},
-	    {"column_0_name", TOKEN_COLUMN_0, false},
-	    {"column_0_key", TOKEN_COLUMN_0, false},
-	    {"column_0_label", TOKEN_COLUMN_0, true},
-	    {"column_0N_name", TOKEN_COLUMN_0N, false},
-	    {"column_0N_key", TOKEN_COLUMN_0N, false},
-	    {"column_0N_label", TOKEN_COLUMN_0N, true},
-	    {"column_0_N_name", TOKEN_COLUMN_0_N, false},
-	    {"column_0_N_key", TOKEN_COLUMN_0_N, false},
-	    {"column_0_N_label", TOKEN_COLUMN_0_N, true},
-	};
-
-	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-		if (strlen(known[i].text) == len && memcmp(known[i].text, t, len) == 0) {
-			*label = known[i].label;
-			return known[i].kind;
-		}
-	return TOKEN_UNKNOWN;
-}
-
-/*
- * Walks a template: literal text goes to `out` (if not NULL), each token
- * to `fn`. "%%" is a literal '%'. ORM_EINVAL for a malformed '%'.
- */
-static int walk_template(const char *tpl, orm_buf *out,
-                         int (*fn)(token kind, bool label, const char *t, size_t len, void *ctx),
-                         void *ctx, orm_err *err, const char *what)
-{
-	const char *p = tpl;
-	int rc;
-
-	while (*p) {
-		const char *end;
-		bool label = false;
-
-		if (*p != '%') {
-			if (out)
-				orm_buf_putc(out, *p);
-			p++;
-			continue;
-		}
-		if (p[1] == '%') {
-			if (out)
-				orm_buf_putc(out, '%');
-			p += 2;
-			continue;
-		}
-		if (p[1] != '(' || !(end = strstr(p + 2, ")s")))
-			return orm_err_set(
-			    err, ORM_EINVAL,
-			    "naming convention %s '%s': '%%' must start a %%(token)s", what, tpl);
-		if ((rc = fn(classify(p + 2, (size_t)(end - p - 2), &label), label, p + 2,
-		             (size_t)(end - p - 2), ctx)) < 0)
-			return rc;
-		p = end + 2;
-	}
-	return ORM_OK;
-}
-
-struct check_ctx {
-	const char *tpl, *kind;
-	orm_err *err;
-};
-
-static int check_token(token kind, bool label, const char *t, size_t len, void *ctx)
-{
-	struct check_ctx *c = ctx;
-
-	(void)label;
-	if (kind == TOKEN_UNKNOWN)
-		return orm_err_set(c->err, ORM_EINVAL,
-		                   "naming convention %s '%s': unknown token %%(%.*s)s", c->kind,
-		                   c->tpl, (int)len, t);
-	return ORM_OK;
-}
-
-int orm_naming_check(const char *template_, const char *kind, orm_err *err)
-{
-	struct check_ctx ctx = {template_, kind, err};
-
-	if (!template_)
-		return ORM_OK;
-	if (!*template_)
-		return orm_err_set(err, ORM_EINVAL,
-		                   "naming convention %s is empty (use NULL for none)", kind);
-	return walk_template(template_, NULL, check_token, &ctx, err, kind);
-}
-
-struct render_ctx {
-	orm_buf *out;
-	const char *tpl;
-	const orm_model *model;
-	const orm_column *const *columns;
-	size_t ncolumns;
-	const orm_model *referred;
-	const orm_column *referred_column;
-	const char *name;
-	orm_err *err;
-};
-
-static void put_column(struct render_ctx *c, size_t i, bool label)
-{
-	if (label) {
-		orm_buf_puts(c->out, c->model->tablename);
-		orm_buf_putc(c->out, '_');
-	}
-	orm_buf_puts(c->out, c->columns[i]->name);
-}
-
-static int render_token(token kind, bool label, const char *t, size_t len, void *ctx)
-{
-	struct render_ctx *c = ctx;
-
-	switch (kind) {
-	case TOKEN_TABLE_NAME:
-		orm_buf_puts(c->out, c->model->tablename);
-		return ORM_OK;
-	case TOKEN_CONSTRAINT_NAME:
-		if (!c->name)
-			return orm_err_set(
-			    c->err, ORM_EINVAL,
-			    "table '%s': naming convention '%s' needs %%(constraint_name)s, "
-			    "but the constraint has no name",
-			    c->model->tablename, c->tpl);
-		orm_buf_puts(c->out, c->name);
-		return ORM_OK;
-	case TOKEN_REFERRED_TABLE_NAME:
-	case TOKEN_REFERRED_COLUMN_0_NAME:
-		if (!c->referred)
-			break;
-		orm_buf_puts(c->out, kind == TOKEN_REFERRED_TABLE_NAME ? c->referred->tablename
-		                                                       : c->referred_column->name);
-		return ORM_OK;
-	case TOKEN_COLUMN_0:
-		if (c->ncolumns == 0)
-			break;
-		put_column(c, 0, label);
-		return ORM_OK;
-	case TOKEN_COLUMN_0N:
-	case TOKEN_COLUMN_0_N:
-		if (c->ncolumns == 0)
-			break;
-		for (size_t i = 0; i < c->ncolumns; i++) {
-			if (i > 0 && kind == TOKEN_COLUMN_0_N)
-				orm_buf_putc(c->out, '_');
-			put_column(c, i, label);
-		}
-		return ORM_OK;
-	case TOKEN_UNKNOWN:
-		break;
-	}
-	return orm_err_set(c->err, ORM_EINVAL,
-	                   "table '%s': naming convention '%s': %%(%.*s)s has no value for this "
-	                   "constraint",
-	                   c->model->tablename, c->tpl, (int)len, t);
-}
-
-int orm_naming_render(orm_buf *out, const char *template_, const orm_model *model,
-                      const orm_column *const *columns, size_t ncolumns, const orm_model *referred,
-                      const orm_column *referred_column, const char *name, orm_err *err)
-{
-	struct render_ctx ctx = {out,      template_,       model, columns, ncolumns,
-	                         referred, referred_column, name,  err};
-
-	return walk_template(template_, out, render_token, &ctx, err, "template");
 }
 
 /* ---- metadata --------------------------------------------------------- */
@@ -402,9 +211,88 @@ static int check_enum_types(orm_metadata *md, const orm_model *model)
 
 /* ---- relationships (chapter 4) ----------------------------------------- */
 
+/* A relationship's name: plain, its own (not another relationship's nor
+ * a column's); and a target named. */
+static int check_relationship_name(orm_metadata *md, const orm_model *model, size_t i)
+{
+	const orm_relationship *rel = &model->relationships[i];
+
+	if (!orm_schema_is_identifier(rel->name))
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "model %s: relationship name '%s' is not a plain name",
+		                   model->name, rel->name ? rel->name : "(null)");
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(model->relationships[j].name, rel->name) == 0)
+			return orm_err_set(&md->err, ORM_EINVAL,
+			                   "relationship %s.%s: declared twice", model->name,
+			                   rel->name);
+	if (orm_model_column(model, rel->name))
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: a column has the same name", model->name,
+		                   rel->name);
+	if (!rel->target || !*rel->target)
+		return orm_err_set(&md->err, ORM_EINVAL, "relationship %s.%s: no target model",
+		                   model->name, rel->name);
+	return ORM_OK;
+}
+
+/* Its field: a pointer (many-to-one) or an orm_collection (one-to-many)
+ * inside the struct, agreeing with the kind declared. */
+static int check_relationship_field(orm_metadata *md, const orm_model *model,
+                                    const orm_relationship *rel)
+{
+	orm_relationship_kind field_kind = orm_relationship_field_kind(rel);
+
+	if (rel->field_size != sizeof(void *) && rel->field_size != sizeof(orm_collection))
+		return orm_err_set(
+		    &md->err, ORM_EINVAL,
+		    "relationship %s.%s: field size %zu is neither a pointer (many-to-one) "
+		    "nor an orm_collection (one-to-many)",
+		    model->name, rel->name, rel->field_size);
+	if (rel->offset > model->size || rel->field_size > model->size - rel->offset)
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: field at offset %zu does not lie "
+		                   "within the struct (%zu bytes)",
+		                   model->name, rel->name, rel->offset, model->size);
+	if (rel->kind != ORM_REL_AUTO && rel->kind != ORM_MANY_TO_ONE &&
+	    rel->kind != ORM_ONE_TO_MANY)
+		return orm_err_set(&md->err, ORM_EINVAL, "relationship %s.%s: unknown kind %d",
+		                   model->name, rel->name, (int)rel->kind);
+	if (rel->kind != ORM_REL_AUTO && rel->kind != field_kind)
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: declared %s, but its field is %s",
+		                   model->name, rel->name, orm_relationship_kind_name(rel->kind),
+		                   field_kind == ORM_ONE_TO_MANY ? "an orm_collection (one-to-many)"
+		                                                 : "a pointer (many-to-one)");
+	return ORM_OK;
+}
+
+/* Its options: the loading strategy, the cascade, back_populates. */
+static int check_relationship_options(orm_metadata *md, const orm_model *model,
+                                      const orm_relationship *rel)
+{
+	if ((int)rel->lazy < ORM_LAZY || rel->lazy > ORM_NOLOAD)
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: unknown loading strategy %d", model->name,
+		                   rel->name, (int)rel->lazy);
+	if (rel->cascade &
+	    ~(ORM_CASCADE_SAVE_UPDATE | ORM_CASCADE_DELETE | ORM_CASCADE_DELETE_ORPHAN))
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: unknown cascade bits 0x%x", model->name,
+		                   rel->name, (unsigned)rel->cascade);
+	if (rel->back_populates && !orm_schema_is_identifier(rel->back_populates))
+		return orm_err_set(&md->err, ORM_EINVAL,
+		                   "relationship %s.%s: back_populates '%s' is not a plain "
+		                   "name",
+		                   model->name, rel->name, rel->back_populates);
+	return ORM_OK;
+}
+
 /* The checks that need only the model itself, run by orm_metadata_add. */
 static int check_relationship_fields(orm_metadata *md, const orm_model *model)
 {
+	int rc;
+
 	if (model->nrelationships == 0)
 		return ORM_OK;
 	if (!model->relationships)
@@ -417,62 +305,11 @@ static int check_relationship_fields(orm_metadata *md, const orm_model *model)
 		                   model->name);
 	for (size_t i = 0; i < model->nrelationships; i++) {
 		const orm_relationship *rel = &model->relationships[i];
-		orm_relationship_kind field_kind = orm_relationship_field_kind(rel);
 
-		if (!orm_schema_is_identifier(rel->name))
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "model %s: relationship name '%s' is not a plain name",
-			                   model->name, rel->name ? rel->name : "(null)");
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(model->relationships[j].name, rel->name) == 0)
-				return orm_err_set(&md->err, ORM_EINVAL,
-				                   "relationship %s.%s: declared twice",
-				                   model->name, rel->name);
-		if (orm_model_column(model, rel->name))
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: a column has the same name",
-			                   model->name, rel->name);
-		if (!rel->target || !*rel->target)
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: no target model", model->name,
-			                   rel->name);
-		if (rel->field_size != sizeof(void *) && rel->field_size != sizeof(orm_collection))
-			return orm_err_set(
-			    &md->err, ORM_EINVAL,
-			    "relationship %s.%s: field size %zu is neither a pointer (many-to-one) "
-			    "nor an orm_collection (one-to-many)",
-			    model->name, rel->name, rel->field_size);
-		if (rel->offset > model->size || rel->field_size > model->size - rel->offset)
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: field at offset %zu does not lie "
-			                   "within the struct (%zu bytes)",
-			                   model->name, rel->name, rel->offset, model->size);
-		if (rel->kind != ORM_REL_AUTO && rel->kind != ORM_MANY_TO_ONE &&
-		    rel->kind != ORM_ONE_TO_MANY)
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: unknown kind %d", model->name,
-			                   rel->name, (int)rel->kind);
-		if (rel->kind != ORM_REL_AUTO && rel->kind != field_kind)
-			return orm_err_set(
-			    &md->err, ORM_EINVAL,
-			    "relationship %s.%s: declared %s, but its field is %s", model->name,
-			    rel->name, orm_relationship_kind_name(rel->kind),
-			    field_kind == ORM_ONE_TO_MANY ? "an orm_collection (one-to-many)"
-			                                  : "a pointer (many-to-one)");
-		if ((int)rel->lazy < ORM_LAZY || rel->lazy > ORM_NOLOAD)
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: unknown loading strategy %d",
-			                   model->name, rel->name, (int)rel->lazy);
-		if (rel->cascade &
-		    ~(ORM_CASCADE_SAVE_UPDATE | ORM_CASCADE_DELETE | ORM_CASCADE_DELETE_ORPHAN))
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: unknown cascade bits 0x%x",
-			                   model->name, rel->name, (unsigned)rel->cascade);
-		if (rel->back_populates && !orm_schema_is_identifier(rel->back_populates))
-			return orm_err_set(&md->err, ORM_EINVAL,
-			                   "relationship %s.%s: back_populates '%s' is not a plain "
-			                   "name",
-			                   model->name, rel->name, rel->back_populates);
+		if ((rc = check_relationship_name(md, model, i)) < 0 ||
+		    (rc = check_relationship_field(md, model, rel)) < 0 ||
+		    (rc = check_relationship_options(md, model, rel)) < 0)
+			return rc;
 	}
 	return ORM_OK;
 }

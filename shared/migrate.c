@@ -554,6 +554,30 @@ done:
 	return finish(&r, rc);
 }
 
+/* Where a downgrade goes (*to, or NULL for base and -N), checked before
+ * any connection; offline (--sql), where it starts, from opts->from. */
+static int downgrade_target(const orm_revision **to, run *r, const char *target)
+{
+	int rc;
+
+	*to = NULL;
+	if (is_relative(target, '+') || strcmp(target, "heads") == 0 || strcmp(target, "head") == 0)
+		return orm_err_set(err_of(r), ORM_EINVAL,
+		                   "downgrade '%s': a downgrade goes to base, -N or a revision",
+		                   target);
+	if (!is_relative(target, '-') && (rc = orm_revisions_resolve(to, r->revs, target)) < 0)
+		return rc;
+	if (!r->opts->sql)
+		return ORM_OK;
+	if (!r->opts->from)
+		return orm_err_set(err_of(r), ORM_EINVAL,
+		                   "downgrade --sql '%s' needs FROM:TO (e.g. "
+		                   "head:%s): offline there is no database "
+		                   "to say where it starts",
+		                   target, target);
+	return offline_heads(r);
+}
+
 int orm_migrate_downgrade(orm_revisions *revs, orm_engine *engine, const char *target,
                           const orm_migrate_options *opts)
 {
@@ -563,27 +587,9 @@ int orm_migrate_downgrade(orm_revisions *revs, orm_engine *engine, const char *t
 	int rc;
 
 	assert(revs && engine && target);
-	if ((rc = start(&r, revs, engine, opts)) < 0)
+	if ((rc = start(&r, revs, engine, opts)) < 0 ||
+	    (rc = downgrade_target(&to, &r, target)) < 0)
 		return finish(&r, rc);
-	if (is_relative(target, '+') || strcmp(target, "heads") == 0 ||
-	    strcmp(target, "head") == 0) {
-		rc = orm_err_set(err_of(&r), ORM_EINVAL,
-		                 "downgrade '%s': a downgrade goes to base, -N or a revision",
-		                 target);
-		return finish(&r, rc);
-	}
-	if (!is_relative(target, '-') && (rc = orm_revisions_resolve(&to, revs, target)) < 0)
-		return finish(&r, rc);
-	if (r.opts->sql) {
-		if (!r.opts->from)
-			return finish(&r, orm_err_set(err_of(&r), ORM_EINVAL,
-			                              "downgrade --sql '%s' needs FROM:TO (e.g. "
-			                              "head:%s): offline there is no database "
-			                              "to say where it starts",
-			                              target, target));
-		if ((rc = offline_heads(&r)) < 0)
-			return finish(&r, rc);
-	}
 	if (!(applied = orm_calloc(r.count + 1, 1)) || !(keep = orm_calloc(r.count + 1, 1))) {
 		rc = orm_err_set(err_of(&r), ORM_ENOMEM, "out of memory");
 		goto done;

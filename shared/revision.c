@@ -153,6 +153,84 @@ static int report_cycle(orm_revisions *r, const orm_revision *const *list, size_
 	                   list[start]->id);
 }
 
+/* The checks on each revision of the sorted list: a well-formed id, not
+ * defined twice, parents that exist, both functions. */
+static int check_revision(orm_revisions *r, const orm_revision *const *sorted, size_t n, size_t i)
+{
+	const orm_revision *rev = sorted[i];
+
+	if (!is_id(rev->id))
+		return orm_err_set(&r->err, ORM_EINVAL,
+		                   "revision '%s' (%s): an id is 12 lower-case hex digits",
+		                   rev->id ? rev->id : "(null)", rev->message);
+	if (i > 0 && strcmp(sorted[i - 1]->id, rev->id) == 0)
+		return orm_err_set(&r->err, ORM_EINVAL,
+		                   "revision '%s' is defined twice ('%s', '%s')", rev->id,
+		                   sorted[i - 1]->message, rev->message);
+	for (int k = 0; k < 2; k++) {
+		const char *down = k ? rev->down_revision2 : rev->down_revision;
+		if (down && !find(sorted, n, down))
+			return orm_err_set(
+			    &r->err, ORM_ENOTFOUND,
+			    "revision '%s' follows '%s', which is not a known revision", rev->id,
+			    down);
+	}
+	if (!rev->upgrade || !rev->downgrade)
+		return orm_err_set(&r->err, ORM_EINVAL, "revision '%s' lacks upgrade or downgrade",
+		                   rev->id);
+	return ORM_OK;
+}
+
+/* Whether all of the revision's parents are taken into r->all already. */
+static bool parents_taken(const orm_revisions *r, const orm_revision *const *sorted, size_t n,
+                          const orm_revision *rev)
+{
+	for (int k = 0; k < 2; k++) {
+		const char *down = k ? rev->down_revision2 : rev->down_revision;
+		if (down && !find(r->all, r->count, find(sorted, n, down)->id))
+			return false;
+	}
+	return true;
+}
+
+/* Parents first into r->all: repeatedly take (in id order) each revision
+ * whose parents are all taken. What is never taken lies on a cycle. */
+static int sort_parents_first(orm_revisions *r, const orm_revision *const *sorted, size_t n,
+                              bool *done)
+{
+	while (r->count < n) {
+		size_t before = r->count;
+		for (size_t i = 0; i < n; i++) {
+			if (!done[i] && parents_taken(r, sorted, n, sorted[i])) {
+				done[i] = true;
+				r->all[r->count++] = sorted[i];
+			}
+		}
+		if (r->count == before) {
+			for (size_t i = 0; i < n; i++)
+				if (!done[i])
+					return report_cycle(r, sorted, n, done, i);
+			return ORM_OK;
+		}
+	}
+	return ORM_OK;
+}
+
+/* The heads: the revisions no other one follows. */
+static void find_heads(orm_revisions *r, const orm_revision *const *sorted, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool followed = false;
+		for (size_t j = 0; j < n && !followed; j++)
+			followed = (sorted[j]->down_revision &&
+			            strcmp(sorted[j]->down_revision, sorted[i]->id) == 0) ||
+			           (sorted[j]->down_revision2 &&
+			            strcmp(sorted[j]->down_revision2, sorted[i]->id) == 0);
+		if (!followed)
+			r->heads[r->nheads++] = sorted[i];
+	}
+}
+
 int orm_revisions_new(orm_revisions **out, const orm_revision *const *list, size_t n)
 {
 	orm_revisions *r = orm_calloc(1, sizeof *r);
@@ -171,74 +249,12 @@ int orm_revisions_new(orm_revisions **out, const orm_revision *const *list, size
 	}
 	memcpy(sorted, list, n * sizeof *sorted);
 	qsort(sorted, n, sizeof *sorted, by_id);
-	for (size_t i = 0; i < n; i++) {
-		const orm_revision *rev = sorted[i];
-		if (!is_id(rev->id)) {
-			rc = orm_err_set(&r->err, ORM_EINVAL,
-			                 "revision '%s' (%s): an id is 12 lower-case hex digits",
-			                 rev->id ? rev->id : "(null)", rev->message);
+	for (size_t i = 0; i < n; i++)
+		if ((rc = check_revision(r, sorted, n, i)) < 0)
 			goto done;
-		}
-		if (i > 0 && strcmp(sorted[i - 1]->id, rev->id) == 0) {
-			rc = orm_err_set(&r->err, ORM_EINVAL,
-			                 "revision '%s' is defined twice ('%s', '%s')", rev->id,
-			                 sorted[i - 1]->message, rev->message);
-			goto done;
-		}
-		for (int k = 0; k < 2; k++) {
-			const char *down = k ? rev->down_revision2 : rev->down_revision;
-			if (down && !find(sorted, n, down)) {
-				rc = orm_err_set(
-				    &r->err, ORM_ENOTFOUND,
-				    "revision '%s' follows '%s', which is not a known revision",
-				    rev->id, down);
-				goto done;
-			}
-		}
-		if (!rev->upgrade || !rev->downgrade) {
-			rc = orm_err_set(&r->err, ORM_EINVAL,
-			                 "revision '%s' lacks upgrade or downgrade", rev->id);
-			goto done;
-		}
-	}
-	/* Parents first: repeatedly take (in id order) each revision whose
-	 * parents are all taken. What is never taken lies on a cycle. */
-	while (r->count < n) {
-		size_t before = r->count;
-		for (size_t i = 0; i < n; i++) {
-			const orm_revision *rev = sorted[i];
-			bool ready = !done[i];
-			for (int k = 0; k < 2 && ready; k++) {
-				const char *down = k ? rev->down_revision2 : rev->down_revision;
-				if (down) {
-					const orm_revision *p = find(sorted, n, down);
-					ready = find(r->all, r->count, p->id) != NULL;
-				}
-			}
-			if (ready) {
-				done[i] = true;
-				r->all[r->count++] = rev;
-			}
-		}
-		if (r->count == before) {
-			for (size_t i = 0; i < n; i++)
-				if (!done[i]) {
-					rc = report_cycle(r, sorted, n, done, i);
-					break;
-				}
-			goto done;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		bool followed = false;
-		for (size_t j = 0; j < n && !followed; j++)
-			followed = (sorted[j]->down_revision &&
-			            strcmp(sorted[j]->down_revision, sorted[i]->id) == 0) ||
-			           (sorted[j]->down_revision2 &&
-			            strcmp(sorted[j]->down_revision2, sorted[i]->id) == 0);
-		if (!followed)
-			r->heads[r->nheads++] = sorted[i];
-	}
+	if ((rc = sort_parents_first(r, sorted, n, done)) < 0 || r->count < n)
+		goto done;
+	find_heads(r, sorted, n);
 done:
 	orm_free(sorted);
 	orm_free(done);

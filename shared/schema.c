@@ -223,15 +223,13 @@ static bool is_foreign_key_target(const char *target)
 	       orm_schema_is_identifier(dot + 1);
 }
 
-int orm_model_check_column(const orm_model *model, const orm_column *col, orm_err *err)
+/* The column's type, and what it asks of the field and the declaration:
+ * a struct field that fits it, a length for strings only, an enum's
+ * labels for enums only. */
+static int check_type(const orm_model *model, const orm_column *col, orm_err *err)
 {
 	const char *want;
 
-	if (!orm_schema_is_identifier(col->name))
-		return orm_err_set(err, ORM_EINVAL,
-		                   "model %s: column name '%s' is not a plain SQL name (letters, "
-		                   "digits and '_')",
-		                   model->name, col->name ? col->name : "(null)");
 	if (col->type < ORM_INTEGER || col->type > ORM_ENUM)
 		return orm_err_set(err, ORM_EINVAL, "model %s: column '%s': unknown type %d",
 		                   model->name, col->name, (int)col->type);
@@ -258,15 +256,18 @@ int orm_model_check_column(const orm_model *model, const orm_column *col, orm_er
 		return orm_err_set(err, ORM_EINVAL,
 		                   "model %s: column '%s': a length is for ORM_STRING, not %s",
 		                   model->name, col->name, type_name(col->type));
-	if (col->type == ORM_ENUM) {
-		int rc = check_enum(model, col, err);
-		if (rc < 0)
-			return rc;
-	} else if (col->enum_type) {
+	if (col->type == ORM_ENUM)
+		return check_enum(model, col, err);
+	if (col->enum_type)
 		return orm_err_set(err, ORM_EINVAL,
 		                   "model %s: column '%s': .enum_type is for ORM_ENUM, not %s",
 		                   model->name, col->name, type_name(col->type));
-	}
+	return ORM_OK;
+}
+
+/* Autoincrement, nullability and the primary key. */
+static int check_key_and_nullable(const orm_model *model, const orm_column *col, orm_err *err)
+{
 	if (col->autoincrement == ORM_AUTOINCREMENT_YES &&
 	    !(col->primary_key && is_integer_type(col->type)))
 		return orm_err_set(
@@ -289,6 +290,12 @@ int orm_model_check_column(const orm_model *model, const orm_column *col, orm_er
 		return orm_err_set(err, ORM_EINVAL,
 		                   "model %s: column '%s': a primary key cannot be nullable",
 		                   model->name, col->name);
+	return ORM_OK;
+}
+
+/* The foreign key's target and its on_delete. */
+static int check_foreign_key(const orm_model *model, const orm_column *col, orm_err *err)
+{
 	if (col->foreign_key && !is_foreign_key_target(col->foreign_key))
 		return orm_err_set(
 		    err, ORM_EINVAL,
@@ -302,6 +309,22 @@ int orm_model_check_column(const orm_model *model, const orm_column *col, orm_er
 		return orm_err_set(err, ORM_EINVAL,
 		                   "model %s: column '%s': on_delete %d is not one of ORM_FK_*",
 		                   model->name, col->name, (int)col->on_delete);
+	return ORM_OK;
+}
+
+int orm_model_check_column(const orm_model *model, const orm_column *col, orm_err *err)
+{
+	int rc;
+
+	if (!orm_schema_is_identifier(col->name))
+		return orm_err_set(err, ORM_EINVAL,
+		                   "model %s: column name '%s' is not a plain SQL name (letters, "
+		                   "digits and '_')",
+		                   model->name, col->name ? col->name : "(null)");
+	if ((rc = check_type(model, col, err)) < 0 ||
+	    (rc = check_key_and_nullable(model, col, err)) < 0 ||
+	    (rc = check_foreign_key(model, col, err)) < 0)
+		return rc;
 	if (col->server_default && !col->server_default[0])
 		return orm_err_set(
 		    err, ORM_EINVAL,

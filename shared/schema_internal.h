@@ -1,7 +1,7 @@
 /*
- * schema_internal.h - what schema.c, metadata.c and ddl.c share, and the
- * rules about models the rest of the library should ask here rather than
- * re-derive (private).
+ * schema_internal.h - what schema.c, naming.c, metadata.c and ddl.c share,
+ * and the rules about models the rest of the library should ask here
+ * rather than re-derive (private).
  *
  * Introduced in chapter 3 (base and models). The public side is
  * orm/schema.h; this adds the checks run when a model is registered, the
@@ -114,6 +114,8 @@ orm_err *orm_metadata_err(orm_metadata *metadata);
 int orm_metadata_foreign_key(const orm_model **out_model, const orm_column **out_column,
                              const orm_metadata *metadata, const orm_model *model,
                              const orm_column *col, orm_err *err);
+
+/* ---- naming conventions (naming.c) ---------------------------------- */
 
 /*
  * A constraint or index name from a naming-convention `template`, for a
