@@ -2,9 +2,12 @@
  * persistence.c - the INSERT, UPDATE and DELETE batches of a flush.
  *
  * Introduced in chapter 2. The unit of work (unit_of_work.c) decides what
- * to send and in what order; this file sends it: one statement per model
- * and shape, BATCH_ROWS rows per orm_conn_execute_many(), generated keys
- * read back into the objects (SQLAlchemy's orm/persistence.py).
+ * to send and in what order; this file works out what each object sends
+ * (an INSERT's columns, with client-side defaults filled in, or an
+ * UPDATE's changed columns, each value checked) and sends it: one
+ * statement per model and shape, BATCH_ROWS rows per
+ * orm_conn_execute_many(), generated keys read back into the objects
+ * (SQLAlchemy's orm/persistence.py).
  */
 #include <assert.h>
 #include <ctype.h>
@@ -22,6 +25,167 @@
 #include "relationship_internal.h"
 #include "schema_internal.h"
 #include "session_internal.h"
+
+/* ---- what each object sends ------------------------------------------ */
+
+/* Whether column i of h holds no value yet: NULL, or zero in a NOT NULL
+ * int, bool, float or date column. Not an enum's zero: that is its first
+ * label, and an enum with a default starts at ORM_ENUM_NULL instead. */
+static bool is_unset(const orm_object *h, size_t i)
+{
+	const orm_column *col = &h->model->columns[i];
+	if (orm_object_column_is_null(h, i))
+		return true;
+	return !orm_schema_column_nullable(col) && !orm_field_has_null_value(col) &&
+	       orm_field_is_zero(orm_object_data(h), col);
+}
+
+/* A client-side default's SQL literal as a value: 'text' (with '' for a
+ * quote), true/false, a number, or NULL. `buf` holds unquoted text. */
+static int parse_default(orm_value *out, const char *sql, char *buf, size_t size)
+{
+	char *end;
+
+	while (isspace((unsigned char)*sql))
+		sql++;
+	if (*sql == '\'') {
+		size_t n = 0;
+		for (const char *p = sql + 1; *p; p++) {
+			if (*p == '\'' && p[1] != '\'') {
+				if (p[1] != '\0')
+					return ORM_EINVAL;
+				buf[n] = '\0';
+				*out = orm_text_len(buf, n);
+				return ORM_OK;
+			}
+			if (*p == '\'')
+				p++;
+			if (n + 1 >= size)
+				return ORM_EINVAL;
+			buf[n++] = *p;
+		}
+		return ORM_EINVAL;
+	}
+	if (strcasecmp(sql, "true") == 0 || strcasecmp(sql, "false") == 0) {
+		*out = orm_bool(tolower((unsigned char)*sql) == 't');
+		return ORM_OK;
+	}
+	if (strcasecmp(sql, "null") == 0) {
+		*out = orm_null();
+		return ORM_OK;
+	}
+	errno = 0;
+	long long i = strtoll(sql, &end, 10);
+	if (end != sql && *end == '\0' && errno == 0) {
+		*out = orm_int(i);
+		return ORM_OK;
+	}
+	double f = strtod(sql, &end);
+	if (end != sql && *end == '\0') {
+		*out = orm_float(f);
+		return ORM_OK;
+	}
+	return ORM_EINVAL;
+}
+
+/* Fills column i of h from its client-side default (Column(default=))
+ * when the learner left it unset. */
+static int apply_default(orm_session *s, orm_object *h, size_t i)
+{
+	const orm_model *m = h->model;
+	const orm_column *col = &m->columns[i];
+	char buf[256];
+	orm_value v;
+	bool is_null;
+	int rc;
+
+	if (!is_unset(h, i))
+		return ORM_OK;
+	if (parse_default(&v, col->default_sql, buf, sizeof buf) < 0)
+		return orm_err_set(&s->err, ORM_EINVAL,
+		                   "the default of %s.%s is not a literal value: %s", m->tablename,
+		                   col->name, col->default_sql);
+	if (v.type == ORM_TYPE_NULL)
+		return ORM_OK;
+	rc = orm_field_load(orm_object_data(h), col, v, &is_null, m->tablename, &s->err);
+	if (rc == ORM_OK && !orm_field_is_pointer(col))
+		orm_bit_put(orm_object_nulls(h), i, is_null);
+	return rc;
+}
+
+/* Checks column i of h before it is sent: NULL in a NOT NULL column, a
+ * string too long, an enum value without a label, a date that is not. */
+static int check_column(orm_session *s, const orm_object *h, size_t i)
+{
+	const orm_column *col = &h->model->columns[i];
+
+	if (orm_object_column_is_null(h, i)) {
+		if (orm_schema_column_nullable(col))
+			return ORM_OK;
+		return orm_err_set(&s->err, ORM_EINVAL, "NULL in %s.%s, which is NOT NULL",
+		                   h->model->tablename, col->name);
+	}
+	return orm_field_check(orm_object_data(h), col, h->model->tablename, &s->err);
+}
+
+/* A pending object's INSERT, in one walk over its columns: defaults
+ * filled, the columns it sends (all but an unset generated key or server
+ * default) in `mask`, each checked (SQLAlchemy's _collect_insert_commands). */
+int orm_persist_plan_insert(orm_session *s, const orm_model_info *info, orm_object *h,
+                            uint8_t *mask)
+{
+	const orm_model *m = h->model;
+	int rc;
+
+	orm_object_settle_nulls(h);
+	memset(mask, 0, info->maskbytes);
+	for (size_t i = 0; i < m->ncolumns; i++) {
+		const orm_column *col = &m->columns[i];
+		if (col->default_sql && (rc = apply_default(s, h, i)) < 0)
+			return rc;
+		if ((int)i == info->autoincrement && orm_field_is_zero(orm_object_data(h), col))
+			continue;
+		if (col->server_default && is_unset(h, i))
+			continue;
+		if ((rc = check_column(s, h, i)) < 0)
+			return rc;
+		orm_bit_put(mask, i, true);
+	}
+	return ORM_OK;
+}
+
+/* The columns of a persistent object that changed since its snapshot,
+ * in `mask` (SQLAlchemy's _collect_update_commands). 1 when there are
+ * some, 0 when none, or an error. */
+int orm_persist_plan_update(orm_session *s, orm_model_info *info, orm_object *h, uint8_t *mask)
+{
+	const orm_model *m = h->model;
+	bool any = false;
+	int rc;
+
+	orm_object_settle_nulls(h);
+	memset(mask, 0, info->maskbytes);
+	for (size_t i = 0; i < m->ncolumns; i++) {
+		if (!orm_object_column_changed(h, i))
+			continue;
+		if (m->columns[i].primary_key)
+			return orm_err_set(
+			    &s->err, ORM_EINVAL,
+			    "the primary key of a persistent %s cannot change (%s.%s)", m->name,
+			    m->tablename, m->columns[i].name);
+		if ((rc = check_column(s, h, i)) < 0)
+			return rc;
+		orm_bit_put(mask, i, true);
+		any = true;
+	}
+	/* A reference changed to an object not inserted yet: its key is
+	 * filled just before the UPDATE is sent (chapter 4). */
+	if (info->has_many_to_one && s->maker->rel->force_keys(info, h, mask))
+		any = true;
+	return any;
+}
+
+/* ---- sending the batches ---------------------------------------------- */
 
 /* What a batch's RETURNING rows are written into. */
 typedef struct returning_ctx {
