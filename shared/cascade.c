@@ -61,6 +61,8 @@ static int visit(orm_session *s, visit_stack *st, const orm_object *from,
 		                   t->model->name);
 	if (t->state == ORM_DELETED || (t->flags & ORM_OBJ_TO_DELETE))
 		return ORM_OK; /* its deletion is the learner's word */
+	if (t->session == s && (t->state == ORM_PENDING || t->state == ORM_PERSISTENT))
+		return ORM_OK; /* here already (a user reached from each of its events) */
 	if ((rc = orm_session_add_one(s, t, &added)) < 0)
 		return rc;
 	if (added && visit_push(st, t) < 0)

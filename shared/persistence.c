@@ -28,13 +28,14 @@
 
 /* ---- what each object sends ------------------------------------------ */
 
-/* Whether column i of h holds no value yet: NULL, or zero in a NOT NULL
- * int, bool, float or date column. Not an enum's zero: that is its first
- * label, and an enum with a default starts at ORM_ENUM_NULL instead. */
-static bool is_unset(const orm_object *h, size_t i)
+/* Whether column i of h, NULL or not as `null` says, holds no value yet:
+ * NULL, or zero in a NOT NULL int, bool, float or date column. Not an
+ * enum's zero: that is its first label, and an enum with a default starts
+ * at ORM_ENUM_NULL instead. */
+static bool is_unset(const orm_object *h, size_t i, bool null)
 {
 	const orm_column *col = &h->model->columns[i];
-	if (orm_object_column_is_null(h, i))
+	if (null)
 		return true;
 	return !orm_schema_column_nullable(col) && !orm_field_has_null_value(col) &&
 	       orm_field_is_zero(orm_object_data(h), col);
@@ -99,7 +100,7 @@ static int apply_default(orm_session *s, orm_object *h, size_t i)
 	bool is_null;
 	int rc;
 
-	if (!is_unset(h, i))
+	if (!is_unset(h, i, orm_object_column_is_null(h, i)))
 		return ORM_OK;
 	if (parse_default(&v, col->default_sql, buf, sizeof buf) < 0)
 		return orm_err_set(&s->err, ORM_EINVAL,
@@ -113,13 +114,14 @@ static int apply_default(orm_session *s, orm_object *h, size_t i)
 	return rc;
 }
 
-/* Checks column i of h before it is sent: NULL in a NOT NULL column, a
- * string too long, an enum value without a label, a date that is not. */
-static int check_column(orm_session *s, const orm_object *h, size_t i)
+/* Checks column i of h, NULL or not as `null` says, before it is sent:
+ * NULL in a NOT NULL column, a string too long, an enum value without a
+ * label, a date that is not. */
+static int check_column(orm_session *s, const orm_object *h, size_t i, bool null)
 {
 	const orm_column *col = &h->model->columns[i];
 
-	if (orm_object_column_is_null(h, i)) {
+	if (null) {
 		if (orm_schema_column_nullable(col))
 			return ORM_OK;
 		return orm_err_set(&s->err, ORM_EINVAL, "NULL in %s.%s, which is NOT NULL",
@@ -129,25 +131,31 @@ static int check_column(orm_session *s, const orm_object *h, size_t i)
 }
 
 /* A pending object's INSERT, in one walk over its columns: defaults
- * filled, the columns it sends (all but an unset generated key or server
- * default) in `mask`, each checked (SQLAlchemy's _collect_insert_commands). */
+ * filled, null bits settled (as orm_object_settle_nulls does), the columns
+ * it sends (all but an unset generated key or server default) in `mask`,
+ * each checked (SQLAlchemy's _collect_insert_commands). */
 int orm_persist_plan_insert(orm_session *s, const orm_model_info *info, orm_object *h,
                             uint8_t *mask)
 {
 	const orm_model *m = h->model;
+	uint8_t *nulls = orm_object_nulls(h);
 	int rc;
 
-	orm_object_settle_nulls(h);
 	memset(mask, 0, info->maskbytes);
 	for (size_t i = 0; i < m->ncolumns; i++) {
 		const orm_column *col = &m->columns[i];
+		bool null;
+
 		if (col->default_sql && (rc = apply_default(s, h, i)) < 0)
 			return rc;
+		null = orm_object_column_is_null(h, i);
+		if (!null && orm_bit_get(nulls, i))
+			orm_bit_put(nulls, i, false);
 		if ((int)i == info->autoincrement && orm_field_is_zero(orm_object_data(h), col))
 			continue;
-		if (col->server_default && is_unset(h, i))
+		if (col->server_default && is_unset(h, i, null))
 			continue;
-		if ((rc = check_column(s, h, i)) < 0)
+		if ((rc = check_column(s, h, i, null)) < 0)
 			return rc;
 		orm_bit_put(mask, i, true);
 	}
@@ -173,7 +181,7 @@ int orm_persist_plan_update(orm_session *s, orm_model_info *info, orm_object *h,
 			    &s->err, ORM_EINVAL,
 			    "the primary key of a persistent %s cannot change (%s.%s)", m->name,
 			    m->tablename, m->columns[i].name);
-		if ((rc = check_column(s, h, i)) < 0)
+		if ((rc = check_column(s, h, i, orm_object_column_is_null(h, i))) < 0)
 			return rc;
 		orm_bit_put(mask, i, true);
 		any = true;
