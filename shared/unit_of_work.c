@@ -4,7 +4,8 @@
  * Introduced in chapter 2. flush validates every object, then INSERTs the
  * pending objects model by model in foreign-key order, UPDATEs only the
  * changed columns, DELETEs in reverse order (SQLAlchemy's
- * orm/unitofwork.py); persistence.c sends each group as one batch.
+ * orm/unitofwork.py); persistence.c works out each object's columns and
+ * sends each group as one batch.
  * Chapter 4 adds, through the relationship hooks, cascades and foreign
  * keys filled from references, in dependency order down to the rows of a
  * self-referencing table. A rollback puts objects back in the state that
