@@ -273,13 +273,48 @@ static void name_foreign_keys(orm_session *s, const orm_model *m, bool deleting)
 	orm_buf_free(&b);
 }
 
+/* One statement a flush sends for many objects. */
+typedef struct batch_sql {
+	const char *verb; /* "INSERT INTO", "UPDATE" or "DELETE FROM", for messages */
+	const char *sql;
+	const size_t *cols; /* the columns bound, in order */
+	size_t ncols;
+	const orm_sql_shape *returning; /* an INSERT's shape: the keys it reads back */
+	bool fill_keys; /* each row's foreign keys filled from its references first */
+} batch_sql;
+
+/* The parameters of items[0..rows) into params (one row of b->ncols each),
+ * each row's foreign keys first filled from the references whose targets
+ * are inserted by now (chapter 4): while the object is at hand. */
+static int bind_rows(orm_session *s, const batch_sql *b, const work_item *items, size_t rows,
+                     orm_value *params, char (*scratch)[ORM_FIELD_SCRATCH])
+{
+	const orm_model *m = items[0].h->model;
+	size_t d = 0;
+	int rc;
+
+	for (size_t r = 0; r < rows; r++) {
+		orm_object *h = items[r].h;
+		const void *data = orm_object_data(h);
+		if (b->fill_keys && (rc = s->maker->rel->fill_keys(s, items[r].info, h)) < 0)
+			return rc;
+		for (size_t k = 0; k < b->ncols; k++) {
+			const orm_column *col = &m->columns[b->cols[k]];
+			char *text = orm_session_is_date_column(col) ? scratch[d++] : NULL;
+			params[r * b->ncols + k] = orm_field_value(
+			    data, col, orm_object_column_is_null(h, b->cols[k]), text);
+		}
+	}
+	return ORM_OK;
+}
+
 /*
- * Sends one statement for `n` objects (one row of parameters each, the
- * columns `cols`), BATCH_ROWS rows per orm_conn_execute_many(). With a
- * shape that returns columns, RETURNING rows are stored into the objects.
+ * Sends b's statement for `n` objects, BATCH_ROWS rows per
+ * orm_conn_execute_many(), the parameters in one array reused by every
+ * call. With a shape that returns columns, RETURNING rows are stored into
+ * the objects.
  */
-static int run_batches(orm_session *s, const char *verb, const char *sql, const size_t *cols,
-                       size_t ncols, const orm_sql_shape *returning, work_item *items, size_t n)
+static int run_batches(orm_session *s, const batch_sql *b, work_item *items, size_t n)
 {
 	const orm_model *m = items[0].h->model;
 	size_t chunk = n < BATCH_ROWS ? n : BATCH_ROWS, ndates = 0;
@@ -287,38 +322,31 @@ static int run_batches(orm_session *s, const char *verb, const char *sql, const 
 	char(*scratch)[ORM_FIELD_SCRATCH] = NULL;
 	int rc = ORM_OK;
 
-	for (size_t k = 0; k < ncols; k++)
-		if (orm_session_is_date_column(&m->columns[cols[k]]))
+	for (size_t k = 0; k < b->ncols; k++)
+		if (orm_session_is_date_column(&m->columns[b->cols[k]]))
 			ndates++;
-	params = orm_malloc((chunk * ncols + 1) * sizeof *params);
+	params = orm_malloc((chunk * b->ncols + 1) * sizeof *params);
 	scratch = orm_malloc((chunk * ndates + 1) * sizeof *scratch);
 	if (!params || !scratch) {
 		rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory flushing %s", m->tablename);
 		goto done;
 	}
 	for (size_t off = 0; off < n; off += chunk) {
-		size_t rows = n - off < chunk ? n - off : chunk, d = 0;
-		returning_ctx ctx = {s, items + off, returning, ORM_OK};
+		size_t rows = n - off < chunk ? n - off : chunk;
+		returning_ctx ctx = {s, items + off, b->returning, ORM_OK};
 
-		for (size_t r = 0; r < rows; r++) {
-			const orm_object *h = items[off + r].h;
-			const void *data = orm_object_data(h);
-			for (size_t k = 0; k < ncols; k++) {
-				const orm_column *col = &m->columns[cols[k]];
-				char *text = orm_session_is_date_column(col) ? scratch[d++] : NULL;
-				params[r * ncols + k] = orm_field_value(
-				    data, col, orm_object_column_is_null(h, cols[k]), text);
-			}
-		}
-		rc = orm_conn_execute_many(s->conn, sql, params, ncols, rows,
-		                           returning && returning->nreturned ? on_returning : NULL,
-		                           &ctx);
+		if ((rc = bind_rows(s, b, items + off, rows, params, scratch)) < 0)
+			goto done;
+		rc = orm_conn_execute_many(
+		    s->conn, b->sql, params, b->ncols, rows,
+		    b->returning && b->returning->nreturned ? on_returning : NULL, &ctx);
 		if (rc < 0) {
 			if (ctx.rc == ORM_OK) {
-				orm_err_set(&s->err, rc, "%s %s: %s", verb, m->tablename,
+				orm_err_set(&s->err, rc, "%s %s: %s", b->verb, m->tablename,
 				            orm_conn_errmsg(s->conn));
 				if (rc == ORM_ECONSTRAINT)
-					name_foreign_keys(s, m, strcmp(verb, "DELETE FROM") == 0);
+					name_foreign_keys(s, m,
+					                  strcmp(b->verb, "DELETE FROM") == 0);
 			}
 			goto done;
 		}
@@ -339,27 +367,27 @@ int orm_persist_run_items(orm_session *s, int kind, work_item *items, size_t n)
 	while (i < n) {
 		orm_model_info *info = items[i].info;
 		const orm_sql_shape *sh = NULL;
+		batch_sql b;
 
 		for (j = i + 1;
 		     j < n && items[j].info == info && items[j].level == items[i].level &&
 		     (kind == 0 || memcmp(items[j].mask, items[i].mask, info->maskbytes) == 0);
 		     j++)
 			;
-		/* Foreign keys from references to objects inserted by now. */
-		for (size_t k = i; kind != 0 && info->has_many_to_one && k < j; k++)
-			if ((rc = s->maker->rel->fill_keys(s, info, items[k].h)) < 0)
-				return rc;
 		if (kind == 0) {
-			rc = run_batches(s, "DELETE FROM", info->sql_delete, info->pk, info->npk,
-			                 NULL, items + i, j - i);
+			b = (batch_sql){"DELETE FROM", info->sql_delete, info->pk, info->npk, NULL,
+			                false};
 		} else {
 			if ((rc = orm_session_get_shape(&sh, s, info, kind, items[i].mask)) < 0)
 				return rc;
-			rc = run_batches(s, kind == ORM_SHAPE_INSERT ? "INSERT INTO" : "UPDATE",
-			                 sh->sql, sh->bound, sh->nbound,
-			                 kind == ORM_SHAPE_INSERT ? sh : NULL, items + i, j - i);
+			b = (batch_sql){kind == ORM_SHAPE_INSERT ? "INSERT INTO" : "UPDATE",
+			                sh->sql,
+			                sh->bound,
+			                sh->nbound,
+			                kind == ORM_SHAPE_INSERT ? sh : NULL,
+			                info->has_many_to_one};
 		}
-		if (rc < 0)
+		if ((rc = run_batches(s, &b, items + i, j - i)) < 0)
 			return rc;
 		i = j;
 	}

@@ -218,6 +218,25 @@ typedef struct insert_batch {
 	size_t n;
 } insert_batch;
 
+/* What one flush plans and then sends (see orm_uow_flush). */
+typedef struct flush_plan {
+	uint8_t *masks;   /* INSERT masks (one per s->pending), then UPDATE masks */
+	size_t maskbytes; /* bytes of one mask: the largest model's */
+	/* The rank of each pending object's model (NO_MODEL for an empty
+	 * slot): sending a model's INSERTs then reads this array, not every
+	 * pending object's header. */
+	uint32_t *ranks;
+	size_t *counts;   /* new objects per model */
+	size_t nins;      /* new objects in all */
+	work_item *self;  /* room to order the new rows of a self-referencing model */
+	size_t nself;     /* ...of this many */
+	work_item *items; /* UPDATEs (nupd), then DELETEs (ndel) */
+	size_t nupd, ndel;
+	insert_batch batch; /* the INSERT batch being gathered */
+} flush_plan;
+
+#define NO_MODEL UINT32_MAX
+
 static int send_batch(orm_session *s, insert_batch *b)
 {
 	int rc = b->n ? orm_persist_run_items(s, ORM_SHAPE_INSERT, b->items, b->n) : ORM_OK;
@@ -244,77 +263,57 @@ static int add_to_batch(orm_session *s, insert_batch *b, const work_item *it)
 	return ORM_OK;
 }
 
-/* The items of every new object of info's model, in the order added, with
- * the masks planned (masks is indexed by the position in s->pending). */
-static size_t gather_inserts(work_item *items, const orm_session *s, orm_model_info *info,
-                             const uint8_t *masks, size_t maskbytes)
+/* The item of pending object p, the seq-th new object of its model. */
+static work_item pending_item(const orm_session *s, const flush_plan *fp, orm_model_info *info,
+                              size_t p, size_t seq)
 {
-	size_t n = 0;
-
-	for (size_t p = 0; p < s->npending; p++) {
-		orm_object *h = s->pending[p];
-		if (h && h->model == info->model) {
-			items[n] = (work_item){h, info, masks + p * maskbytes, 0, n, 0};
-			n++;
-		}
-	}
-	return n;
+	return (work_item){s->pending[p], info, fp->masks + p * fp->maskbytes, 0, seq, 0};
 }
 
 /* Orders the `n` new objects of a self-referencing model (chapter 4):
- * referenced rows first, else the order added. Fills items[0..n). */
-static int order_self_inserts(orm_session *s, work_item *items, size_t n, orm_model_info *info,
-                              const uint8_t *masks, size_t maskbytes)
+ * referenced rows first, else the order added. Fills fp->self[0..n). */
+static int order_self_inserts(orm_session *s, flush_plan *fp, size_t r, size_t n)
 {
+	orm_model_info *info = &s->maker->infos[r];
 	int rc;
 
-	gather_inserts(items, s, info, masks, maskbytes);
-	if ((rc = set_levels(s, items, n, "insert")) < 0)
+	for (size_t p = 0, k = 0; p < s->npending; p++)
+		if (fp->ranks[p] == r) {
+			fp->self[k] = pending_item(s, fp, info, p, k);
+			k++;
+		}
+	if ((rc = set_levels(s, fp->self, n, "insert")) < 0)
 		return rc;
-	qsort(items, n, sizeof *items, cmp_by_level_then_seq);
+	qsort(fp->self, n, sizeof *fp->self, cmp_by_level_then_seq);
 	return ORM_OK;
 }
 
-/* Sends the INSERTs of info's `count` new objects, through batch `b`.
- * `all` has room for `count` items when the model refers to itself (its
- * rows are ordered among themselves first), else is unused. */
-static int insert_model(orm_session *s, orm_model_info *info, size_t count, const uint8_t *masks,
-                        size_t maskbytes, work_item *all, insert_batch *b)
+/* Sends the INSERTs of the new objects of model r (there are `count`),
+ * through fp's batch, in the order added or, in a table referring to
+ * itself, referenced rows first. */
+static int insert_model(orm_session *s, flush_plan *fp, size_t r, size_t count)
 {
+	orm_model_info *info = &s->maker->infos[r];
 	int rc = ORM_OK;
 
 	if (info->self_referencing && count > 1) {
-		if ((rc = order_self_inserts(s, all, count, info, masks, maskbytes)) < 0)
+		if ((rc = order_self_inserts(s, fp, r, count)) < 0)
 			return rc;
 		for (size_t i = 0; i < count; i++)
-			if ((rc = add_to_batch(s, b, &all[i])) < 0)
+			if ((rc = add_to_batch(s, &fp->batch, &fp->self[i])) < 0)
 				return rc;
-		return send_batch(s, b);
+		return send_batch(s, &fp->batch);
 	}
 	for (size_t p = 0, seq = 0; p < s->npending; p++) {
-		orm_object *h = s->pending[p];
 		work_item it;
-		if (!h || h->model != info->model)
+		if (fp->ranks[p] != r)
 			continue;
-		it = (work_item){h, info, masks + p * maskbytes, 0, seq++, 0};
-		if ((rc = add_to_batch(s, b, &it)) < 0)
+		it = pending_item(s, fp, info, p, seq++);
+		if ((rc = add_to_batch(s, &fp->batch, &it)) < 0)
 			return rc;
 	}
-	return send_batch(s, b);
+	return send_batch(s, &fp->batch);
 }
-
-/* What one flush plans and then sends (see orm_uow_flush). */
-typedef struct flush_plan {
-	uint8_t *masks;   /* INSERT masks (one per s->pending), then UPDATE masks */
-	size_t maskbytes; /* bytes of one mask: the largest model's */
-	size_t *counts;   /* new objects per model */
-	size_t nins;      /* new objects in all */
-	work_item *self;  /* room to order the new rows of a self-referencing model */
-	size_t nself;     /* ...of this many */
-	work_item *items; /* UPDATEs (nupd), then DELETEs (ndel) */
-	size_t nupd, ndel;
-	insert_batch batch; /* the INSERT batch being gathered */
-} flush_plan;
 
 static int flush_nomem(orm_session *s)
 {
@@ -343,12 +342,16 @@ static int plan_inserts(orm_session *s, flush_plan *fp)
 
 	for (size_t p = 0; p < s->npending; p++) {
 		orm_object *h = s->pending[p];
+		size_t r;
+		fp->ranks[p] = NO_MODEL;
 		if (!h)
 			continue;
 		info_of(s, h, &info);
 		if ((rc = orm_persist_plan_insert(s, info, h, fp->masks + p * fp->maskbytes)) < 0)
 			return rc;
-		fp->counts[info - maker->infos]++;
+		r = (size_t)(info - maker->infos);
+		fp->ranks[p] = (uint32_t)r;
+		fp->counts[r]++;
 		fp->nins++;
 	}
 	for (size_t r = 0; r < maker->ninfos; r++) {
@@ -361,8 +364,7 @@ static int plan_inserts(orm_session *s, flush_plan *fp)
 				return flush_nomem(s);
 			fp->nself = count;
 		}
-		if ((rc = order_self_inserts(s, fp->self, count, &maker->infos[r], fp->masks,
-		                             fp->maskbytes)) < 0)
+		if ((rc = order_self_inserts(s, fp, r, count)) < 0)
 			return rc;
 	}
 	return ORM_OK;
@@ -452,9 +454,7 @@ static int send_plan(orm_session *s, flush_plan *fp)
 	int rc;
 
 	for (size_t r = 0; r < maker->ninfos; r++)
-		if (fp->counts[r] &&
-		    (rc = insert_model(s, &maker->infos[r], fp->counts[r], fp->masks, fp->maskbytes,
-		                       fp->self, &fp->batch)) < 0)
+		if (fp->counts[r] && (rc = insert_model(s, fp, r, fp->counts[r])) < 0)
 			return rc;
 	if ((rc = orm_persist_run_items(s, ORM_SHAPE_UPDATE, fp->items, fp->nupd)) < 0)
 		return rc;
@@ -533,8 +533,9 @@ int orm_uow_flush(orm_session *s)
 	/* The masks of the INSERTs (a byte or two each) are kept from planning
 	 * to sending; their work items are not (see insert_batch). */
 	fp.masks = orm_malloc((s->npending + s->nobjs) * fp.maskbytes);
+	fp.ranks = orm_malloc((s->npending ? s->npending : 1) * sizeof *fp.ranks);
 	fp.counts = orm_calloc(s->maker->ninfos, sizeof *fp.counts);
-	if (!fp.masks || !fp.counts)
+	if (!fp.masks || !fp.ranks || !fp.counts)
 		rc = flush_nomem(s);
 	else if ((rc = plan_inserts(s, &fp)) == ORM_OK &&
 	         (rc = plan_updates_and_deletes(s, &fp)) == ORM_OK &&
@@ -551,6 +552,7 @@ int orm_uow_flush(orm_session *s)
 	orm_free(fp.self);
 	orm_free(fp.batch.items);
 	orm_free(fp.masks);
+	orm_free(fp.ranks);
 	orm_free(fp.counts);
 	return rc;
 }
