@@ -12,13 +12,8 @@
  * matches the database.
  */
 #include <assert.h>
-#include <ctype.h>
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dialect.h"
 #include "field.h"
