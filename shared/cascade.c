@@ -61,6 +61,8 @@ static int visit(orm_session *s, visit_stack *st, const orm_object *from,
 		                   t->model->name);
 	if (t->state == ORM_DELETED || (t->flags & ORM_OBJ_TO_DELETE))
 		return ORM_OK; /* its deletion is the learner's word */
+	if (t->session == s && (t->state == ORM_PENDING || t->state == ORM_PERSISTENT))
+		return ORM_OK; /* here already (a user reached from each of its events) */
 	if ((rc = orm_session_add_one(s, t, &added)) < 0)
 		return rc;
 	if (added && visit_push(st, t) < 0)
@@ -228,7 +230,8 @@ static int delete_children(orm_session *s, const orm_rel_info *ri, orm_object *p
 
 int orm_rel_flush_prepare(orm_session *s)
 {
-	bool again;
+	const orm_model_info *info = NULL;
+	bool again, deleting = false;
 	int rc;
 
 	if (!s->maker->has_relationships)
@@ -237,12 +240,15 @@ int orm_rel_flush_prepare(orm_session *s)
 	 * list grows) and make orphans. */
 	for (size_t i = 0; i < s->nobjs; i++) {
 		orm_object *h = s->objs[i];
-		const orm_model_info *info;
 
-		if (h->state != ORM_PENDING &&
-		    (h->state != ORM_PERSISTENT || (h->flags & ORM_OBJ_TO_DELETE)))
+		if (h->state == ORM_PERSISTENT && (h->flags & ORM_OBJ_TO_DELETE)) {
+			deleting = true;
 			continue;
-		info = orm_session_find_info(s->maker, h->model);
+		}
+		if (h->state != ORM_PENDING && h->state != ORM_PERSISTENT)
+			continue;
+		if (!info || info->model != h->model) /* objects come in runs of one model */
+			info = orm_session_find_info(s->maker, h->model);
 		if (!info->has_many_to_one)
 			continue;
 		for (size_t r = 0; r < info->nrels; r++) {
@@ -253,13 +259,14 @@ int orm_rel_flush_prepare(orm_session *s)
 			if ((rc = sync_reference(s, ri, h)) < 0)
 				return rc;
 		}
+		if (h->flags & ORM_OBJ_TO_DELETE) /* an orphan now (delete-orphan) */
+			deleting = true;
 	}
 	/* Then deleted parents, until no cascade reaches further. */
-	do {
+	while (deleting) {
 		again = false;
 		for (size_t i = 0; i < s->nobjs; i++) {
 			orm_object *h = s->objs[i];
-			const orm_model_info *info;
 
 			if (h->state != ORM_PERSISTENT || !(h->flags & ORM_OBJ_TO_DELETE))
 				continue;
@@ -269,6 +276,7 @@ int orm_rel_flush_prepare(orm_session *s)
 				    (rc = delete_children(s, &info->rels[r], h, &again)) < 0)
 					return rc;
 		}
-	} while (again);
+		deleting = again;
+	}
 	return ORM_OK;
 }

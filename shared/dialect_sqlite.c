@@ -429,7 +429,10 @@ static int bind_value(orm_dbstmt *stmt, int i, const orm_value *v)
 	sqlite3_stmt *s = stmt->stmt;
 
 	/* Text is copied (SQLITE_TRANSIENT): the caller's strings need only
-	 * live for the call, even though rows are read later. */
+	 * live for the call, even though rows are read later. A statement
+	 * that returns no rows (an INSERT, UPDATE or DELETE without
+	 * RETURNING) runs to its end in execute()'s one sqlite3_step(), and
+	 * is bound afresh before it runs again: its text is not copied. */
 	switch (v->type) {
 	case ORM_TYPE_NULL:
 		return sqlite3_bind_null(s, i);
@@ -444,8 +447,9 @@ static int bind_value(orm_dbstmt *stmt, int i, const orm_value *v)
 	case ORM_TYPE_DATE:
 	case ORM_TYPE_DATETIME:
 		/* Dates are ISO 8601 text, as SQLAlchemy stores them. */
-		return sqlite3_bind_text64(s, i, v->u.s.ptr, v->u.s.len, SQLITE_TRANSIENT,
-		                           SQLITE_UTF8);
+		return sqlite3_bind_text64(
+		    s, i, v->u.s.ptr, v->u.s.len,
+		    sqlite3_column_count(s) ? SQLITE_TRANSIENT : SQLITE_STATIC, SQLITE_UTF8);
 	}
 	return SQLITE_MISMATCH;
 }

@@ -12,8 +12,9 @@
  *   loading.c        rows into objects (orm/loading.py);
  *   unit_of_work.c   flush: planning and ordering, and rollback
  *                    (orm/unitofwork.py);
- *   persistence.c    the INSERT, UPDATE and DELETE batches a flush sends
- *                    (orm/persistence.py).
+ *   persistence.c    what each object sends (an INSERT's columns and
+ *                    defaults, an UPDATE's changed columns), and the
+ *                    INSERT, UPDATE and DELETE batches (orm/persistence.py).
  * Calls go one way, down that list read from the bottom: this file calls
  * them all, none calls back. Chapter 4's relationship code sits above the
  * session: the session reaches it only through the table of hooks its

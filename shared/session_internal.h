@@ -212,6 +212,9 @@ int orm_session_reload(orm_session *s, orm_conn *conn, const orm_model_info *inf
                        bool keep_changes);
 
 /* persistence.c */
+int orm_persist_plan_insert(orm_session *s, const orm_model_info *info, orm_object *h,
+                            uint8_t *mask);
+int orm_persist_plan_update(orm_session *s, orm_model_info *info, orm_object *h, uint8_t *mask);
 int orm_persist_run_items(orm_session *s, int kind, work_item *items, size_t n);
 
 /* unit_of_work.c */

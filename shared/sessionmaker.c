@@ -174,6 +174,34 @@ bool orm_session_is_date_column(const orm_column *col)
 	return col->type == ORM_DATE || col->type == ORM_DATETIME;
 }
 
+/* The text of an INSERT of sh->bound (its `nbound` columns), reading back
+ * sh->returned: with RETURNING, or through the rowid (sh->lastrowid). */
+static void put_insert(orm_buf *b, orm_sql_shape *sh, const orm_model_info *info, bool lastrowid)
+{
+	const orm_model *m = info->model;
+
+	orm_buf_printf(b, "INSERT INTO %s", m->tablename);
+	if (sh->nbound == 0) {
+		orm_buf_puts(b, " DEFAULT VALUES");
+	} else {
+		orm_buf_puts(b, " (");
+		for (size_t k = 0; k < sh->nbound; k++)
+			orm_buf_printf(b, "%s%s", k ? ", " : "", m->columns[sh->bound[k]].name);
+		orm_buf_puts(b, ") VALUES (");
+		for (size_t k = 0; k < sh->nbound; k++)
+			orm_buf_puts(b, k ? ", ?" : "?");
+		orm_buf_putc(b, ')');
+	}
+	/* Only the generated key to read back, and the database tells it
+	 * without RETURNING: no RETURNING (SQLAlchemy's lastrowid). */
+	sh->lastrowid = lastrowid && sh->nreturned == 1 &&
+	                (int)sh->returned[0] == info->autoincrement &&
+	                m->columns[sh->returned[0]].type == ORM_INTEGER;
+	for (size_t k = 0; k < sh->nreturned && !sh->lastrowid; k++)
+		orm_buf_printf(b, "%s%s", k ? ", " : " RETURNING ",
+		               m->columns[sh->returned[k]].name);
+}
+
 /* Builds the SQL of an INSERT of the columns in `mask` (RETURNING those
  * left out: the generated key, server defaults) or of an UPDATE setting
  * the columns in `mask`. */
@@ -203,27 +231,7 @@ static orm_sql_shape *build_shape(const orm_model_info *info, int kind, const ui
 	nset = sh->nbound;
 
 	if (kind == ORM_SHAPE_INSERT) {
-		orm_buf_printf(&b, "INSERT INTO %s", m->tablename);
-		if (nset == 0) {
-			orm_buf_puts(&b, " DEFAULT VALUES");
-		} else {
-			orm_buf_puts(&b, " (");
-			for (size_t k = 0; k < nset; k++)
-				orm_buf_printf(&b, "%s%s", k ? ", " : "",
-				               m->columns[sh->bound[k]].name);
-			orm_buf_puts(&b, ") VALUES (");
-			for (size_t k = 0; k < nset; k++)
-				orm_buf_puts(&b, k ? ", ?" : "?");
-			orm_buf_putc(&b, ')');
-		}
-		/* Only the generated key to read back, and the database tells
-		 * it without RETURNING: no RETURNING (SQLAlchemy's lastrowid). */
-		sh->lastrowid = lastrowid && sh->nreturned == 1 &&
-		                (int)sh->returned[0] == info->autoincrement &&
-		                m->columns[sh->returned[0]].type == ORM_INTEGER;
-		for (size_t k = 0; k < sh->nreturned && !sh->lastrowid; k++)
-			orm_buf_printf(&b, "%s%s", k ? ", " : " RETURNING ",
-			               m->columns[sh->returned[k]].name);
+		put_insert(&b, sh, info, lastrowid);
 	} else {
 		/* SQLAlchemy's spelling: SET title=? WHERE id = ? */
 		orm_buf_printf(&b, "UPDATE %s SET ", m->tablename);

@@ -4,20 +4,16 @@
  * Introduced in chapter 2. flush validates every object, then INSERTs the
  * pending objects model by model in foreign-key order, UPDATEs only the
  * changed columns, DELETEs in reverse order (SQLAlchemy's
- * orm/unitofwork.py); persistence.c sends each group as one batch.
+ * orm/unitofwork.py); persistence.c works out each object's columns and
+ * sends each group as one batch.
  * Chapter 4 adds, through the relationship hooks, cascades and foreign
  * keys filled from references, in dependency order down to the rows of a
  * self-referencing table. A rollback puts objects back in the state that
  * matches the database.
  */
 #include <assert.h>
-#include <ctype.h>
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dialect.h"
 #include "field.h"
@@ -28,168 +24,6 @@
 #include "session_internal.h"
 
 /* ---- flush: the unit of work ------------------------------------------- */
-
-/* Whether column i of h holds no value yet: NULL, or zero in a NOT NULL
- * int, bool, float or date column. Not an enum's zero: that is its first
- * label, and an enum with a default starts at ORM_ENUM_NULL instead. */
-static bool is_unset(const orm_object *h, size_t i)
-{
-	const orm_column *col = &h->model->columns[i];
-	if (orm_object_column_is_null(h, i))
-		return true;
-	return !orm_schema_column_nullable(col) && !orm_field_has_null_value(col) &&
-	       orm_field_is_zero(orm_object_data(h), col);
-}
-
-/* A client-side default's SQL literal as a value: 'text' (with '' for a
- * quote), true/false, a number, or NULL. `buf` holds unquoted text. */
-static int parse_default(orm_value *out, const char *sql, char *buf, size_t size)
-{
-	char *end;
-
-	while (isspace((unsigned char)*sql))
-		sql++;
-	if (*sql == '\'') {
-		size_t n = 0;
-		for (const char *p = sql + 1; *p; p++) {
-			if (*p == '\'' && p[1] != '\'') {
-				if (p[1] != '\0')
-					return ORM_EINVAL;
-				buf[n] = '\0';
-				*out = orm_text_len(buf, n);
-				return ORM_OK;
-			}
-			if (*p == '\'')
-				p++;
-			if (n + 1 >= size)
-				return ORM_EINVAL;
-			buf[n++] = *p;
-		}
-		return ORM_EINVAL;
-	}
-	if (strcasecmp(sql, "true") == 0 || strcasecmp(sql, "false") == 0) {
-		*out = orm_bool(tolower((unsigned char)*sql) == 't');
-		return ORM_OK;
-	}
-	if (strcasecmp(sql, "null") == 0) {
-		*out = orm_null();
-		return ORM_OK;
-	}
-	errno = 0;
-	long long i = strtoll(sql, &end, 10);
-	if (end != sql && *end == '\0' && errno == 0) {
-		*out = orm_int(i);
-		return ORM_OK;
-	}
-	double f = strtod(sql, &end);
-	if (end != sql && *end == '\0') {
-		*out = orm_float(f);
-		return ORM_OK;
-	}
-	return ORM_EINVAL;
-}
-
-/* Fills unset fields that have a client-side default (Column(default=)). */
-static int apply_defaults(orm_session *s, orm_object *h)
-{
-	const orm_model *m = h->model;
-	char buf[256];
-
-	for (size_t i = 0; i < m->ncolumns; i++) {
-		const orm_column *col = &m->columns[i];
-		orm_value v;
-		bool is_null;
-		int rc;
-
-		if (!col->default_sql || !is_unset(h, i))
-			continue;
-		if (parse_default(&v, col->default_sql, buf, sizeof buf) < 0)
-			return orm_err_set(&s->err, ORM_EINVAL,
-			                   "the default of %s.%s is not a literal value: %s",
-			                   m->tablename, col->name, col->default_sql);
-		if (v.type == ORM_TYPE_NULL)
-			continue;
-		rc = orm_field_load(orm_object_data(h), col, v, &is_null, m->tablename, &s->err);
-		if (rc < 0)
-			return rc;
-		if (!orm_field_is_pointer(col))
-			orm_bit_put(orm_object_nulls(h), i, is_null);
-	}
-	return ORM_OK;
-}
-
-/* Checks column i of h before it is sent: NULL in a NOT NULL column, a
- * string too long, an enum value without a label, a date that is not. */
-static int check_column(orm_session *s, const orm_object *h, size_t i)
-{
-	const orm_column *col = &h->model->columns[i];
-
-	if (orm_object_column_is_null(h, i)) {
-		if (orm_schema_column_nullable(col))
-			return ORM_OK;
-		return orm_err_set(&s->err, ORM_EINVAL, "NULL in %s.%s, which is NOT NULL",
-		                   h->model->tablename, col->name);
-	}
-	return orm_field_check(orm_object_data(h), col, h->model->tablename, &s->err);
-}
-
-/* Prepares a pending object's INSERT: defaults, the columns it sends
- * (all but an unset generated key or server default), checks. */
-static int plan_insert(orm_session *s, work_item *it, uint8_t *mask)
-{
-	orm_object *h = it->h;
-	const orm_model *m = h->model;
-	int rc;
-
-	if ((rc = apply_defaults(s, h)) < 0)
-		return rc;
-	orm_object_settle_nulls(h);
-	memset(mask, 0, it->info->maskbytes);
-	for (size_t i = 0; i < m->ncolumns; i++) {
-		const orm_column *col = &m->columns[i];
-		if ((int)i == it->info->autoincrement && orm_field_is_zero(orm_object_data(h), col))
-			continue;
-		if (col->server_default && is_unset(h, i))
-			continue;
-		if ((rc = check_column(s, h, i)) < 0)
-			return rc;
-		orm_bit_put(mask, i, true);
-	}
-	it->mask = mask;
-	return ORM_OK;
-}
-
-/* Finds the columns of a persistent object that changed since its
- * snapshot. Returns 1 when there are some, 0 when none, or an error. */
-static int plan_update(orm_session *s, work_item *it, uint8_t *mask)
-{
-	orm_object *h = it->h;
-	const orm_model *m = h->model;
-	bool any = false;
-	int rc;
-
-	orm_object_settle_nulls(h);
-	memset(mask, 0, it->info->maskbytes);
-	for (size_t i = 0; i < m->ncolumns; i++) {
-		if (!orm_object_column_changed(h, i))
-			continue;
-		if (m->columns[i].primary_key)
-			return orm_err_set(
-			    &s->err, ORM_EINVAL,
-			    "the primary key of a persistent %s cannot change (%s.%s)", m->name,
-			    m->tablename, m->columns[i].name);
-		if ((rc = check_column(s, h, i)) < 0)
-			return rc;
-		orm_bit_put(mask, i, true);
-		any = true;
-	}
-	/* A reference changed to an object not inserted yet: its key is
-	 * filled just before the UPDATE is sent (chapter 4). */
-	if (it->info->has_many_to_one && s->maker->rel->force_keys(it->info, h, mask))
-		any = true;
-	it->mask = mask;
-	return any;
-}
 
 /* Sort key: the integer primary key, as SQLAlchemy orders UPDATEs and
  * DELETEs; other keys keep the order found. */
@@ -257,84 +91,94 @@ static int cycle_error(orm_session *s, work_item *items, const size_t *path, siz
 	return rc;
 }
 
+/* The scratch of set_levels: where each object of the session sits among
+ * the items (-1: not one of them), and the path of the depth-first walk. */
+typedef struct level_walk {
+	int32_t *pos;
+	uint8_t *state; /* 0 unseen, 1 on the path, 2 done */
+	size_t *path, *next;
+} level_walk;
+
+/* Walks the references among items depth first from items[start],
+ * without recursion, raising each item's level above those it refers to.
+ * ORM_EINVAL naming the objects when the references form a cycle. */
+static int walk_references(orm_session *s, work_item *items, size_t start, level_walk *w,
+                           const char *verb)
+{
+	size_t depth = 1;
+
+	w->path[0] = start;
+	w->next[0] = 0;
+	w->state[start] = 1;
+	while (depth > 0) {
+		size_t top = w->path[depth - 1], j;
+		bool more;
+		orm_object *t = s->maker->rel->self_target(s, items[0].info, items[top].h,
+		                                           w->next[depth - 1]++, &more);
+
+		if (!more) { /* every reference of top is done */
+			w->state[top] = 2;
+			depth--;
+			if (depth > 0 && items[w->path[depth - 1]].level <= items[top].level)
+				items[w->path[depth - 1]].level = items[top].level + 1;
+			continue;
+		}
+		if (!t || t->session != s || t->index >= s->nobjs || w->pos[t->index] < 0)
+			continue;
+		j = (size_t)w->pos[t->index];
+		if (w->state[j] == 1) {
+			size_t from = 0;
+			while (w->path[from] != j)
+				from++;
+			return cycle_error(s, items, w->path, from, depth - 1, verb);
+		}
+		if (w->state[j] == 2) {
+			if (items[top].level <= items[j].level)
+				items[top].level = items[j].level + 1;
+			continue;
+		}
+		w->state[j] = 1;
+		w->path[depth] = j;
+		w->next[depth] = 0;
+		depth++;
+	}
+	return ORM_OK;
+}
+
 /*
  * Rows of a self-referencing table depend on each other (chapter 4): a
  * new node is inserted after the new parent it refers to, a deleted node
  * deleted before the deleted parent. Gives each of items[0..n) (one
- * model) its depth in the chain of references among them, walking the
- * references depth first without recursion. ORM_EINVAL naming the
- * objects when the references form a cycle.
+ * model) its depth in the chain of references among them.
  */
 static int set_levels(orm_session *s, work_item *items, size_t n, const char *verb)
 {
-	const orm_model_info *info = items[0].info;
-	int32_t *pos = NULL;
-	uint8_t *state = NULL; /* 0 unseen, 1 on the path, 2 done */
-	size_t *path = NULL, *next = NULL, depth = 0;
+	level_walk w;
 	int rc = ORM_OK;
 
-	pos = orm_malloc((s->nobjs ? s->nobjs : 1) * sizeof *pos);
-	state = orm_calloc(n, 1);
-	path = orm_malloc(n * sizeof *path);
-	next = orm_malloc(n * sizeof *next);
-	if (!pos || !state || !path || !next) {
+	w.pos = orm_malloc((s->nobjs ? s->nobjs : 1) * sizeof *w.pos);
+	w.state = orm_calloc(n, 1);
+	w.path = orm_malloc(n * sizeof *w.path);
+	w.next = orm_malloc(n * sizeof *w.next);
+	if (!w.pos || !w.state || !w.path || !w.next) {
 		rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory ordering %s",
-		                 info->model->tablename);
+		                 items[0].info->model->tablename);
 		goto done;
 	}
 	for (size_t i = 0; i < s->nobjs; i++)
-		pos[i] = -1;
+		w.pos[i] = -1;
 	for (size_t i = 0; i < n; i++) {
-		pos[items[i].h->index] = (int32_t)i;
+		w.pos[items[i].h->index] = (int32_t)i;
 		items[i].level = 0;
 	}
-	for (size_t start = 0; start < n; start++) {
-		if (state[start])
-			continue;
-		path[0] = start;
-		next[0] = 0;
-		state[start] = 1;
-		depth = 1;
-		while (depth > 0) {
-			size_t top = path[depth - 1];
-			bool more;
-			orm_object *t = s->maker->rel->self_target(s, info, items[top].h,
-			                                           next[depth - 1]++, &more);
-			size_t j;
-
-			if (!more) { /* every reference of top is done */
-				state[top] = 2;
-				depth--;
-				if (depth > 0 && items[path[depth - 1]].level <= items[top].level)
-					items[path[depth - 1]].level = items[top].level + 1;
-				continue;
-			}
-			if (!t || t->session != s || t->index >= s->nobjs || pos[t->index] < 0)
-				continue;
-			j = (size_t)pos[t->index];
-			if (state[j] == 1) {
-				size_t from = 0;
-				while (path[from] != j)
-					from++;
-				rc = cycle_error(s, items, path, from, depth - 1, verb);
-				goto done;
-			}
-			if (state[j] == 2) {
-				if (items[top].level <= items[j].level)
-					items[top].level = items[j].level + 1;
-				continue;
-			}
-			state[j] = 1;
-			path[depth] = j;
-			next[depth] = 0;
-			depth++;
-		}
-	}
+	for (size_t start = 0; start < n && rc == ORM_OK; start++)
+		if (!w.state[start])
+			rc = walk_references(s, items, start, &w, verb);
 done:
-	orm_free(pos);
-	orm_free(state);
-	orm_free(path);
-	orm_free(next);
+	orm_free(w.pos);
+	orm_free(w.state);
+	orm_free(w.path);
+	orm_free(w.next);
 	return rc;
 }
 
@@ -369,6 +213,25 @@ typedef struct insert_batch {
 	size_t n;
 } insert_batch;
 
+/* What one flush plans and then sends (see orm_uow_flush). */
+typedef struct flush_plan {
+	uint8_t *masks;   /* INSERT masks (one per s->pending), then UPDATE masks */
+	size_t maskbytes; /* bytes of one mask: the largest model's */
+	/* The rank of each pending object's model (NO_MODEL for an empty
+	 * slot): sending a model's INSERTs then reads this array, not every
+	 * pending object's header. */
+	uint32_t *ranks;
+	size_t *counts;   /* new objects per model */
+	size_t nins;      /* new objects in all */
+	work_item *self;  /* room to order the new rows of a self-referencing model */
+	size_t nself;     /* ...of this many */
+	work_item *items; /* UPDATEs (nupd), then DELETEs (ndel) */
+	size_t nupd, ndel;
+	insert_batch batch; /* the INSERT batch being gathered */
+} flush_plan;
+
+#define NO_MODEL UINT32_MAX
+
 static int send_batch(orm_session *s, insert_batch *b)
 {
 	int rc = b->n ? orm_persist_run_items(s, ORM_SHAPE_INSERT, b->items, b->n) : ORM_OK;
@@ -395,107 +258,100 @@ static int add_to_batch(orm_session *s, insert_batch *b, const work_item *it)
 	return ORM_OK;
 }
 
-/* The items of every new object of info's model, in the order added, with
- * the masks planned (masks is indexed by the position in s->pending). */
-static size_t gather_inserts(work_item *items, const orm_session *s, orm_model_info *info,
-                             const uint8_t *masks, size_t maskbytes)
+/* The item of pending object p, the seq-th new object of its model. */
+static work_item pending_item(const orm_session *s, const flush_plan *fp, orm_model_info *info,
+                              size_t p, size_t seq)
 {
-	size_t n = 0;
-
-	for (size_t p = 0; p < s->npending; p++) {
-		orm_object *h = s->pending[p];
-		if (h && h->model == info->model) {
-			items[n] = (work_item){h, info, masks + p * maskbytes, 0, n, 0};
-			n++;
-		}
-	}
-	return n;
+	return (work_item){s->pending[p], info, fp->masks + p * fp->maskbytes, 0, seq, 0};
 }
 
 /* Orders the `n` new objects of a self-referencing model (chapter 4):
- * referenced rows first, else the order added. Fills items[0..n). */
-static int order_self_inserts(orm_session *s, work_item *items, size_t n, orm_model_info *info,
-                              const uint8_t *masks, size_t maskbytes)
+ * referenced rows first, else the order added. Fills fp->self[0..n). */
+static int order_self_inserts(orm_session *s, flush_plan *fp, size_t r, size_t n)
 {
+	orm_model_info *info = &s->maker->infos[r];
 	int rc;
 
-	gather_inserts(items, s, info, masks, maskbytes);
-	if ((rc = set_levels(s, items, n, "insert")) < 0)
+	for (size_t p = 0, k = 0; p < s->npending; p++)
+		if (fp->ranks[p] == r) {
+			fp->self[k] = pending_item(s, fp, info, p, k);
+			k++;
+		}
+	if ((rc = set_levels(s, fp->self, n, "insert")) < 0)
 		return rc;
-	qsort(items, n, sizeof *items, cmp_by_level_then_seq);
+	qsort(fp->self, n, sizeof *fp->self, cmp_by_level_then_seq);
 	return ORM_OK;
 }
 
-/* Sends the INSERTs of info's `count` new objects, through batch `b`.
- * `all` has room for `count` items when the model refers to itself (its
- * rows are ordered among themselves first), else is unused. */
-static int insert_model(orm_session *s, orm_model_info *info, size_t count, const uint8_t *masks,
-                        size_t maskbytes, work_item *all, insert_batch *b)
+/* Sends the INSERTs of the new objects of model r (there are `count`),
+ * through fp's batch, in the order added or, in a table referring to
+ * itself, referenced rows first. */
+static int insert_model(orm_session *s, flush_plan *fp, size_t r, size_t count)
 {
+	orm_model_info *info = &s->maker->infos[r];
 	int rc = ORM_OK;
 
 	if (info->self_referencing && count > 1) {
-		if ((rc = order_self_inserts(s, all, count, info, masks, maskbytes)) < 0)
+		if ((rc = order_self_inserts(s, fp, r, count)) < 0)
 			return rc;
 		for (size_t i = 0; i < count; i++)
-			if ((rc = add_to_batch(s, b, &all[i])) < 0)
+			if ((rc = add_to_batch(s, &fp->batch, &fp->self[i])) < 0)
 				return rc;
-		return send_batch(s, b);
+		return send_batch(s, &fp->batch);
 	}
 	for (size_t p = 0, seq = 0; p < s->npending; p++) {
-		orm_object *h = s->pending[p];
 		work_item it;
-		if (!h || h->model != info->model)
+		if (fp->ranks[p] != r)
 			continue;
-		it = (work_item){h, info, masks + p * maskbytes, 0, seq++, 0};
-		if ((rc = add_to_batch(s, b, &it)) < 0)
+		it = pending_item(s, fp, info, p, seq++);
+		if ((rc = add_to_batch(s, &fp->batch, &it)) < 0)
 			return rc;
 	}
-	return send_batch(s, b);
+	return send_batch(s, &fp->batch);
 }
-
-/* What one flush plans and then sends (see orm_uow_flush). */
-typedef struct flush_plan {
-	uint8_t *masks;   /* INSERT masks (one per s->pending), then UPDATE masks */
-	size_t maskbytes; /* bytes of one mask: the largest model's */
-	size_t *counts;   /* new objects per model */
-	size_t nins;      /* new objects in all */
-	work_item *self;  /* room to order the new rows of a self-referencing model */
-	size_t nself;     /* ...of this many */
-	work_item *items; /* UPDATEs (nupd), then DELETEs (ndel) */
-	size_t nupd, ndel;
-	insert_batch batch; /* the INSERT batch being gathered */
-} flush_plan;
 
 static int flush_nomem(orm_session *s)
 {
 	return orm_err_set(&s->err, ORM_ENOMEM, "out of memory flushing");
 }
 
-/* Phase 1a: INSERTs model by model in dependency order, each model's
- * objects in the order they were added, every one checked now. A cycle
- * among new rows of a self-referencing table is found now too, before any
- * SQL; the order is worked out again when they are sent. */
+/* The info of h's model: the one of the object before when it is of the
+ * same model, as a flush's objects mostly come in runs of one model. */
+static orm_model_info *info_of(const orm_session *s, const orm_object *h, orm_model_info **last)
+{
+	if (!*last || (*last)->model != h->model)
+		*last = orm_session_find_info(s->maker, h->model);
+	assert(*last);
+	return *last;
+}
+
+/* Phase 1a: every new object checked and its INSERT planned, in one walk
+ * in the order added; they are sent model by model in dependency order.
+ * A cycle among new rows of a self-referencing table is found now too,
+ * before any SQL; the order is worked out again when they are sent. */
 static int plan_inserts(orm_session *s, flush_plan *fp)
 {
 	orm_sessionmaker *maker = s->maker;
+	orm_model_info *info = NULL;
 	int rc;
 
+	for (size_t p = 0; p < s->npending; p++) {
+		orm_object *h = s->pending[p];
+		size_t r;
+		fp->ranks[p] = NO_MODEL;
+		if (!h)
+			continue;
+		info_of(s, h, &info);
+		if ((rc = orm_persist_plan_insert(s, info, h, fp->masks + p * fp->maskbytes)) < 0)
+			return rc;
+		r = (size_t)(info - maker->infos);
+		fp->ranks[p] = (uint32_t)r;
+		fp->counts[r]++;
+		fp->nins++;
+	}
 	for (size_t r = 0; r < maker->ninfos; r++) {
-		orm_model_info *info = &maker->infos[r];
-		size_t count = 0;
-		for (size_t p = 0; p < s->npending; p++) {
-			orm_object *h = s->pending[p];
-			work_item it = {h, info, NULL, 0, 0, 0};
-			if (!h || h->model != info->model)
-				continue;
-			if ((rc = plan_insert(s, &it, fp->masks + p * fp->maskbytes)) < 0)
-				return rc;
-			count++;
-		}
-		fp->counts[r] = count;
-		fp->nins += count;
-		if (!info->self_referencing || count < 2)
+		size_t count = fp->counts[r];
+		if (!maker->infos[r].self_referencing || count < 2)
 			continue;
 		if (count > fp->nself) { /* room for the largest such model */
 			orm_free(fp->self);
@@ -503,19 +359,20 @@ static int plan_inserts(orm_session *s, flush_plan *fp)
 				return flush_nomem(s);
 			fp->nself = count;
 		}
-		if ((rc = order_self_inserts(s, fp->self, count, info, fp->masks, fp->maskbytes)) <
-		    0)
+		if ((rc = order_self_inserts(s, fp, r, count)) < 0)
 			return rc;
 	}
 	return ORM_OK;
 }
 
-/* Phase 1b: UPDATEs of the persistent objects that changed (only their
- * changed columns), then DELETEs; only objects that are not new. */
+/* Phase 1b, in one walk over the objects that are not new: UPDATEs of
+ * those that changed (only their changed columns), and DELETEs, gathered
+ * from the end of fp->items and then moved after the UPDATEs. */
 static int plan_updates_and_deletes(orm_session *s, flush_plan *fp)
 {
 	uint8_t *upd_masks = fp->masks + s->npending * fp->maskbytes;
-	size_t cap = s->nobjs - fp->nins, n = 0;
+	size_t cap = s->nobjs - fp->nins, nupd = 0, ndel = 0;
+	orm_model_info *info = NULL;
 	int rc;
 
 	fp->items = orm_malloc((cap ? cap : 1) * sizeof *fp->items);
@@ -523,28 +380,30 @@ static int plan_updates_and_deletes(orm_session *s, flush_plan *fp)
 		return flush_nomem(s);
 	for (size_t i = 0; i < s->nobjs; i++) {
 		orm_object *h = s->objs[i];
+		uint8_t *mask = upd_masks + nupd * fp->maskbytes;
+		work_item *it;
+
 		h->flags &= ~ORM_OBJ_LAST_FLUSH;
-		if (h->state != ORM_PERSISTENT || (h->flags & ORM_OBJ_TO_DELETE))
+		if (h->state != ORM_PERSISTENT)
 			continue;
-		assert(n < cap);
-		fp->items[n] =
-		    (work_item){h, orm_session_find_info(s->maker, h->model), NULL, 0, n, 0};
-		if ((rc = plan_update(s, &fp->items[n], upd_masks + n * fp->maskbytes)) < 0)
-			return rc;
-		if (rc == 1)
-			set_sort_key(&fp->items[n++]);
-	}
-	fp->nupd = n;
-	for (size_t i = 0; i < s->nobjs; i++) {
-		orm_object *h = s->objs[i];
-		if (h->state != ORM_PERSISTENT || !(h->flags & ORM_OBJ_TO_DELETE))
+		assert(nupd + ndel < cap);
+		info_of(s, h, &info);
+		if (h->flags & ORM_OBJ_TO_DELETE) {
+			it = &fp->items[cap - ++ndel];
+			mask = NULL;
+		} else if ((rc = orm_persist_plan_update(s, info, h, mask)) <= 0) {
+			if (rc < 0)
+				return rc;
 			continue;
-		assert(n < cap);
-		fp->items[n] =
-		    (work_item){h, orm_session_find_info(s->maker, h->model), NULL, 0, n, 0};
-		set_sort_key(&fp->items[n++]);
+		} else {
+			it = &fp->items[nupd++];
+		}
+		*it = (work_item){h, info, mask, 0, i, 0};
+		set_sort_key(it);
 	}
-	fp->ndel = n - fp->nupd;
+	memmove(fp->items + nupd, fp->items + cap - ndel, ndel * sizeof *fp->items);
+	fp->nupd = nupd;
+	fp->ndel = ndel;
 	return ORM_OK;
 }
 
@@ -590,9 +449,7 @@ static int send_plan(orm_session *s, flush_plan *fp)
 	int rc;
 
 	for (size_t r = 0; r < maker->ninfos; r++)
-		if (fp->counts[r] &&
-		    (rc = insert_model(s, &maker->infos[r], fp->counts[r], fp->masks, fp->maskbytes,
-		                       fp->self, &fp->batch)) < 0)
+		if (fp->counts[r] && (rc = insert_model(s, fp, r, fp->counts[r])) < 0)
 			return rc;
 	if ((rc = orm_persist_run_items(s, ORM_SHAPE_UPDATE, fp->items, fp->nupd)) < 0)
 		return rc;
@@ -617,15 +474,18 @@ static void undo_failed_send(orm_session *s)
 }
 
 /* Phase 3: it all worked. New objects are persistent and in the identity
- * map, snapshots are taken, deleted objects leave the map. */
+ * map, snapshots are taken, deleted objects leave the map. (The null bits
+ * were settled when the flush was planned, and the keys written since,
+ * generated or filled from references, set their own.) */
 static void apply_new_states(orm_session *s, const flush_plan *fp)
 {
+	orm_model_info *info = NULL;
+
 	for (size_t p = 0; p < s->npending; p++) {
 		orm_object *h = s->pending[p];
-		orm_model_info *info = h ? orm_session_find_info(s->maker, h->model) : NULL;
-		if (!info)
+		if (!h)
 			continue;
-		orm_object_settle_nulls(h);
+		info_of(s, h, &info);
 		orm_object_take_snapshot(h);
 		h->state = ORM_PERSISTENT;
 		h->flags |= ORM_OBJ_INSERTED | ORM_OBJ_LAST_FLUSH;
@@ -668,8 +528,9 @@ int orm_uow_flush(orm_session *s)
 	/* The masks of the INSERTs (a byte or two each) are kept from planning
 	 * to sending; their work items are not (see insert_batch). */
 	fp.masks = orm_malloc((s->npending + s->nobjs) * fp.maskbytes);
+	fp.ranks = orm_malloc((s->npending ? s->npending : 1) * sizeof *fp.ranks);
 	fp.counts = orm_calloc(s->maker->ninfos, sizeof *fp.counts);
-	if (!fp.masks || !fp.counts)
+	if (!fp.masks || !fp.ranks || !fp.counts)
 		rc = flush_nomem(s);
 	else if ((rc = plan_inserts(s, &fp)) == ORM_OK &&
 	         (rc = plan_updates_and_deletes(s, &fp)) == ORM_OK &&
@@ -686,6 +547,7 @@ int orm_uow_flush(orm_session *s)
 	orm_free(fp.self);
 	orm_free(fp.batch.items);
 	orm_free(fp.masks);
+	orm_free(fp.ranks);
 	orm_free(fp.counts);
 	return rc;
 }
