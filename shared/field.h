@@ -7,7 +7,8 @@
  * functions are the only place that knows how each type sits in memory:
  *
  *     ORM_INTEGER, ORM_BIGINTEGER   int8/16/32/64_t, chosen by field_size
- *     ORM_STRING, ORM_TEXT          char *, owned by the object (orm_malloc'd)
+ *     ORM_STRING, ORM_TEXT          char *, owned by the object: its own copy or
+ *                                   the session's arena's, behind a tag (arena.h)
  *     ORM_BOOLEAN                   bool
  *     ORM_FLOAT                     double (or float, by field_size)
  *     ORM_DATE                      orm_date     <-> "YYYY-MM-DD"
@@ -72,6 +73,14 @@ orm_value orm_field_value(const void *data, const orm_column *col, bool is_null,
 int orm_field_load(void *data, const orm_column *col, orm_value v, bool *is_null, const char *table,
                    orm_err *err);
 
+/* orm_field_load as a session loads a row: a new string's text is copied
+ * into `arena` (NULL: an allocation of its own), and *word receives the
+ * field's snapshot word (what orm_field_pack would give), computed while
+ * storing it. The value is NULL when v.type is ORM_TYPE_NULL. */
+struct orm_arena;
+int orm_field_load_in(uint64_t *word, struct orm_arena *arena, void *data, const orm_column *col,
+                      orm_value v, const char *table, orm_err *err);
+
 /*
  * The field packed in one word, for the snapshot: integers, enums and
  * bools as themselves, a double's bits, a date packed exactly, a datetime
@@ -112,7 +121,8 @@ uint64_t orm_value_hash(orm_value v);
 /* Spreads the bits of x (the finalizer of MurmurHash3). */
 uint64_t orm_mix64(uint64_t x);
 
-/* Frees the text of a string field and sets it to NULL. */
+/* Frees the text of a string field (unless it is an arena's) and sets it
+ * to NULL. */
 void orm_field_clear(void *data, const orm_column *col);
 
 /* The name of a value's type, for messages: "integer", "text", ... */
@@ -121,7 +131,15 @@ const char *orm_field_type_name(orm_type type);
 /* Parses "YYYY-MM-DD" (len characters). ORM_OK or ORM_EINVAL. */
 int orm_date_parse(orm_date *out, const char *s, size_t len);
 int orm_datetime_parse(orm_datetime *out, const char *s, size_t len);
-/* Whether the date is a real calendar date (year 1..9999). */
+/* Whether the date is a real calendar date (year 1..9999), and the time
+ * a real time of day. */
 bool orm_date_valid(const orm_date *d);
+bool orm_datetime_valid(const orm_datetime *t);
+
+/* "YYYY-MM-DD" and "YYYY-MM-DD HH:MM:SS[.ffffff]" into buf
+ * (ORM_FIELD_SCRATCH bytes), NUL-terminated; the length written. Parts out
+ * of range (only in a field orm_field_check refuses) are still written. */
+size_t orm_date_format(char *buf, int y, int m, int d);
+size_t orm_datetime_format(char *buf, const orm_datetime *t);
 
 #endif

@@ -26,11 +26,17 @@
 
 /* ---- loading rows into objects ----------------------------------------- */
 
+/* Columns read from a row per call into the result (see load_columns). */
+enum { LOAD_CHUNK = 16 };
+
 /*
  * Stores the current row (the model's columns in order) into h's fields
  * and snapshot. With keep_changes, columns the learner changed since the
  * snapshot are left alone (and stay changed): that is how an expired
- * object is reloaded without losing what was written into it.
+ * object is reloaded without losing what was written into it. Each field
+ * gives its snapshot word as it is stored (orm_field_load_in), so the
+ * snapshot costs no second pass over the fields; a new string's text goes
+ * into the session's arena.
  */
 static int load_columns(orm_session *s, orm_object *h, const orm_result *res, int col0,
                         bool keep_changes)
@@ -39,22 +45,26 @@ static int load_columns(orm_session *s, orm_object *h, const orm_result *res, in
 	void *data = orm_object_data(h);
 	uint64_t *snap = orm_object_snapshot(h);
 	uint8_t *nulls = orm_object_nulls(h), *snap_nulls = orm_object_snapshot_nulls(h);
+	orm_value vals[LOAD_CHUNK];
 	int rc;
 
-	for (size_t i = 0; i < m->ncolumns; i++) {
-		const orm_column *col = &m->columns[i];
-		bool is_null;
+	for (size_t at = 0; at < m->ncolumns; at += LOAD_CHUNK) {
+		size_t n = m->ncolumns - at < LOAD_CHUNK ? m->ncolumns - at : LOAD_CHUNK;
+		orm_result_values(vals, res, col0 + (int)at, (int)n);
+		for (size_t i = at; i < at + n; i++) {
+			const orm_column *col = &m->columns[i];
+			bool is_null = vals[i - at].type == ORM_TYPE_NULL;
 
-		if (keep_changes && orm_object_column_changed(h, i))
-			continue;
-		rc = orm_field_load(data, col, orm_result_value(res, col0 + (int)i), &is_null,
-		                    m->tablename, &s->err);
-		if (rc < 0)
-			return rc;
-		if (!orm_field_is_pointer(col))
-			orm_bit_put(nulls, i, is_null);
-		snap[i] = orm_field_pack(data, col);
-		orm_bit_put(snap_nulls, i, is_null);
+			if (keep_changes && orm_object_column_changed(h, i))
+				continue;
+			rc = orm_field_load_in(&snap[i], &s->arena, data, col, vals[i - at],
+			                       m->tablename, &s->err);
+			if (rc < 0)
+				return rc;
+			if (!orm_field_is_pointer(col))
+				orm_bit_put(nulls, i, is_null);
+			orm_bit_put(snap_nulls, i, is_null);
+		}
 	}
 	return ORM_OK;
 }
@@ -80,7 +90,7 @@ int orm_session_load_new_row(void **out, orm_session *s, const orm_model_info *i
 
 	if ((rc = orm_session_reserve_objs(s, 1)) < 0 || (rc = orm_map_reserve(s, 1)) < 0)
 		return rc;
-	h = orm_object_alloc_bare(info->model); /* load_columns sets every column */
+	h = orm_object_alloc_loaded(&s->arena, info->model); /* load_columns sets every column */
 	if (!h)
 		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory loading a %s",
 		                   info->model->name);

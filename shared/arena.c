@@ -1,0 +1,130 @@
+/*
+ * arena.c - the blocks a session loads its objects and strings into, and
+ * string fields' own copies (see arena.h).
+ *
+ * Blocks grow from 16 KiB to 1 MiB as a session loads more, so a session
+ * that loads one row does not pay for a megabyte, and one that loads a
+ * million rows makes a few hundred allocations instead of millions.
+ */
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "arena.h"
+#include "orm/alloc.h"
+
+enum { FIRST_BLOCK = 16 * 1024, LAST_BLOCK = 1024 * 1024 };
+
+static size_t round_up(size_t n, size_t align)
+{
+	return (n + align - 1) & ~(align - 1);
+}
+
+/* A new block able to hold `size` bytes, made the arena's head. */
+static orm_arena_block *new_block(orm_arena *arena, size_t size)
+{
+	orm_arena_block *b, *head = arena->head;
+	size_t cap = head ? head->cap * 2 : FIRST_BLOCK;
+
+	if (cap > LAST_BLOCK)
+		cap = LAST_BLOCK;
+	if (cap < size)
+		cap = size;
+	/* Not calloc: only what is handed out needs zeroing, and an object
+	 * is zeroed when it is taken. */
+	b = orm_malloc(sizeof *b + cap);
+	if (!b)
+		return NULL;
+	b->used = 0;
+	b->cap = cap;
+	b->pinned = 0;
+	b->orphan = false;
+	b->next = head;
+	arena->head = b;
+	return b;
+}
+
+/* `size` bytes at a multiple of `align` from the head block (a new one
+ * when it is full), not zeroed. */
+static void *bump(orm_arena *arena, size_t size, size_t align, orm_arena_block **block)
+{
+	orm_arena_block *b = arena->head;
+	size_t at = b ? round_up(b->used, align) : 0;
+
+	if (!b || at > b->cap || b->cap - at < size) {
+		if (!(b = new_block(arena, size)))
+			return NULL;
+		at = 0;
+	}
+	b->used = at + size;
+	*block = b;
+	return (char *)b->data + at;
+}
+
+void *orm_arena_alloc(orm_arena *arena, size_t size, orm_arena_block **block)
+{
+	void *p = bump(arena, size, _Alignof(max_align_t), block);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+/* The tag, the text and its NUL at p. */
+static char *put_text(char *p, char tag, const char *s, size_t len)
+{
+	p[0] = tag;
+	memcpy(p + 1, s, len);
+	p[len + 1] = '\0';
+	return p + 1;
+}
+
+char *orm_arena_text(orm_arena *arena, const char *s, size_t len)
+{
+	orm_arena_block *block;
+	char *p = bump(arena, len + 2, 1, &block);
+	return p ? put_text(p, ORM_TEXT_ARENA, s, len) : NULL;
+}
+
+char *orm_text_dup(const char *s, size_t len)
+{
+	char *p = orm_malloc(len + 2);
+	return p ? put_text(p, ORM_TEXT_HEAP, s, len) : NULL;
+}
+
+void orm_text_free(char *text)
+{
+	if (!text)
+		return;
+	/* Any other byte there means the field was written without
+	 * orm_set_text (a literal, a malloc'd string): the library cannot
+	 * know how to free that. */
+	assert(text[-1] == ORM_TEXT_HEAP || text[-1] == ORM_TEXT_ARENA);
+	if (text[-1] == ORM_TEXT_HEAP)
+		orm_free(text - 1);
+}
+
+void orm_arena_pin(orm_arena_block *block)
+{
+	block->pinned++;
+}
+
+void orm_arena_unpin(orm_arena_block *block)
+{
+	assert(block->pinned > 0);
+	if (--block->pinned == 0 && block->orphan)
+		orm_free(block);
+}
+
+void orm_arena_close(orm_arena *arena)
+{
+	orm_arena_block *b = arena->head, *next;
+
+	for (; b; b = next) {
+		next = b->next;
+		if (b->pinned == 0)
+			orm_free(b);
+		else
+			b->orphan = true;
+	}
+	arena->head = NULL;
+}
