@@ -7,18 +7,12 @@
  * million rows makes a few hundred allocations instead of millions.
  */
 #include <assert.h>
-#include <stdint.h>
 #include <string.h>
 
 #include "arena.h"
 #include "orm/alloc.h"
 
 enum { FIRST_BLOCK = 16 * 1024, LAST_BLOCK = 1024 * 1024 };
-
-static size_t round_up(size_t n, size_t align)
-{
-	return (n + align - 1) & ~(align - 1);
-}
 
 /* A new block able to hold `size` bytes, made the arena's head. */
 static orm_arena_block *new_block(orm_arena *arena, size_t size)
@@ -44,51 +38,29 @@ static orm_arena_block *new_block(orm_arena *arena, size_t size)
 	return b;
 }
 
-/* `size` bytes at a multiple of `align` from the head block (a new one
- * when it is full), not zeroed. */
-static void *bump(orm_arena *arena, size_t size, size_t align, orm_arena_block **block)
+void *orm_arena_grow(orm_arena *arena, size_t size, orm_arena_block **block)
 {
-	orm_arena_block *b = arena->head;
-	size_t at = b ? round_up(b->used, align) : 0;
+	orm_arena_block *b = new_block(arena, size);
 
-	if (!b || at > b->cap || b->cap - at < size) {
-		if (!(b = new_block(arena, size)))
-			return NULL;
-		at = 0;
-	}
-	b->used = at + size;
+	if (!b)
+		return NULL;
+	b->used = size;
 	*block = b;
-	return (char *)b->data + at;
+	return b->data;
 }
 
 void *orm_arena_alloc(orm_arena *arena, size_t size, orm_arena_block **block)
 {
-	void *p = bump(arena, size, _Alignof(max_align_t), block);
+	void *p = orm_arena_bump(arena, size, _Alignof(max_align_t), block);
 	if (p)
 		memset(p, 0, size);
 	return p;
 }
 
-/* The tag, the text and its NUL at p. */
-static char *put_text(char *p, char tag, const char *s, size_t len)
-{
-	p[0] = tag;
-	memcpy(p + 1, s, len);
-	p[len + 1] = '\0';
-	return p + 1;
-}
-
-char *orm_arena_text(orm_arena *arena, const char *s, size_t len)
-{
-	orm_arena_block *block;
-	char *p = bump(arena, len + 2, 1, &block);
-	return p ? put_text(p, ORM_TEXT_ARENA, s, len) : NULL;
-}
-
 char *orm_text_dup(const char *s, size_t len)
 {
 	char *p = orm_malloc(len + 2);
-	return p ? put_text(p, ORM_TEXT_HEAP, s, len) : NULL;
+	return p ? orm_text_put(p, ORM_TEXT_HEAP, s, len) : NULL;
 }
 
 void orm_text_free(char *text)

@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct orm_arena_block {
 	struct orm_arena_block *next;
@@ -35,23 +36,60 @@ typedef struct orm_arena_block {
 	max_align_t data[];
 } orm_arena_block;
 
+/* The tag byte in front of a string field's text. */
+enum { ORM_TEXT_HEAP = 'H', ORM_TEXT_ARENA = 'A' };
+
 typedef struct orm_arena {
 	orm_arena_block *head; /* the block being filled, then older ones */
 } orm_arena;
 
-/* The tag byte in front of a string field's text. */
-enum { ORM_TEXT_HEAP = 'H', ORM_TEXT_ARENA = 'A' };
-
-/* `size` zeroed bytes, aligned like malloc's, from the arena; `*block` is
- * the block they are in. NULL when out of memory (a new block comes from
+/* `size` bytes from a new head block (the current one is full): the slow
+ * path of orm_arena_bump. NULL when out of memory (a new block comes from
  * orm_malloc, so the out-of-memory sweeps fail it in turn like any other
  * allocation). */
+void *orm_arena_grow(orm_arena *arena, size_t size, orm_arena_block **block);
+
+/* `size` bytes at a multiple of `align` (a power of two), not zeroed;
+ * `*block` is the block they are in. Inline: this is a few instructions
+ * per loaded object and string. */
+static inline void *orm_arena_bump(orm_arena *arena, size_t size, size_t align,
+                                   orm_arena_block **block)
+{
+	orm_arena_block *b = arena->head;
+
+	if (b) {
+		size_t at = (b->used + align - 1) & ~(align - 1);
+		if (at <= b->cap && b->cap - at >= size) {
+			b->used = at + size;
+			*block = b;
+			return (char *)b->data + at;
+		}
+	}
+	return orm_arena_grow(arena, size, block);
+}
+
+/* `size` zeroed bytes, aligned like malloc's, from the arena; `*block` is
+ * the block they are in. NULL when out of memory. */
 void *orm_arena_alloc(orm_arena *arena, size_t size, orm_arena_block **block);
+
+/* The tag, the text and its NUL at p; the text. */
+static inline char *orm_text_put(char *p, char tag, const char *s, size_t len)
+{
+	p[0] = tag;
+	memcpy(p + 1, s, len);
+	p[len + 1] = '\0';
+	return p + 1;
+}
 
 /* s[0..len) copied into the arena behind an ORM_TEXT_ARENA tag and
  * NUL-terminated: a loaded string column costs len + 2 bytes and no
  * malloc. NULL when out of memory. */
-char *orm_arena_text(orm_arena *arena, const char *s, size_t len);
+static inline char *orm_arena_text(orm_arena *arena, const char *s, size_t len)
+{
+	orm_arena_block *block;
+	char *p = orm_arena_bump(arena, len + 2, 1, &block);
+	return p ? orm_text_put(p, ORM_TEXT_ARENA, s, len) : NULL;
+}
 
 /* s[0..len) copied into an allocation of its own behind an ORM_TEXT_HEAP
  * tag, freed by orm_text_free. NULL when out of memory. */

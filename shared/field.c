@@ -524,6 +524,24 @@ int orm_field_load_in(uint64_t *word, orm_arena *arena, void *data, const orm_co
 	char *p = (char *)data + col->offset;
 	int rc;
 
+	/* What a database gives for most columns of most rows, stored without
+	 * the general conversions below: an integer into an int64_t, and text
+	 * into a string field that holds none yet (a new object). */
+	if (v.type == ORM_TYPE_INT && col->field_size == sizeof(int64_t) &&
+	    (col->type == ORM_INTEGER || col->type == ORM_BIGINTEGER)) {
+		*(int64_t *)(void *)p = v.u.i;
+		*word = (uint64_t)v.u.i;
+		return ORM_OK;
+	}
+	if (v.type == ORM_TYPE_TEXT && arena && orm_field_is_pointer(col) && !*(char **)(void *)p) {
+		char *text = orm_arena_text(arena, v.u.s.ptr, v.u.s.len);
+		if (!text)
+			return orm_err_set(err, ORM_ENOMEM, "out of memory reading %s.%s", table,
+			                   col->name);
+		*(char **)(void *)p = text;
+		*word = pack_text(text, v.u.s.len);
+		return ORM_OK;
+	}
 	if (v.type == ORM_TYPE_NULL) {
 		orm_field_set_null(data, col);
 		*word = col->type == ORM_ENUM ? (uint64_t)(int64_t)ORM_ENUM_NULL : 0;

@@ -41,6 +41,7 @@ enum { LOAD_CHUNK = 16 };
 static int load_columns(orm_session *s, orm_object *h, const orm_result *res, int col0,
                         bool keep_changes)
 {
+	bool fresh = h->state == ORM_TRANSIENT && !h->session; /* orm_session_load_new_row's */
 	const orm_model *m = h->model;
 	void *data = orm_object_data(h);
 	uint64_t *snap = orm_object_snapshot(h);
@@ -61,9 +62,12 @@ static int load_columns(orm_session *s, orm_object *h, const orm_result *res, in
 			                       m->tablename, &s->err);
 			if (rc < 0)
 				return rc;
-			if (!orm_field_is_pointer(col))
-				orm_bit_put(nulls, i, is_null);
-			orm_bit_put(snap_nulls, i, is_null);
+			/* A new object's bits are all clear: only NULLs write. */
+			if (is_null || !fresh) {
+				if (!orm_field_is_pointer(col))
+					orm_bit_put(nulls, i, is_null);
+				orm_bit_put(snap_nulls, i, is_null);
+			}
 		}
 	}
 	return ORM_OK;
