@@ -149,16 +149,6 @@ void orm_field_set_null(void *data, const orm_column *col)
 
 /* ---- packing for the snapshot ---------------------------------------- */
 
-uint64_t orm_mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 /*
  * FNV-1a, but over eight bytes at a step while eight remain: every string
  * column of every row loaded is hashed for its snapshot, and byte by byte

@@ -118,8 +118,17 @@ bool orm_field_equals(const void *data, const orm_column *col, orm_value v);
  * (text, date, datetime), for identity map keys. */
 uint64_t orm_value_hash(orm_value v);
 
-/* Spreads the bits of x (the finalizer of MurmurHash3). */
-uint64_t orm_mix64(uint64_t x);
+/* Spreads the bits of x (the finalizer of MurmurHash3). Inline: every
+ * identity map key and snapshot string goes through it. */
+static inline uint64_t orm_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
 
 /* Frees the text of a string field (unless it is an arena's) and sets it
  * to NULL. */

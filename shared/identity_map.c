@@ -137,6 +137,24 @@ uint64_t orm_map_object_hash(const orm_model_info *info, const orm_object *h)
 	return orm_map_key_hash(info->model, vals, info->npk);
 }
 
+/* Whether h's primary key is vals (h of info's model). The usual key, one
+ * integer in an int64_t field, is compared directly: every row a query
+ * loads is looked up here. */
+static bool same_key(const orm_model_info *info, const orm_object *h, const orm_value *vals)
+{
+	const orm_column *col = &info->model->columns[info->pk[0]];
+
+	if (info->npk == 1 && vals[0].type == ORM_TYPE_INT && col->field_size == sizeof(int64_t) &&
+	    orm_session_is_integer_column(col))
+		return *(const int64_t *)(const void *)((const char *)orm_object_data(h) +
+		                                        col->offset) == vals[0].u.i;
+	for (size_t k = 0; k < info->npk; k++)
+		if (!orm_field_equals(orm_object_data(h), &info->model->columns[info->pk[k]],
+		                      vals[k]))
+			return false;
+	return true;
+}
+
 orm_object *orm_map_find(const orm_session *s, const orm_model_info *info, const orm_value *vals,
                          uint64_t hash)
 {
@@ -148,11 +166,7 @@ orm_object *orm_map_find(const orm_session *s, const orm_model_info *info, const
 		orm_object *h = s->map[i];
 		/* The hash, kept in the object, rules out most other keys
 		 * before their fields are compared. */
-		bool same = h->key_hash == hash && h->model == info->model;
-		for (size_t k = 0; same && k < info->npk; k++)
-			same = orm_field_equals(orm_object_data(h),
-			                        &info->model->columns[info->pk[k]], vals[k]);
-		if (same)
+		if (h->key_hash == hash && h->model == info->model && same_key(info, h, vals))
 			return h;
 	}
 	return NULL;

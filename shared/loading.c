@@ -117,9 +117,14 @@ int orm_session_load_row_at(void **out, orm_session *s, const orm_model_info *in
 	uint64_t hash;
 	int rc;
 
-	for (size_t k = 0; k < info->npk; k++)
-		vals[k] = orm_map_key_value(&info->model->columns[info->pk[k]],
-		                            orm_result_value(res, col0 + (int)info->pk[k]));
+	for (size_t k = 0; k < info->npk; k++) {
+		const orm_column *col = &info->model->columns[info->pk[k]];
+		orm_result_values(&vals[k], res, col0 + (int)info->pk[k], 1);
+		/* An integer read for an integer key is already in the map's
+		 * form (the usual case: no call to convert it). */
+		if (vals[k].type != ORM_TYPE_INT || !orm_session_is_integer_column(col))
+			vals[k] = orm_map_key_value(col, vals[k]);
+	}
 	hash = orm_map_key_hash(info->model, vals, info->npk);
 	h = orm_map_find(s, info, vals, hash);
 	if (!h)

@@ -27,6 +27,13 @@ _Static_assert(SELECTIN_CHUNK * 2 <= 1024, "the parent index of a chunk is half 
 
 /* ---- loading ------------------------------------------------------------ */
 
+/* An integer column whose field is an int64_t. */
+static bool int64_field(const orm_column *col)
+{
+	return (col->type == ORM_INTEGER || col->type == ORM_BIGINTEGER) &&
+	       col->field_size == sizeof(int64_t);
+}
+
 /* Whether child belongs in parent's collection of ri, as memory says: a
  * reference changed in memory decides; otherwise the foreign key (the
  * session's version of an object wins over a row read later). */
@@ -41,6 +48,18 @@ static bool belongs(const orm_rel_info *ri, const orm_object *parent, const orm_
 		void *ref = *ref_field(child, b);
 		if (ref != orm_object_rel_snapshot(child)[ri->link.back])
 			return ref == orm_object_data(parent);
+	}
+	/* The usual keys, integers in int64_t fields, compared directly:
+	 * every row a relationship loads comes through here. */
+	if (int64_field(fk) && int64_field(&parent->model->columns[ri->link.ref])) {
+		int64_t mine =
+		    *(const int64_t *)(const void *)((const char *)orm_object_data(child) +
+		                                     fk->offset);
+		int64_t theirs =
+		    *(const int64_t *)(const void *)((const char *)orm_object_data(parent) +
+		                                     parent->model->columns[ri->link.ref].offset);
+		return mine == theirs &&
+		       (mine != 0 || !orm_object_column_is_null(child, ri->link.fk));
 	}
 	if (orm_object_column_is_null(child, ri->link.fk))
 		return false;
@@ -57,7 +76,7 @@ static int adopt(orm_session *s, const orm_rel_info *ri, orm_object *parent, orm
 
 	if (!belongs(ri, parent, child))
 		return ORM_OK;
-	if (orm_rel_coll_reserve(c, 1) < 0)
+	if (c->count == c->capacity && orm_rel_coll_reserve(c, 1) < 0)
 		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory loading %s.%s",
 		                   parent->model->name, ri->rel->name);
 	c->items[c->count++] = orm_object_data(child);
