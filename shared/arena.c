@@ -7,6 +7,7 @@
  * million rows makes a few hundred allocations instead of millions.
  */
 #include <assert.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "arena.h"
@@ -32,6 +33,7 @@ static orm_arena_block *new_block(orm_arena *arena, size_t size)
 	b->used = 0;
 	b->cap = cap;
 	b->pinned = 0;
+	b->next_pinned = NULL;
 	b->orphan = false;
 	b->next = head;
 	arena->head = b;
@@ -75,22 +77,54 @@ void orm_text_free(char *text)
 		orm_free(text - 1);
 }
 
-void orm_arena_pin(orm_arena_block *block)
+/* Blocks with pinned objects, in every session and none (orphans). */
+static orm_arena_block *pinned_blocks;
+static pthread_mutex_t pinned_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool holds(const orm_arena_block *b, const void *p)
 {
-	block->pinned++;
+	const char *c = p, *data = (const char *)b->data;
+	return c >= data && c < data + b->cap;
 }
 
-void orm_arena_unpin(orm_arena_block *block)
+void orm_arena_pin(orm_arena *arena, const void *p)
 {
-	assert(block->pinned > 0);
-	if (--block->pinned == 0 && block->orphan)
-		orm_free(block);
+	orm_arena_block *b = arena->head;
+
+	while (b && !holds(b, p))
+		b = b->next;
+	assert(b);
+	pthread_mutex_lock(&pinned_lock);
+	if (b->pinned++ == 0) {
+		b->next_pinned = pinned_blocks;
+		pinned_blocks = b;
+	}
+	pthread_mutex_unlock(&pinned_lock);
+}
+
+void orm_arena_unpin(const void *p)
+{
+	orm_arena_block **at, *b = NULL;
+
+	pthread_mutex_lock(&pinned_lock);
+	for (at = &pinned_blocks; *at && !holds(*at, p); at = &(*at)->next_pinned)
+		;
+	assert(*at);
+	if (*at && --(*at)->pinned == 0) {
+		b = *at;
+		*at = b->next_pinned;
+		if (!b->orphan)
+			b = NULL; /* its session still has it */
+	}
+	pthread_mutex_unlock(&pinned_lock);
+	orm_free(b);
 }
 
 void orm_arena_close(orm_arena *arena)
 {
 	orm_arena_block *b = arena->head, *next;
 
+	pthread_mutex_lock(&pinned_lock);
 	for (; b; b = next) {
 		next = b->next;
 		if (b->pinned == 0)
@@ -98,5 +132,6 @@ void orm_arena_close(orm_arena *arena)
 		else
 			b->orphan = true;
 	}
+	pthread_mutex_unlock(&pinned_lock);
 	arena->head = NULL;
 }

@@ -19,7 +19,9 @@
  * it stays valid and is the learner's to free with orm_object_free(). The
  * expunge copies its loaded strings out of the arena and pins the object's
  * block (orm_arena_pin); a block the closed session leaves pinned is freed
- * when its last pinned object is (orm_arena_unpin).
+ * when its last pinned object is (orm_arena_unpin). The object's header
+ * has no room for a pointer to its block (object.h), so a pinned object
+ * finds it by address among the few blocks that are pinned.
  */
 #ifndef ORM_ARENA_H
 #define ORM_ARENA_H
@@ -31,8 +33,12 @@
 typedef struct orm_arena_block {
 	struct orm_arena_block *next;
 	size_t used, cap; /* bytes of data[] handed out, and its size */
-	size_t pinned;    /* expunged objects still living in it */
-	bool orphan;      /* its session closed: freed with its last pinned object */
+	/* Expunged objects still living in it, and the list of blocks that
+	 * have some (process-wide, under a lock: an expunged object may be
+	 * freed in any thread, and knows only its own address). */
+	size_t pinned;
+	struct orm_arena_block *next_pinned;
+	bool orphan; /* its session closed: freed with its last pinned object */
 	max_align_t data[];
 } orm_arena_block;
 
@@ -105,13 +111,13 @@ static inline bool orm_text_in_arena(const char *text)
  * arena's text goes with its block. Accepts NULL. */
 void orm_text_free(char *text);
 
-/* An object of `block` outlives its session (expunged): the block stays
- * until orm_arena_unpin is called for it. */
-void orm_arena_pin(orm_arena_block *block);
+/* The object at p, in `arena`, outlives its session (expunged): its block
+ * stays until orm_arena_unpin is called for it. */
+void orm_arena_pin(orm_arena *arena, const void *p);
 
-/* A pinned object of `block` is freed: frees the block when it was the
- * last and the session has closed. */
-void orm_arena_unpin(orm_arena_block *block);
+/* The pinned object at p is freed: frees its block when it was the last
+ * and the block's session has closed. */
+void orm_arena_unpin(const void *p);
 
 /* The session closes (after freeing its objects): frees every block no
  * expunged object lives in, and leaves the others to their last unpin. */

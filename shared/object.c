@@ -67,7 +67,6 @@ orm_object *orm_object_alloc_loaded(orm_arena *arena, const orm_model *model)
 	assert(model && model->size > 0);
 	if (!(h = orm_arena_alloc(arena, block_size(model), &block)))
 		return NULL;
-	h->block = block;
 	h->home = ORM_HOME_ARENA;
 	return init_header(h, model);
 }
@@ -121,10 +120,10 @@ void orm_object_destroy(orm_object *h)
 	if (h->home == ORM_HOME_HEAP)
 		orm_free(h);
 	else if (h->home == ORM_HOME_PINNED)
-		orm_arena_unpin(h->block);
+		orm_arena_unpin(h);
 }
 
-int orm_object_leave_arena(orm_object *h, orm_err *err)
+int orm_object_leave_arena(orm_object *h, orm_arena *arena, orm_err *err)
 {
 	char *data = orm_object_data(h);
 	uint64_t *snap = orm_object_snapshot(h);
@@ -145,8 +144,10 @@ int orm_object_leave_arena(orm_object *h, orm_err *err)
 		if (unchanged)
 			snap[i] = orm_field_pack(data, col);
 	}
+	/* Only the session that loaded it holds an arena object: the block
+	 * is in this arena. */
 	if (h->home == ORM_HOME_ARENA) {
-		orm_arena_pin(h->block);
+		orm_arena_pin(arena, h);
 		h->home = ORM_HOME_PINNED;
 	}
 	return ORM_OK;

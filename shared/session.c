@@ -371,7 +371,7 @@ int orm_session_expunge(orm_session *session, void *object)
 	/* The learner owns it from now on, and it may outlive the session's
 	 * arena (see arena.h): its loaded strings are copied out first, the
 	 * one step that can fail. */
-	if ((rc = orm_object_leave_arena(h, &s->err)) < 0)
+	if ((rc = orm_object_leave_arena(h, &s->arena, &s->err)) < 0)
 		return rc;
 	if (h->state == ORM_PENDING)
 		orm_session_remove_pending(s, h);
