@@ -149,31 +149,6 @@ void orm_field_set_null(void *data, const orm_column *col)
 
 /* ---- packing for the snapshot ---------------------------------------- */
 
-/*
- * FNV-1a, but over eight bytes at a step while eight remain: every string
- * column of every row loaded is hashed for its snapshot, and byte by byte
- * that was a sixth of the cost of storing the row. memcpy() of a constant
- * 8 bytes compiles to one load at any alignment. The hash only has to
- * agree with itself within one run: it is never stored.
- */
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL, w;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, 8);
-		h ^= w;
-		h *= 0x100000001b3ULL;
-		h ^= h >> 32; /* FNV's multiply moves bits up only: fold them back */
-	}
-	for (; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 uint64_t orm_value_hash(orm_value v)
 {
 	uint64_t bits;
@@ -191,16 +166,9 @@ uint64_t orm_value_hash(orm_value v)
 	case ORM_TYPE_TEXT:
 	case ORM_TYPE_DATE:
 	case ORM_TYPE_DATETIME:
-		return hash_bytes(v.u.s.ptr, v.u.s.len);
+		return orm_hash_bytes(v.u.s.ptr, v.u.s.len);
 	}
 	return 0;
-}
-
-/* A string's word: a hash of its text mixed with its pointer. */
-static uint64_t pack_text(const char *s, size_t len)
-{
-	uint64_t h = hash_bytes(s, len) ^ orm_mix64((uint64_t)(uintptr_t)s);
-	return h ? h : 1;
 }
 
 uint64_t orm_field_pack(const void *data, const orm_column *col)
@@ -243,7 +211,7 @@ uint64_t orm_field_pack(const void *data, const orm_column *col)
 	case ORM_STRING:
 	case ORM_TEXT: {
 		const char *s = *(char *const *)(const void *)p;
-		return s ? pack_text(s, strlen(s)) : 0;
+		return s ? orm_field_pack_text(s, strlen(s)) : 0;
 	}
 	}
 	return 0;
@@ -495,7 +463,7 @@ static int load_string(uint64_t *word, char *p, const orm_column *col, orm_value
 	if (load_text((char **)(void *)p, s, len, arena) < 0)
 		return orm_err_set(err, ORM_ENOMEM, "out of memory reading %s.%s", table,
 		                   col->name);
-	*word = pack_text(*(char **)(void *)p, len);
+	*word = orm_field_pack_text(*(char **)(void *)p, len);
 	return ORM_OK;
 }
 
@@ -514,23 +482,14 @@ int orm_field_load_in(uint64_t *word, orm_arena *arena, void *data, const orm_co
 	char *p = (char *)data + col->offset;
 	int rc;
 
-	/* What a database gives for most columns of most rows, stored without
-	 * the general conversions below: an integer into an int64_t, and text
-	 * into a string field that holds none yet (a new object). */
-	if (v.type == ORM_TYPE_INT && col->field_size == sizeof(int64_t) &&
-	    (col->type == ORM_INTEGER || col->type == ORM_BIGINTEGER)) {
-		*(int64_t *)(void *)p = v.u.i;
-		*word = (uint64_t)v.u.i;
+	switch (orm_field_load_fast(word, arena, data, col, &v)) {
+	case ORM_FIELD_STORED:
 		return ORM_OK;
-	}
-	if (v.type == ORM_TYPE_TEXT && arena && orm_field_is_pointer(col) && !*(char **)(void *)p) {
-		char *text = orm_arena_text(arena, v.u.s.ptr, v.u.s.len);
-		if (!text)
-			return orm_err_set(err, ORM_ENOMEM, "out of memory reading %s.%s", table,
-			                   col->name);
-		*(char **)(void *)p = text;
-		*word = pack_text(text, v.u.s.len);
-		return ORM_OK;
+	case ORM_FIELD_NO_MEMORY:
+		return orm_err_set(err, ORM_ENOMEM, "out of memory reading %s.%s", table,
+		                   col->name);
+	default:
+		break;
 	}
 	if (v.type == ORM_TYPE_NULL) {
 		orm_field_set_null(data, col);

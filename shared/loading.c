@@ -58,9 +58,10 @@ static int load_columns(orm_session *s, orm_object *h, const orm_result *res, in
 
 			if (keep_changes && orm_object_column_changed(h, i))
 				continue;
-			rc = orm_field_load_in(&snap[i], &s->arena, data, col, vals[i - at],
-			                       m->tablename, &s->err);
-			if (rc < 0)
+			rc = orm_field_load_fast(&snap[i], &s->arena, data, col, &vals[i - at]);
+			if (rc != ORM_FIELD_STORED &&
+			    (rc = orm_field_load_in(&snap[i], &s->arena, data, col, vals[i - at],
+			                            m->tablename, &s->err)) < 0)
 				return rc;
 			/* A new object's bits are all clear: only NULLs write. */
 			if (is_null || !fresh) {
