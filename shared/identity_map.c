@@ -118,6 +118,11 @@ orm_value orm_map_key_value(const orm_column *col, orm_value v)
 uint64_t orm_map_key_hash(const orm_model *model, const orm_value *vals, size_t n)
 {
 	uint64_t h = orm_mix64((uint64_t)(uintptr_t)model);
+
+	/* One integer, what most rows have, without orm_value_hash's switch
+	 * (the same hash: orm_value_hash of an integer is orm_mix64 of it). */
+	if (n == 1 && vals[0].type == ORM_TYPE_INT)
+		return orm_mix64(h ^ orm_mix64((uint64_t)vals[0].u.i));
 	for (size_t k = 0; k < n; k++)
 		h = orm_mix64(h ^ orm_value_hash(vals[k])) + k;
 	return h;
