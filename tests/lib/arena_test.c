@@ -9,6 +9,7 @@
  * still found. These tests hold the library to that (the sanitize preset
  * turns a wrong free or a read of a freed block into a failure).
  */
+#include "oom.h"
 #include "session_fixture.h"
 
 static int setup(void **state)
@@ -126,9 +127,8 @@ static void arena__an_expunged_object_keeps_its_changes_and_finds_no_others(void
 	assert_not_contains(echo_since(), "bob@example.com");
 	assert_int_equal(
 	    query_int("SELECT count(*) FROM users WHERE email = 'Ada@example.com'", NULL, 0), 1);
-	assert_int_equal(query_int("SELECT count(*) FROM users WHERE email = 'bob@example.com'",
-	                           NULL, 0),
-	                 1);
+	assert_int_equal(
+	    query_int("SELECT count(*) FROM users WHERE email = 'bob@example.com'", NULL, 0), 1);
 	/* The session that holds them now frees them; their first arena went
 	 * with the close above, but for the blocks they pin. */
 }
@@ -157,6 +157,50 @@ static void arena__an_expunged_object_freed_before_its_session_closes(void **sta
 	reopen();
 }
 
+/* Loads two users into a fresh session's arena, renames one, expunges the
+ * other and closes: stops at the first step that runs out of memory. */
+static void oom_scenario(const int64_t *ids)
+{
+	orm_session *s = NULL;
+	User *ada = NULL, *bob = NULL;
+
+	if (oom_failed(orm_session_open(&s, fx.maker), "open"))
+		goto done;
+	if (oom_failed(orm_session_get((void **)&ada, s, &User_model, orm_int(ids[0])), "get") ||
+	    oom_failed(orm_set_text(&ada->email, "ada@lovelace.org"), "set_text") ||
+	    oom_failed(orm_session_get((void **)&bob, s, &User_model, orm_int(ids[1])), "get"))
+		goto done;
+	if (oom_failed(orm_session_expunge(s, bob), "expunge")) {
+		bob = NULL; /* still the session's: freed by the close */
+		goto done;
+	}
+	orm_session_close(s);
+	s = NULL;
+	assert_string_equal(bob->email, "bob@example.com");
+done:
+	orm_session_close(s);
+	orm_object_free(bob);
+}
+
+static void arena__running_out_of_memory_while_loading_or_expunging_is_an_error(void **state)
+{
+	static const char *const emails[] = {"ada@example.com", "bob@example.com"};
+	int64_t ids[2];
+	long fail_at;
+	(void)state;
+
+	committed_users(ids, emails, 2);
+	reopen();
+	for (fail_at = 1;; fail_at++) {
+		oom_start(fail_at);
+		oom_scenario(ids);
+		if (oom_stop() == 0)
+			break;
+		assert_true(fail_at < 1000);
+	}
+	assert_true(fail_at > 3); /* the session, its arena, the renamed text at least */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +208,7 @@ int main(void)
 	    TEST(arena__set_text_replaces_loaded_and_new_strings),
 	    TEST(arena__an_expunged_object_keeps_its_changes_and_finds_no_others),
 	    TEST(arena__an_expunged_object_freed_before_its_session_closes),
+	    TEST(arena__running_out_of_memory_while_loading_or_expunging_is_an_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
