@@ -590,11 +590,49 @@ int orm_field_check(const void *data, const orm_column *col, const char *table, 
 
 /* ---- values a learner compares with ---------------------------------- */
 
+/* orm_field_coerce for a date or datetime column and text: checked. */
+static int coerce_date(orm_value *out, const orm_column *col, orm_value v, const char *model_name,
+                       orm_err *err)
+{
+	orm_datetime t;
+	bool ok = col->type == ORM_DATE
+	              ? v.type != ORM_TYPE_DATETIME &&
+	                    orm_date_parse(&(orm_date){0, 0, 0}, v.u.s.ptr, v.u.s.len) == ORM_OK
+	              : orm_datetime_parse(&t, v.u.s.ptr, v.u.s.len) == ORM_OK;
+
+	if (!ok)
+		return orm_err_set(err, ORM_EINVAL, "invalid %s '%.*s' for %s.%s",
+		                   col->type == ORM_DATE ? "date" : "datetime",
+		                   (int)(v.u.s.len > 40 ? 40 : v.u.s.len), v.u.s.ptr, model_name,
+		                   col->name);
+	*out = v;
+	out->type = col->type == ORM_DATE ? ORM_TYPE_DATE : ORM_TYPE_DATETIME;
+	return ORM_OK;
+}
+
+/* orm_field_coerce for an enum column and an int or text: its label. */
+static int coerce_enum(orm_value *out, const orm_column *col, orm_value v, const char *model_name,
+                       orm_err *err)
+{
+	const orm_enum *e = col->enum_type;
+
+	if (v.type == ORM_TYPE_INT && e && v.u.i >= 0 && (uint64_t)v.u.i < e->nlabels) {
+		*out = orm_text(e->labels[v.u.i]);
+		return ORM_OK;
+	}
+	for (size_t k = 0; v.type != ORM_TYPE_INT && e && k < e->nlabels; k++) {
+		if (strlen(e->labels[k]) == v.u.s.len &&
+		    memcmp(e->labels[k], v.u.s.ptr, v.u.s.len) == 0) {
+			*out = orm_text(e->labels[k]);
+			return ORM_OK;
+		}
+	}
+	return bad_value(err, col, v, model_name);
+}
+
 int orm_field_coerce(orm_value *out, const orm_column *col, orm_value v, const char *model_name,
                      orm_err *err)
 {
-	orm_datetime t;
-
 	switch (col->type) {
 	case ORM_INTEGER:
 	case ORM_BIGINTEGER:
@@ -625,41 +663,13 @@ int orm_field_coerce(orm_value *out, const orm_column *col, orm_value v, const c
 		break;
 	case ORM_DATE:
 	case ORM_DATETIME:
-		if (is_text_type(v.type)) {
-			bool ok = col->type == ORM_DATE
-			              ? v.type != ORM_TYPE_DATETIME &&
-			                    orm_date_parse(&(orm_date){0, 0, 0}, v.u.s.ptr,
-			                                   v.u.s.len) == ORM_OK
-			              : orm_datetime_parse(&t, v.u.s.ptr, v.u.s.len) == ORM_OK;
-			if (!ok)
-				return orm_err_set(err, ORM_EINVAL, "invalid %s '%.*s' for %s.%s",
-				                   col->type == ORM_DATE ? "date" : "datetime",
-				                   (int)(v.u.s.len > 40 ? 40 : v.u.s.len),
-				                   v.u.s.ptr, model_name, col->name);
-			*out = v;
-			out->type = col->type == ORM_DATE ? ORM_TYPE_DATE : ORM_TYPE_DATETIME;
-			return ORM_OK;
-		}
+		if (is_text_type(v.type))
+			return coerce_date(out, col, v, model_name, err);
 		break;
-	case ORM_ENUM: {
-		const orm_enum *e = col->enum_type;
-		if (v.type == ORM_TYPE_INT || is_text_type(v.type)) {
-			if (v.type == ORM_TYPE_INT && e && v.u.i >= 0 &&
-			    (uint64_t)v.u.i < e->nlabels) {
-				*out = orm_text(e->labels[v.u.i]);
-				return ORM_OK;
-			}
-			for (size_t k = 0; v.type != ORM_TYPE_INT && e && k < e->nlabels; k++) {
-				if (strlen(e->labels[k]) == v.u.s.len &&
-				    memcmp(e->labels[k], v.u.s.ptr, v.u.s.len) == 0) {
-					*out = orm_text(e->labels[k]);
-					return ORM_OK;
-				}
-			}
-			return bad_value(err, col, v, model_name);
-		}
+	case ORM_ENUM:
+		if (v.type == ORM_TYPE_INT || is_text_type(v.type))
+			return coerce_enum(out, col, v, model_name, err);
 		break;
-	}
 	}
 	return orm_err_set(err, ORM_EINVAL, "wrong type for %s.%s: %s expected, got %s", model_name,
 	                   col->name, column_type_name(col->type), orm_field_type_name(v.type));
