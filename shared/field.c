@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "field.h"
 
 /* ---- raw access by field_size ---------------------------------------- */
@@ -146,197 +147,7 @@ void orm_field_set_null(void *data, const orm_column *col)
 		memset(p, 0, col->field_size);
 }
 
-/* ---- dates ----------------------------------------------------------- */
-
-static bool is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-bool orm_date_valid(const orm_date *d)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int last;
-
-	if (d->year < 1 || d->year > 9999 || d->month < 1 || d->month > 12 || d->day < 1)
-		return false;
-	last = mdays[d->month - 1] + (d->month == 2 && is_leap(d->year));
-	return d->day <= last;
-}
-
-static bool datetime_valid(const orm_datetime *t)
-{
-	orm_date d = {t->year, t->month, t->day};
-	return orm_date_valid(&d) && t->hour >= 0 && t->hour < 24 && t->minute >= 0 &&
-	       t->minute < 60 && t->second >= 0 && t->second < 60 && t->microsecond >= 0 &&
-	       t->microsecond < 1000000;
-}
-
-/* Reads exactly n digits at *s; false if they are not all there. */
-static bool digits(const char **s, const char *end, int n, int *out)
-{
-	int v = 0;
-	if (end - *s < n)
-		return false;
-	for (int i = 0; i < n; i++) {
-		char c = (*s)[i];
-		if (c < '0' || c > '9')
-			return false;
-		v = v * 10 + (c - '0');
-	}
-	*s += n;
-	*out = v;
-	return true;
-}
-
-static bool expect(const char **s, const char *end, char c)
-{
-	if (*s >= end || **s != c)
-		return false;
-	(*s)++;
-	return true;
-}
-
-/* Parses the date part "YYYY-MM-DD" and leaves *s after it. */
-static bool parse_date_part(orm_date *d, const char **s, const char *end)
-{
-	return digits(s, end, 4, &d->year) && expect(s, end, '-') && digits(s, end, 2, &d->month) &&
-	       expect(s, end, '-') && digits(s, end, 2, &d->day);
-}
-
-int orm_date_parse(orm_date *out, const char *s, size_t len)
-{
-	const char *end = s + len;
-	orm_date d;
-
-	if (!parse_date_part(&d, &s, end) || s != end || !orm_date_valid(&d))
-		return ORM_EINVAL;
-	*out = d;
-	return ORM_OK;
-}
-
-int orm_datetime_parse(orm_datetime *out, const char *s, size_t len)
-{
-	const char *end = s + len;
-	orm_datetime t = {0, 0, 0, 0, 0, 0, 0};
-	orm_date d;
-
-	if (!parse_date_part(&d, &s, end))
-		return ORM_EINVAL;
-	t.year = d.year;
-	t.month = d.month;
-	t.day = d.day;
-	if (s < end) {
-		if (*s != ' ' && *s != 'T')
-			return ORM_EINVAL;
-		s++;
-		if (!digits(&s, end, 2, &t.hour) || !expect(&s, end, ':') ||
-		    !digits(&s, end, 2, &t.minute) || !expect(&s, end, ':') ||
-		    !digits(&s, end, 2, &t.second))
-			return ORM_EINVAL;
-		if (s < end && *s == '.') {
-			int scale = 100000;
-			s++;
-			if (s == end)
-				return ORM_EINVAL;
-			for (; s < end && *s >= '0' && *s <= '9'; s++) {
-				t.microsecond += (*s - '0') * scale;
-				scale /= 10;
-			}
-		}
-		if (s != end)
-			return ORM_EINVAL;
-	}
-	if (!datetime_valid(&t))
-		return ORM_EINVAL;
-	*out = t;
-	return ORM_OK;
-}
-
-/* Writes n digits of v (zero-padded) at p; returns the end. Cheaper than
- * snprintf on the insert path, where every event has a date. */
-static char *put_digits(char *p, int v, int n)
-{
-	for (int i = n - 1; i >= 0; i--) {
-		p[i] = (char)('0' + (v % 10));
-		v /= 10;
-	}
-	return p + n;
-}
-
-/* "YYYY-MM-DD" into buf (11 bytes at least); out-of-range parts (only
- * possible in a field orm_field_check would refuse) go through snprintf. */
-static size_t format_date(char *buf, int y, int m, int d)
-{
-	char *p = buf;
-	if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99)
-		return (size_t)snprintf(buf, ORM_FIELD_SCRATCH, "%04d-%02d-%02d", y, m, d);
-	p = put_digits(p, y, 4);
-	*p++ = '-';
-	p = put_digits(p, m, 2);
-	*p++ = '-';
-	p = put_digits(p, d, 2);
-	*p = '\0';
-	return (size_t)(p - buf);
-}
-
-static size_t format_datetime(char *buf, const orm_datetime *t)
-{
-	if (!datetime_valid(t))
-		return (size_t)snprintf(buf, ORM_FIELD_SCRATCH,
-		                        "%04d-%02d-%02d %02d:%02d:%02d.%06d", t->year, t->month,
-		                        t->day, t->hour, t->minute, t->second, t->microsecond);
-	char *p = buf + format_date(buf, t->year, t->month, t->day);
-	*p++ = ' ';
-	p = put_digits(p, t->hour, 2);
-	*p++ = ':';
-	p = put_digits(p, t->minute, 2);
-	*p++ = ':';
-	p = put_digits(p, t->second, 2);
-	if (t->microsecond) {
-		*p++ = '.';
-		p = put_digits(p, t->microsecond, 6);
-	}
-	*p = '\0';
-	return (size_t)(p - buf);
-}
-
 /* ---- packing for the snapshot ---------------------------------------- */
-
-uint64_t orm_mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-/*
- * FNV-1a, but over eight bytes at a step while eight remain: every string
- * column of every row loaded is hashed for its snapshot, and byte by byte
- * that was a sixth of the cost of storing the row. memcpy() of a constant
- * 8 bytes compiles to one load at any alignment. The hash only has to
- * agree with itself within one run: it is never stored.
- */
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL, w;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, 8);
-		h ^= w;
-		h *= 0x100000001b3ULL;
-		h ^= h >> 32; /* FNV's multiply moves bits up only: fold them back */
-	}
-	for (; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 uint64_t orm_value_hash(orm_value v)
 {
@@ -355,7 +166,7 @@ uint64_t orm_value_hash(orm_value v)
 	case ORM_TYPE_TEXT:
 	case ORM_TYPE_DATE:
 	case ORM_TYPE_DATETIME:
-		return hash_bytes(v.u.s.ptr, v.u.s.len);
+		return orm_hash_bytes(v.u.s.ptr, v.u.s.len);
 	}
 	return 0;
 }
@@ -400,10 +211,7 @@ uint64_t orm_field_pack(const void *data, const orm_column *col)
 	case ORM_STRING:
 	case ORM_TEXT: {
 		const char *s = *(char *const *)(const void *)p;
-		if (!s)
-			return 0;
-		h = hash_bytes(s, strlen(s)) ^ orm_mix64((uint64_t)(uintptr_t)s);
-		return h ? h : 1;
+		return s ? orm_field_pack_text(s, strlen(s)) : 0;
 	}
 	}
 	return 0;
@@ -434,13 +242,13 @@ orm_value orm_field_value(const void *data, const orm_column *col, bool is_null,
 		return orm_float(read_float(p, col->field_size));
 	case ORM_DATE: {
 		const orm_date *d = (const orm_date *)(const void *)p;
-		size_t n = format_date(scratch, d->year, d->month, d->day);
+		size_t n = orm_date_format(scratch, d->year, d->month, d->day);
 		orm_value v = orm_text_len(scratch, n);
 		v.type = ORM_TYPE_DATE;
 		return v;
 	}
 	case ORM_DATETIME: {
-		size_t n = format_datetime(scratch, (const orm_datetime *)(const void *)p);
+		size_t n = orm_datetime_format(scratch, (const orm_datetime *)(const void *)p);
 		orm_value v = orm_text_len(scratch, n);
 		v.type = ORM_TYPE_DATETIME;
 		return v;
@@ -524,20 +332,18 @@ static bool text_to_float(const char *s, size_t len, double *out)
 	return *end == '\0';
 }
 
-/* Replaces the string field with a copy of s[0..len), keeping the old
- * pointer when the text is the same. */
-static int load_text(char **field, const char *s, size_t len)
+/* Replaces the string field with a copy of s[0..len), in `arena` when
+ * there is one, keeping the old pointer when the text is the same. */
+static int load_text(char **field, const char *s, size_t len, orm_arena *arena)
 {
 	char *copy;
 
 	if (*field && strncmp(*field, s, len) == 0 && (*field)[len] == '\0')
 		return ORM_OK;
-	copy = orm_malloc(len + 1);
+	copy = arena ? orm_arena_text(arena, s, len) : orm_text_dup(s, len);
 	if (!copy)
 		return ORM_ENOMEM;
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	orm_free(*field);
+	orm_text_free(*field);
 	*field = copy;
 	return ORM_OK;
 }
@@ -574,8 +380,8 @@ static int load_enum(char *p, const orm_column *col, orm_value v, const char *ta
 	}
 	if (is_text_type(v.type) && e)
 		for (size_t k = 0; k < e->nlabels; k++)
-			if (strlen(e->labels[k]) == v.u.s.len &&
-			    memcmp(e->labels[k], v.u.s.ptr, v.u.s.len) == 0) {
+			if (strncmp(e->labels[k], v.u.s.ptr, v.u.s.len) == 0 &&
+			    e->labels[k][v.u.s.len] == '\0') {
 				write_int(p, col->field_size, (int64_t)k);
 				return ORM_OK;
 			}
@@ -632,8 +438,10 @@ static int load_date(char *p, const orm_column *col, orm_value v, const char *ta
 	return ORM_OK;
 }
 
-/* A string: a copy of the text (or of a number or bool written as text). */
-static int load_string(char *p, const orm_column *col, orm_value v, const char *table, orm_err *err)
+/* A string: a copy of the text (or of a number or bool written as text);
+ * *word is what orm_field_pack gives for it, from the length at hand. */
+static int load_string(uint64_t *word, char *p, const orm_column *col, orm_value v,
+                       orm_arena *arena, const char *table, orm_err *err)
 {
 	char num[32];
 	const char *s;
@@ -652,47 +460,74 @@ static int load_string(char *p, const orm_column *col, orm_value v, const char *
 		s = v.u.b ? "true" : "false";
 		len = strlen(s);
 	}
-	if (load_text((char **)(void *)p, s, len) < 0)
+	if (load_text((char **)(void *)p, s, len, arena) < 0)
 		return orm_err_set(err, ORM_ENOMEM, "out of memory reading %s.%s", table,
 		                   col->name);
+	*word = orm_field_pack_text(*(char **)(void *)p, len);
 	return ORM_OK;
 }
 
 int orm_field_load(void *data, const orm_column *col, orm_value v, bool *is_null, const char *table,
                    orm_err *err)
 {
-	char *p = (char *)data + col->offset;
+	uint64_t word;
 
 	*is_null = v.type == ORM_TYPE_NULL;
-	if (*is_null) {
+	return orm_field_load_in(&word, NULL, data, col, v, table, err);
+}
+
+int orm_field_load_in(uint64_t *word, orm_arena *arena, void *data, const orm_column *col,
+                      orm_value v, const char *table, orm_err *err)
+{
+	char *p = (char *)data + col->offset;
+	int rc;
+
+	switch (orm_field_load_fast(word, arena, data, col, &v)) {
+	case ORM_FIELD_STORED:
+		return ORM_OK;
+	case ORM_FIELD_NO_MEMORY:
+		return orm_err_set(err, ORM_ENOMEM, "out of memory reading %s.%s", table,
+		                   col->name);
+	default:
+		break;
+	}
+	if (v.type == ORM_TYPE_NULL) {
 		orm_field_set_null(data, col);
+		*word = col->type == ORM_ENUM ? (uint64_t)(int64_t)ORM_ENUM_NULL : 0;
 		return ORM_OK;
 	}
 	switch (col->type) {
 	case ORM_INTEGER:
 	case ORM_BIGINTEGER:
-		return load_integer(p, col, v, table, err);
 	case ORM_ENUM:
-		return load_enum(p, col, v, table, err);
-	case ORM_BOOLEAN:
-		return load_boolean(p, col, v, table, err);
-	case ORM_FLOAT:
-		return load_float(p, col, v, table, err);
-	case ORM_DATE:
-		return load_date(p, col, v, table, err, false);
-	case ORM_DATETIME:
-		return load_date(p, col, v, table, err, true);
+		rc = col->type == ORM_ENUM ? load_enum(p, col, v, table, err)
+		                           : load_integer(p, col, v, table, err);
+		*word = (uint64_t)read_int(p, col->field_size);
+		return rc;
 	case ORM_STRING:
 	case ORM_TEXT:
-		return load_string(p, col, v, table, err);
+		return load_string(word, p, col, v, arena, table, err);
+	case ORM_BOOLEAN:
+		rc = load_boolean(p, col, v, table, err);
+		break;
+	case ORM_FLOAT:
+		rc = load_float(p, col, v, table, err);
+		break;
+	case ORM_DATE:
+	case ORM_DATETIME:
+		rc = load_date(p, col, v, table, err, col->type == ORM_DATETIME);
+		break;
+	default:
+		return bad_value(err, col, v, table);
 	}
-	return bad_value(err, col, v, table);
+	*word = orm_field_pack(data, col);
+	return rc;
 }
 
 void orm_field_clear(void *data, const orm_column *col)
 {
 	char **p = (char **)(void *)((char *)data + col->offset);
-	orm_free(*p);
+	orm_text_free(*p);
 	*p = NULL;
 }
 
@@ -741,7 +576,7 @@ int orm_field_check(const void *data, const orm_column *col, const char *table, 
 	}
 	case ORM_DATETIME: {
 		const orm_datetime *t = (const orm_datetime *)(const void *)p;
-		if (!datetime_valid(t))
+		if (!orm_datetime_valid(t))
 			return orm_err_set(
 			    err, ORM_EINVAL,
 			    "invalid datetime %04d-%02d-%02d %02d:%02d:%02d for %s.%s", t->year,
@@ -755,11 +590,49 @@ int orm_field_check(const void *data, const orm_column *col, const char *table, 
 
 /* ---- values a learner compares with ---------------------------------- */
 
+/* orm_field_coerce for a date or datetime column and text: checked. */
+static int coerce_date(orm_value *out, const orm_column *col, orm_value v, const char *model_name,
+                       orm_err *err)
+{
+	orm_datetime t;
+	bool ok = col->type == ORM_DATE
+	              ? v.type != ORM_TYPE_DATETIME &&
+	                    orm_date_parse(&(orm_date){0, 0, 0}, v.u.s.ptr, v.u.s.len) == ORM_OK
+	              : orm_datetime_parse(&t, v.u.s.ptr, v.u.s.len) == ORM_OK;
+
+	if (!ok)
+		return orm_err_set(err, ORM_EINVAL, "invalid %s '%.*s' for %s.%s",
+		                   col->type == ORM_DATE ? "date" : "datetime",
+		                   (int)(v.u.s.len > 40 ? 40 : v.u.s.len), v.u.s.ptr, model_name,
+		                   col->name);
+	*out = v;
+	out->type = col->type == ORM_DATE ? ORM_TYPE_DATE : ORM_TYPE_DATETIME;
+	return ORM_OK;
+}
+
+/* orm_field_coerce for an enum column and an int or text: its label. */
+static int coerce_enum(orm_value *out, const orm_column *col, orm_value v, const char *model_name,
+                       orm_err *err)
+{
+	const orm_enum *e = col->enum_type;
+
+	if (v.type == ORM_TYPE_INT && e && v.u.i >= 0 && (uint64_t)v.u.i < e->nlabels) {
+		*out = orm_text(e->labels[v.u.i]);
+		return ORM_OK;
+	}
+	for (size_t k = 0; v.type != ORM_TYPE_INT && e && k < e->nlabels; k++) {
+		if (strlen(e->labels[k]) == v.u.s.len &&
+		    memcmp(e->labels[k], v.u.s.ptr, v.u.s.len) == 0) {
+			*out = orm_text(e->labels[k]);
+			return ORM_OK;
+		}
+	}
+	return bad_value(err, col, v, model_name);
+}
+
 int orm_field_coerce(orm_value *out, const orm_column *col, orm_value v, const char *model_name,
                      orm_err *err)
 {
-	orm_datetime t;
-
 	switch (col->type) {
 	case ORM_INTEGER:
 	case ORM_BIGINTEGER:
@@ -790,41 +663,13 @@ int orm_field_coerce(orm_value *out, const orm_column *col, orm_value v, const c
 		break;
 	case ORM_DATE:
 	case ORM_DATETIME:
-		if (is_text_type(v.type)) {
-			bool ok = col->type == ORM_DATE
-			              ? v.type != ORM_TYPE_DATETIME &&
-			                    orm_date_parse(&(orm_date){0, 0, 0}, v.u.s.ptr,
-			                                   v.u.s.len) == ORM_OK
-			              : orm_datetime_parse(&t, v.u.s.ptr, v.u.s.len) == ORM_OK;
-			if (!ok)
-				return orm_err_set(err, ORM_EINVAL, "invalid %s '%.*s' for %s.%s",
-				                   col->type == ORM_DATE ? "date" : "datetime",
-				                   (int)(v.u.s.len > 40 ? 40 : v.u.s.len),
-				                   v.u.s.ptr, model_name, col->name);
-			*out = v;
-			out->type = col->type == ORM_DATE ? ORM_TYPE_DATE : ORM_TYPE_DATETIME;
-			return ORM_OK;
-		}
+		if (is_text_type(v.type))
+			return coerce_date(out, col, v, model_name, err);
 		break;
-	case ORM_ENUM: {
-		const orm_enum *e = col->enum_type;
-		if (v.type == ORM_TYPE_INT || is_text_type(v.type)) {
-			if (v.type == ORM_TYPE_INT && e && v.u.i >= 0 &&
-			    (uint64_t)v.u.i < e->nlabels) {
-				*out = orm_text(e->labels[v.u.i]);
-				return ORM_OK;
-			}
-			for (size_t k = 0; v.type != ORM_TYPE_INT && e && k < e->nlabels; k++) {
-				if (strlen(e->labels[k]) == v.u.s.len &&
-				    memcmp(e->labels[k], v.u.s.ptr, v.u.s.len) == 0) {
-					*out = orm_text(e->labels[k]);
-					return ORM_OK;
-				}
-			}
-			return bad_value(err, col, v, model_name);
-		}
+	case ORM_ENUM:
+		if (v.type == ORM_TYPE_INT || is_text_type(v.type))
+			return coerce_enum(out, col, v, model_name, err);
 		break;
-	}
 	}
 	return orm_err_set(err, ORM_EINVAL, "wrong type for %s.%s: %s expected, got %s", model_name,
 	                   col->name, column_type_name(col->type), orm_field_type_name(v.type));

@@ -68,10 +68,14 @@ void orm_session_remove_obj(orm_session *s, orm_object *h)
 
 int orm_session_append_pending(orm_session *s, orm_object *h)
 {
+	if (s->npending >= ORM_MAX_PENDING)
+		return orm_err_set(&s->err, ORM_EINVAL,
+		                   "too many pending objects in one session (%u): flush first",
+		                   ORM_MAX_PENDING);
 	if (orm_session_grow((void **)&s->pending, &s->cappending, s->npending + 1,
 	                     sizeof *s->pending) < 0)
 		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory adding an object");
-	h->pending_index = (uint32_t)s->npending;
+	h->pending_index = (uint32_t)s->npending & ORM_MAX_PENDING;
 	s->pending[s->npending++] = h;
 	h->state = ORM_PENDING;
 	return ORM_OK;
@@ -114,6 +118,11 @@ orm_value orm_map_key_value(const orm_column *col, orm_value v)
 uint64_t orm_map_key_hash(const orm_model *model, const orm_value *vals, size_t n)
 {
 	uint64_t h = orm_mix64((uint64_t)(uintptr_t)model);
+
+	/* One integer, what most rows have, without orm_value_hash's switch
+	 * (the same hash: orm_value_hash of an integer is orm_mix64 of it). */
+	if (n == 1 && vals[0].type == ORM_TYPE_INT)
+		return orm_mix64(h ^ orm_mix64((uint64_t)vals[0].u.i));
 	for (size_t k = 0; k < n; k++)
 		h = orm_mix64(h ^ orm_value_hash(vals[k])) + k;
 	return h;
@@ -137,6 +146,41 @@ uint64_t orm_map_object_hash(const orm_model_info *info, const orm_object *h)
 	return orm_map_key_hash(info->model, vals, info->npk);
 }
 
+/*
+ * An object keeps 24 bits of its key's hash (object.h): the low ones, so
+ * that keeping them twice changes nothing (a rollback puts an object back
+ * in the map under h->key_hash). A probe starts at the slot those bits
+ * scale to: the top bits of the 24, as many as the table has, so a table
+ * bigger than 2^24 slots is still spread over.
+ */
+static uint32_t short_hash(uint64_t hash)
+{
+	return (uint32_t)(hash & 0xffffffu);
+}
+
+static size_t home_slot(uint32_t h24, size_t cap)
+{
+	return (size_t)(((uint64_t)h24 * cap) >> 24);
+}
+
+/* Whether h's primary key is vals (h of info's model). The usual key, one
+ * integer in an int64_t field, is compared directly: every row a query
+ * loads is looked up here. */
+static bool same_key(const orm_model_info *info, const orm_object *h, const orm_value *vals)
+{
+	const orm_column *col = &info->model->columns[info->pk[0]];
+
+	if (info->npk == 1 && vals[0].type == ORM_TYPE_INT && col->field_size == sizeof(int64_t) &&
+	    orm_session_is_integer_column(col))
+		return *(const int64_t *)(const void *)((const char *)orm_object_data(h) +
+		                                        col->offset) == vals[0].u.i;
+	for (size_t k = 0; k < info->npk; k++)
+		if (!orm_field_equals(orm_object_data(h), &info->model->columns[info->pk[k]],
+		                      vals[k]))
+			return false;
+	return true;
+}
+
 orm_object *orm_map_find(const orm_session *s, const orm_model_info *info, const orm_value *vals,
                          uint64_t hash)
 {
@@ -144,15 +188,13 @@ orm_object *orm_map_find(const orm_session *s, const orm_model_info *info, const
 
 	if (s->mapcap == 0)
 		return NULL;
-	for (size_t i = hash & mask; s->map[i]; i = (i + 1) & mask) {
+	uint32_t h24 = short_hash(hash);
+
+	for (size_t i = home_slot(h24, s->mapcap); s->map[i]; i = (i + 1) & mask) {
 		orm_object *h = s->map[i];
 		/* The hash, kept in the object, rules out most other keys
 		 * before their fields are compared. */
-		bool same = h->key_hash == hash && h->model == info->model;
-		for (size_t k = 0; same && k < info->npk; k++)
-			same = orm_field_equals(orm_object_data(h),
-			                        &info->model->columns[info->pk[k]], vals[k]);
-		if (same)
+		if (h->key_hash == h24 && h->model == info->model && same_key(info, h, vals))
 			return h;
 	}
 	return NULL;
@@ -176,7 +218,7 @@ int orm_map_reserve(orm_session *s, size_t extra)
 		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory growing the identity map");
 	for (size_t i = 0; i < s->mapcap; i++) {
 		if (s->map[i]) {
-			size_t j = s->map[i]->key_hash & (ncap - 1);
+			size_t j = home_slot(s->map[i]->key_hash, ncap);
 			while (slots[j])
 				j = (j + 1) & (ncap - 1);
 			slots[j] = s->map[i];
@@ -191,14 +233,14 @@ int orm_map_reserve(orm_session *s, size_t extra)
 /* Adds h under `hash`; room must have been reserved. */
 void orm_map_insert(orm_session *s, orm_object *h, uint64_t hash)
 {
-	size_t mask = s->mapcap - 1, i = hash & mask;
+	size_t mask = s->mapcap - 1, i = home_slot(short_hash(hash), s->mapcap);
 
 	assert(s->mapcount < s->mapcap && !(h->flags & ORM_OBJ_IN_MAP));
 	while (s->map[i])
 		i = (i + 1) & mask;
 	s->map[i] = h;
 	s->mapcount++;
-	h->key_hash = hash; /* the slot's hash: read back by find, grow and remove */
+	h->key_hash = short_hash(hash) & 0xffffffu; /* read back by find, grow and remove */
 	h->flags |= ORM_OBJ_IN_MAP;
 }
 
@@ -210,10 +252,10 @@ void orm_map_remove(orm_session *s, orm_object *h)
 
 	if (!(h->flags & ORM_OBJ_IN_MAP))
 		return;
-	for (i = h->key_hash & mask; s->map[i] != h; i = (i + 1) & mask)
+	for (i = home_slot(h->key_hash, s->mapcap); s->map[i] != h; i = (i + 1) & mask)
 		assert(s->map[i]);
 	for (j = (i + 1) & mask; s->map[j]; j = (j + 1) & mask) {
-		size_t home = s->map[j]->key_hash & mask;
+		size_t home = home_slot(s->map[j]->key_hash, s->mapcap);
 		/* Move j into the hole at i unless its home lies in (i, j]. */
 		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (!stays) {

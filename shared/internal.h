@@ -68,4 +68,11 @@ char *orm_buf_detach(orm_buf *b);
 void orm_buf_free(orm_buf *b);
 void orm_buf_reset(orm_buf *b); /* empties, keeps the memory */
 
+/* Columns col0 .. col0 + n - 1 of the current row, as orm_result_value
+ * reads them one by one (NULL past the last column or outside a row), for
+ * loading a row into an object in one call (result.c). */
+struct orm_result;
+#include "orm/value.h"
+void orm_result_values(orm_value *out, const struct orm_result *res, int col0, int n);
+
 #endif

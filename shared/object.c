@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "field.h"
 #include "internal.h"
 #include "object.h"
@@ -49,28 +50,37 @@ static size_t block_size(const orm_model *model)
 	return size;
 }
 
-orm_object *orm_object_alloc_bare(const orm_model *model)
+/* A zeroed block's header: transient, owned by nobody. */
+static orm_object *init_header(orm_object *h, const orm_model *model)
 {
-	orm_object *h;
-
-	assert(model && model->size > 0);
-	h = orm_calloc(1, block_size(model));
-	if (!h)
-		return NULL;
 	h->model = model;
 	h->state = ORM_TRANSIENT;
 	h->mark = ORM_OBJECT_MARK;
 	return h;
 }
 
+orm_object *orm_object_alloc_loaded(orm_arena *arena, const orm_model *model)
+{
+	orm_arena_block *block;
+	orm_object *h;
+
+	assert(model && model->size > 0);
+	if (!(h = orm_arena_alloc(arena, block_size(model), &block)))
+		return NULL;
+	h->home = ORM_HOME_ARENA;
+	return init_header(h, model);
+}
+
 orm_object *orm_object_alloc(const orm_model *model)
 {
-	orm_object *h = orm_object_alloc_bare(model);
+	orm_object *h;
 	uint8_t *nulls;
 	void *data;
 
-	if (!h)
+	assert(model && model->size > 0);
+	if (!(h = orm_calloc(1, block_size(model))))
 		return NULL;
+	init_header(h, model);
 	nulls = orm_object_nulls(h);
 	data = orm_object_data(h);
 	for (size_t i = 0; i < model->ncolumns; i++) {
@@ -107,7 +117,40 @@ void orm_object_destroy(orm_object *h)
 			orm_free(((orm_collection *)(void *)((char *)data + rel->offset))->items);
 	}
 	h->mark = 0;
-	orm_free(h);
+	if (h->home == ORM_HOME_HEAP)
+		orm_free(h);
+	else if (h->home == ORM_HOME_PINNED)
+		orm_arena_unpin(h);
+}
+
+int orm_object_leave_arena(orm_object *h, orm_arena *arena, orm_err *err)
+{
+	char *data = orm_object_data(h);
+	uint64_t *snap = orm_object_snapshot(h);
+
+	for (size_t i = 0; i < h->model->ncolumns; i++) {
+		const orm_column *col = &h->model->columns[i];
+		char **field = (char **)(void *)(data + col->offset);
+		bool unchanged;
+		char *copy;
+
+		if (!orm_field_is_pointer(col) || !orm_text_in_arena(*field))
+			continue;
+		unchanged = orm_field_pack(data, col) == snap[i];
+		if (!(copy = orm_text_dup(*field, strlen(*field))))
+			return orm_err_set(err, ORM_ENOMEM, "out of memory copying %s.%s",
+			                   h->model->tablename, col->name);
+		*field = copy;
+		if (unchanged)
+			snap[i] = orm_field_pack(data, col);
+	}
+	/* Only the session that loaded it holds an arena object: the block
+	 * is in this arena. */
+	if (h->home == ORM_HOME_ARENA) {
+		orm_arena_pin(arena, h);
+		h->home = ORM_HOME_PINNED;
+	}
+	return ORM_OK;
 }
 
 /* The header's mark, read without AddressSanitizer's check: in front of a
@@ -116,7 +159,8 @@ void orm_object_destroy(orm_object *h)
 #if defined(__clang__) || defined(__GNUC__)
 __attribute__((no_sanitize_address))
 #endif
-static uint32_t read_mark(const void *object)
+static uint32_t
+read_mark(const void *object)
 {
 	const volatile uint32_t *mark =
 	    (const volatile uint32_t *)(const void *)((const char *)object -
@@ -182,12 +226,15 @@ int orm_set_text(char **field, const char *text)
 	char *copy = NULL;
 
 	assert(field);
+	/* The copy carries the tag that says it is its own allocation; the
+	 * old text is freed only if it had one (a loaded string lives in the
+	 * session's arena, see arena.h). */
 	if (text) {
-		copy = orm_strdup(text);
+		copy = orm_text_dup(text, strlen(text));
 		if (!copy)
 			return orm_err_set(NULL, ORM_ENOMEM, "out of memory copying text");
 	}
-	orm_free(*field);
+	orm_text_free(*field);
 	*field = copy;
 	return ORM_OK;
 }

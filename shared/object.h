@@ -66,25 +66,38 @@ typedef struct orm_object {
 	/* The session that owns the object, or NULL when the learner does
 	 * (transient from orm_object_new, or expunged). */
 	orm_session *session;
-	/* Reserved for later chapters (relationships keep their state in the
-	 * struct's own fields and in the relationship snapshot below). */
-	void *relations;
-	/* Hash of (model, primary key) while in the identity map. */
-	uint64_t key_hash;
+	/* The top 24 bits of the hash of (model, primary key), while in the
+	 * identity map (see identity_map.c), and the ORM_OBJ_* flags. */
+	uint32_t key_hash : 24;
+	uint32_t flags : 8;
 	/* Position in the session's list of objects, and in its list of
-	 * pending objects (kept in the order they were added). */
+	 * pending objects (kept in the order they were added): at most
+	 * ORM_MAX_PENDING pending at once. */
 	uint32_t index;
-	uint32_t pending_index;
-	uint8_t state; /* orm_state */
-	uint8_t flags; /* ORM_OBJ_* */
+	uint32_t pending_index : 27;
+	uint32_t state : 3; /* orm_state */
+	uint32_t home : 2;  /* ORM_HOME_*: how the object's memory is freed */
 	/* ORM_OBJECT_MARK in every block the library made, cleared when it is
 	 * freed: how a plain struct (`User u = {0}`) handed to the library is
-	 * told apart from an object (orm_object_from). Fits in the header's
-	 * padding: the header is no larger for it. */
+	 * told apart from an object (orm_object_from). */
 	uint32_t mark;
 } orm_object;
 
+/* 32 bytes, so the struct behind it starts at a multiple of 16 with no
+ * padding: every loaded and every new object pays for each byte here. */
+_Static_assert(sizeof(orm_object) == 32, "the object header is 32 bytes");
+
+#define ORM_MAX_PENDING ((1u << 27) - 1)
+
 #define ORM_OBJECT_MARK 0x4f524d21u /* "ORM!" */
+
+/* Where an object's memory comes from, so orm_object_destroy frees it the
+ * right way. */
+enum {
+	ORM_HOME_HEAP,   /* an allocation of its own: orm_free */
+	ORM_HOME_ARENA,  /* a session's arena: freed with its block at close */
+	ORM_HOME_PINNED, /* an arena's, expunged: unpins its block when freed */
+};
 
 /* Distance from the header to the struct: keeps the struct aligned for
  * any type, the way malloc's result is. */
@@ -152,14 +165,28 @@ static inline void orm_bit_put(uint8_t *bits, size_t i, bool on)
  */
 orm_object *orm_object_alloc(const orm_model *model);
 
-/* The same block, zeroed, with no column marked NULL: for a row about to
- * be loaded, which sets every field, null bit and snapshot word itself.
- * (Loading is the hot path of queries; the NULL set-up would be undone.) */
-orm_object *orm_object_alloc_bare(const orm_model *model);
+/* The same block, zeroed, with no column marked NULL, taken from `arena`:
+ * for a row about to be loaded, which sets every field, null bit and
+ * snapshot word itself. (Loading is the hot path of queries; the NULL
+ * set-up would be undone, and a malloc per row is most of its cost.) */
+struct orm_arena;
+orm_object *orm_object_alloc_loaded(struct orm_arena *arena, const orm_model *model);
 
-/* Frees the object's strings, its collections' arrays (chapter 4) and the
- * block. Accepts NULL. */
+/* Frees the object's own strings (not an arena's), its collections'
+ * arrays (chapter 4) and its block (an arena object's memory goes with
+ * the arena, or with the last object pinning its block). Accepts NULL. */
 void orm_object_destroy(orm_object *h);
+
+/*
+ * Before an object leaves its session alive (expunge): its strings that
+ * live in an arena are copied into allocations of their own (the snapshot
+ * follows a copy of an unchanged string, so it stays unchanged), and an
+ * object loaded into `arena` (its session's) pins its block (see
+ * arena.h). ORM_ENOMEM
+ * (message in `err`) with the object still usable in the session (some
+ * strings may already be copies).
+ */
+int orm_object_leave_arena(orm_object *h, struct orm_arena *arena, struct orm_err *err);
 
 /*
  * Whether column i is NULL now. A pointer column is NULL when its pointer

@@ -65,6 +65,17 @@ orm_value orm_result_value(const orm_result *res, int col)
 	return res->conn->engine->dialect->column(res->stmt, col);
 }
 
+void orm_result_values(orm_value *out, const orm_result *res, int col0, int n)
+{
+	orm_value (*column)(const orm_dbstmt *, int) = res->conn->engine->dialect->column;
+
+	assert(res->state == ORM_ROW && col0 >= 0 && col0 + n <= res->ncols);
+	for (int i = 0; i < n; i++)
+		out[i] = res->state == ORM_ROW && col0 + i < res->ncols
+		             ? column(res->stmt, col0 + i)
+		             : orm_null();
+}
+
 bool orm_result_is_null(const orm_result *res, int col)
 {
 	return orm_result_value(res, col).type == ORM_TYPE_NULL;

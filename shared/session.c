@@ -107,6 +107,7 @@ void orm_session_close(orm_session *session)
 		s->objs[i]->session = NULL;
 		orm_object_destroy(s->objs[i]);
 	}
+	orm_arena_close(&s->arena); /* after the objects: expunged ones pin their blocks */
 	orm_free(s->objs);
 	orm_free(s->pending);
 	orm_free(s->map);
@@ -358,6 +359,7 @@ int orm_session_expunge(orm_session *session, void *object)
 {
 	orm_session *s = session;
 	orm_object *h;
+	int rc;
 
 	assert(s && object);
 	orm_err_clear(&s->err); /* "" after a success */
@@ -367,6 +369,11 @@ int orm_session_expunge(orm_session *session, void *object)
 		return orm_err_set(&s->err, ORM_ESTATE,
 		                   "cannot expunge a %s: it is not in this session",
 		                   h->model->name);
+	/* The learner owns it from now on, and it may outlive the session's
+	 * arena (see arena.h): its loaded strings are copied out first, the
+	 * one step that can fail. */
+	if ((rc = orm_object_leave_arena(h, &s->arena, &s->err)) < 0)
+		return rc;
 	if (h->state == ORM_PENDING)
 		orm_session_remove_pending(s, h);
 	if (s->maker->rel)

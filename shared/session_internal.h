@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "field.h"
 #include "internal.h"
 #include "object.h"
@@ -95,6 +96,10 @@ struct orm_session {
 	 * 8 bytes instead of 16, and the table of a big flush half the size. */
 	orm_object **map;
 	size_t mapcap, mapcount; /* mapcap is a power of two */
+
+	/* Where the objects and strings of loaded rows are allocated (see
+	 * arena.h); freed at close. */
+	orm_arena arena;
 
 	/* The SQL of the query being run (query.c), reused by every query. */
 	orm_buf sql;

@@ -27,6 +27,13 @@ _Static_assert(SELECTIN_CHUNK * 2 <= 1024, "the parent index of a chunk is half 
 
 /* ---- loading ------------------------------------------------------------ */
 
+/* An integer column whose field is an int64_t. */
+static bool int64_field(const orm_column *col)
+{
+	return (col->type == ORM_INTEGER || col->type == ORM_BIGINTEGER) &&
+	       col->field_size == sizeof(int64_t);
+}
+
 /* Whether child belongs in parent's collection of ri, as memory says: a
  * reference changed in memory decides; otherwise the foreign key (the
  * session's version of an object wins over a row read later). */
@@ -41,6 +48,18 @@ static bool belongs(const orm_rel_info *ri, const orm_object *parent, const orm_
 		void *ref = *ref_field(child, b);
 		if (ref != orm_object_rel_snapshot(child)[ri->link.back])
 			return ref == orm_object_data(parent);
+	}
+	/* The usual keys, integers in int64_t fields, compared directly:
+	 * every row a relationship loads comes through here. */
+	if (int64_field(fk) && int64_field(&parent->model->columns[ri->link.ref])) {
+		int64_t mine =
+		    *(const int64_t *)(const void *)((const char *)orm_object_data(child) +
+		                                     fk->offset);
+		int64_t theirs =
+		    *(const int64_t *)(const void *)((const char *)orm_object_data(parent) +
+		                                     parent->model->columns[ri->link.ref].offset);
+		return mine == theirs &&
+		       (mine != 0 || !orm_object_column_is_null(child, ri->link.fk));
 	}
 	if (orm_object_column_is_null(child, ri->link.fk))
 		return false;
@@ -57,7 +76,7 @@ static int adopt(orm_session *s, const orm_rel_info *ri, orm_object *parent, orm
 
 	if (!belongs(ri, parent, child))
 		return ORM_OK;
-	if (orm_rel_coll_reserve(c, 1) < 0)
+	if (c->count == c->capacity && orm_rel_coll_reserve(c, 1) < 0)
 		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory loading %s.%s",
 		                   parent->model->name, ri->rel->name);
 	c->items[c->count++] = orm_object_data(child);
@@ -302,12 +321,52 @@ static int selectin_adopt(orm_session *s, orm_object *child, const orm_result *r
 	return adopt(s, ctx->ri, parent, child);
 }
 
+/* A chunk's parents: their keys into params (text into scratch), their
+ * collections emptied, and the index of them by integer key filled. */
+static void index_parents(selectin_ctx *ctx, const orm_model_info *info, const orm_rel_info *ri,
+                          orm_object **parents, size_t k, orm_value *params,
+                          char (*scratch)[ORM_FIELD_SCRATCH])
+{
+	const orm_column *pk = &info->model->columns[ri->link.ref];
+
+	ctx->ri = ri;
+	ctx->parent_info = info;
+	ctx->by_int = pk->type == ORM_INTEGER || pk->type == ORM_BIGINTEGER;
+	memset(ctx->parents, 0, sizeof ctx->parents);
+	for (size_t j = 0; j < k; j++) {
+		orm_object *h = parents[j];
+		params[j] = orm_field_value(orm_object_data(h), pk, false, scratch[j]);
+		coll_field(h, ri->rel)->count = 0;
+		if (ctx->by_int) {
+			size_t at = parent_slot(ctx, params[j].u.i);
+			ctx->keys[at] = params[j].u.i;
+			ctx->parents[at] = h;
+		}
+	}
+}
+
+/* After a chunk's SELECT (whose result is rc): its parents' collections
+ * are loaded, with the children moved to them merged in, or left empty. */
+static int finish_parents(orm_session *s, const orm_rel_info *ri, orm_object **parents, size_t k,
+                          int rc)
+{
+	for (size_t j = 0; j < k; j++) {
+		orm_collection *c = coll_field(parents[j], ri->rel);
+		if (rc == ORM_OK)
+			rc = merge_moved(s, ri, parents[j]);
+		if (rc == ORM_OK)
+			c->loaded = true;
+		else
+			c->count = 0;
+	}
+	return rc;
+}
+
 /* selectin for a collection: parents whose collection is not loaded, 500
  * keys per SELECT ... WHERE fk IN (...). */
 static int selectin_collections(orm_session *s, const orm_model_info *info, const orm_rel_info *ri,
                                 void **objs, size_t n)
 {
-	const orm_column *pk = &info->model->columns[ri->link.ref];
 	selectin_ctx *ctx = NULL;
 	orm_object **parents = NULL;
 	orm_value *params = NULL;
@@ -353,33 +412,10 @@ static int selectin_collections(orm_session *s, const orm_model_info *info, cons
 			rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory");
 			goto done;
 		}
-		ctx->ri = ri;
-		ctx->parent_info = info;
-		ctx->by_int = pk->type == ORM_INTEGER || pk->type == ORM_BIGINTEGER;
-		memset(ctx->parents, 0, sizeof ctx->parents);
-		for (size_t j = 0; j < k; j++) {
-			orm_object *h = parents[off + j];
-			params[j] = orm_field_value(orm_object_data(h), pk, false, scratch[j]);
-			coll_field(h, ri->rel)->count = 0;
-			if (ctx->by_int) {
-				size_t at = parent_slot(ctx, params[j].u.i);
-				ctx->keys[at] = params[j].u.i;
-				ctx->parents[at] = h;
-			}
-		}
+		index_parents(ctx, info, ri, parents + off, k, params, scratch);
 		rc = select_rows(s, conn, ri->child, orm_buf_cstr(b), params, k, selectin_adopt,
 		                 ctx);
-		for (size_t j = 0; j < k; j++) {
-			orm_object *h = parents[off + j];
-			orm_collection *c = coll_field(h, ri->rel);
-			if (rc == ORM_OK)
-				rc = merge_moved(s, ri, h);
-			if (rc == ORM_OK)
-				c->loaded = true;
-			else
-				c->count = 0;
-		}
-		if (rc < 0)
+		if ((rc = finish_parents(s, ri, parents + off, k, rc)) < 0)
 			goto done;
 	}
 done:
@@ -388,6 +424,48 @@ done:
 	orm_free(scratch);
 	orm_free(ctx);
 	return rc;
+}
+
+/* Integer keys sorted, without repeats (ints: room for n); how many. */
+static size_t unique_int_keys(orm_value *keys, int64_t *ints, size_t n)
+{
+	size_t u = 0;
+
+	for (size_t k = 0; k < n; k++)
+		ints[k] = keys[k].u.i;
+	qsort(ints, n, sizeof *ints, cmp_int64);
+	for (size_t k = 0; k < n; k++)
+		if (k == 0 || ints[k] != ints[k - 1])
+			keys[u++] = orm_int(ints[k]);
+	return u;
+}
+
+/* The rows of tinfo's model whose pk is one of keys, loaded, 500 keys per
+ * SELECT ... WHERE pk IN (...). */
+static int select_by_keys(orm_session *s, const orm_model_info *tinfo, const orm_column *pk,
+                          const orm_value *keys, size_t nkeys)
+{
+	orm_conn *conn;
+	int rc;
+
+	if ((rc = orm_session_ensure_conn(&conn, s)) < 0)
+		return rc;
+	for (size_t off = 0; off < nkeys; off += SELECTIN_CHUNK) {
+		size_t k = nkeys - off < SELECTIN_CHUNK ? nkeys - off : SELECTIN_CHUNK;
+		orm_buf *b = &s->relsql;
+
+		orm_buf_reset(b);
+		orm_buf_puts(b, tinfo->sql_select);
+		put_in(b, pk->name, k);
+		if (b->failed) {
+			orm_buf_free(b);
+			return orm_err_set(&s->err, ORM_ENOMEM, "out of memory");
+		}
+		if ((rc = select_rows(s, conn, tinfo, orm_buf_cstr(b), keys + off, k, NULL, NULL)) <
+		    0)
+			return rc;
+	}
+	return ORM_OK;
 }
 
 /* selectin for references: targets already in the identity map are
@@ -401,7 +479,6 @@ static int selectin_references(orm_session *s, const orm_rel_info *ri, void **ob
 	int64_t *ints = NULL;
 	char(*scratch)[ORM_FIELD_SCRATCH] = NULL;
 	size_t nmissing = 0, nkeys = 0;
-	orm_conn *conn;
 	int rc = ORM_OK;
 
 	for (int pass = 0; pass < 2; pass++) {
@@ -443,34 +520,10 @@ static int selectin_references(orm_session *s, const orm_rel_info *ri, void **ob
 			                    false, scratch[nkeys]);
 			nkeys++;
 		}
-		if (nkeys && keys[0].type == ORM_TYPE_INT) {
-			size_t u = 0;
-			for (size_t k = 0; k < nkeys; k++)
-				ints[k] = keys[k].u.i;
-			qsort(ints, nkeys, sizeof *ints, cmp_int64);
-			for (size_t k = 0; k < nkeys; k++)
-				if (k == 0 || ints[k] != ints[k - 1])
-					keys[u++] = orm_int(ints[k]);
-			nkeys = u;
-		}
-		if ((rc = orm_session_ensure_conn(&conn, s)) < 0)
+		if (nkeys && keys[0].type == ORM_TYPE_INT)
+			nkeys = unique_int_keys(keys, ints, nkeys);
+		if ((rc = select_by_keys(s, tinfo, pk, keys, nkeys)) < 0)
 			goto done;
-		for (size_t off = 0; off < nkeys; off += SELECTIN_CHUNK) {
-			size_t k = nkeys - off < SELECTIN_CHUNK ? nkeys - off : SELECTIN_CHUNK;
-			orm_buf *b = &s->relsql;
-
-			orm_buf_reset(b);
-			orm_buf_puts(b, tinfo->sql_select);
-			put_in(b, pk->name, k);
-			if (b->failed) {
-				orm_buf_free(b);
-				rc = orm_err_set(&s->err, ORM_ENOMEM, "out of memory");
-				goto done;
-			}
-			if ((rc = select_rows(s, conn, tinfo, orm_buf_cstr(b), keys + off, k, NULL,
-			                      NULL)) < 0)
-				goto done;
-		}
 	}
 done:
 	orm_free(keys);

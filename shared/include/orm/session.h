@@ -254,7 +254,9 @@ int orm_session_rollback(orm_session *session);
 int orm_session_refresh(orm_session *session, void *object);
 
 /* Takes an object out of the session: it becomes detached (or transient,
- * if it was pending) and yours to free with orm_object_free(). */
+ * if it was pending) and yours to free with orm_object_free(). ORM_ENOMEM
+ * (the object still in the session) when its loaded strings cannot be
+ * given copies of their own to outlive the session. */
 int orm_session_expunge(orm_session *session, void *object);
 
 /* The engine the session's sessionmaker is bound to. Borrowed. */

@@ -1,0 +1,137 @@
+/*
+ * arena.c - the blocks a session loads its objects and strings into, and
+ * string fields' own copies (see arena.h).
+ *
+ * Blocks grow from 16 KiB to 1 MiB as a session loads more, so a session
+ * that loads one row does not pay for a megabyte, and one that loads a
+ * million rows makes a few hundred allocations instead of millions.
+ */
+#include <assert.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "arena.h"
+#include "orm/alloc.h"
+
+enum { FIRST_BLOCK = 16 * 1024, LAST_BLOCK = 1024 * 1024 };
+
+/* A new block able to hold `size` bytes, made the arena's head. */
+static orm_arena_block *new_block(orm_arena *arena, size_t size)
+{
+	orm_arena_block *b, *head = arena->head;
+	size_t cap = head ? head->cap * 2 : FIRST_BLOCK;
+
+	if (cap > LAST_BLOCK)
+		cap = LAST_BLOCK;
+	if (cap < size)
+		cap = size;
+	/* Not calloc: only what is handed out needs zeroing, and an object
+	 * is zeroed when it is taken. */
+	b = orm_malloc(sizeof *b + cap);
+	if (!b)
+		return NULL;
+	b->used = 0;
+	b->cap = cap;
+	b->pinned = 0;
+	b->next_pinned = NULL;
+	b->orphan = false;
+	b->next = head;
+	arena->head = b;
+	return b;
+}
+
+void *orm_arena_grow(orm_arena *arena, size_t size, orm_arena_block **block)
+{
+	orm_arena_block *b = new_block(arena, size);
+
+	if (!b)
+		return NULL;
+	b->used = size;
+	*block = b;
+	return b->data;
+}
+
+void *orm_arena_alloc(orm_arena *arena, size_t size, orm_arena_block **block)
+{
+	void *p = orm_arena_bump(arena, size, _Alignof(max_align_t), block);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+char *orm_text_dup(const char *s, size_t len)
+{
+	char *p = orm_malloc(len + 2);
+	return p ? orm_text_put(p, ORM_TEXT_HEAP, s, len) : NULL;
+}
+
+void orm_text_free(char *text)
+{
+	if (!text)
+		return;
+	/* Any other byte there means the field was written without
+	 * orm_set_text (a literal, a malloc'd string): the library cannot
+	 * know how to free that. */
+	assert(text[-1] == ORM_TEXT_HEAP || text[-1] == ORM_TEXT_ARENA);
+	if (text[-1] == ORM_TEXT_HEAP)
+		orm_free(text - 1);
+}
+
+/* Blocks with pinned objects, in every session and none (orphans). */
+static orm_arena_block *pinned_blocks;
+static pthread_mutex_t pinned_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool holds(const orm_arena_block *b, const void *p)
+{
+	const char *c = p, *data = (const char *)b->data;
+	return c >= data && c < data + b->cap;
+}
+
+void orm_arena_pin(orm_arena *arena, const void *p)
+{
+	orm_arena_block *b = arena->head;
+
+	while (b && !holds(b, p))
+		b = b->next;
+	assert(b);
+	pthread_mutex_lock(&pinned_lock);
+	if (b->pinned++ == 0) {
+		b->next_pinned = pinned_blocks;
+		pinned_blocks = b;
+	}
+	pthread_mutex_unlock(&pinned_lock);
+}
+
+void orm_arena_unpin(const void *p)
+{
+	orm_arena_block **at, *b = NULL;
+
+	pthread_mutex_lock(&pinned_lock);
+	for (at = &pinned_blocks; *at && !holds(*at, p); at = &(*at)->next_pinned)
+		;
+	assert(*at);
+	if (*at && --(*at)->pinned == 0) {
+		b = *at;
+		*at = b->next_pinned;
+		if (!b->orphan)
+			b = NULL; /* its session still has it */
+	}
+	pthread_mutex_unlock(&pinned_lock);
+	orm_free(b);
+}
+
+void orm_arena_close(orm_arena *arena)
+{
+	orm_arena_block *b = arena->head, *next;
+
+	pthread_mutex_lock(&pinned_lock);
+	for (; b; b = next) {
+		next = b->next;
+		if (b->pinned == 0)
+			orm_free(b);
+		else
+			b->orphan = true;
+	}
+	pthread_mutex_unlock(&pinned_lock);
+	arena->head = NULL;
+}
