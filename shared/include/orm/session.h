@@ -38,7 +38,11 @@
  * Changes are found without setters: the session keeps a compact
  * snapshot of each object as loaded and compares at flush. Write fields
  * directly (event->social_status = ...); for strings use orm_set_text() so
- * the old text is freed.
+ * the old text is freed. A string field's text belongs to the library (a
+ * loaded one lives in the session's arena, behind a one-byte tag): set it
+ * only with orm_set_text() or orm_set_null(), never assign text you
+ * malloc'd or strdup'd, nor free() a field yourself (a debug build asserts
+ * in orm_set_text when it meets such text).
  *
  * C has no attribute access hooks, so "expired" objects (after commit with
  * expire_on_commit) are not reloaded when a field is read: they are
