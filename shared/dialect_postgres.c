@@ -24,14 +24,11 @@
 
 /* ---- Running SQL --------------------------------------------------------------------------- */
 
-static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
+static int exec_now(orm_dbconn *conn, const char *sql, orm_err *err)
 {
 	PGresult *res;
 	int rc = ORM_OK;
 
-	assert(conn && sql);
-	if (conn->broken)
-		return orm_pg_abandoned(err);
 	res = orm_pg_exec_timed(conn, sql, err, &rc);
 	if (rc < 0)
 		return rc;
@@ -46,6 +43,48 @@ static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
 		                 "failed");
 	PQclear(res);
 	return rc;
+}
+
+/*
+ * Whether BEGIN can wait for the transaction's first statement: only on a
+ * connection that is idle with nothing to say. Anything waiting on its
+ * socket - most often the server's "terminating connection" before it
+ * closes it - is read by sending BEGIN now, so that BEGIN fails, as it
+ * would have without the wait.
+ */
+static bool can_defer_begin(orm_dbconn *conn)
+{
+	struct pollfd p = {.fd = PQsocket(conn->pg), .events = POLLIN};
+
+	return PQtransactionStatus(conn->pg) == PQTRANS_IDLE && poll(&p, 1, 0) == 0;
+}
+
+/*
+ * BEGIN, COMMIT, ROLLBACK, DDL... Each would cost a round trip; BEGIN's
+ * answer tells nothing the transaction's first statement would not, so
+ * BEGIN waits for it and goes out with it (orm_pg_queue_begin): a read
+ * is one round trip instead of two. A transaction that sent nothing ends
+ * without a word to the server.
+ */
+static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
+{
+	int rc;
+
+	assert(conn && sql);
+	if (conn->broken)
+		return orm_pg_abandoned(err);
+	if (strcmp(sql, "BEGIN") == 0 && !conn->begin_deferred && can_defer_begin(conn)) {
+		conn->begin_deferred = true;
+		return ORM_OK;
+	}
+	if (conn->begin_deferred) {
+		conn->begin_deferred = false;
+		if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
+			return ORM_OK;
+		if ((rc = exec_now(conn, "BEGIN", err)) < 0)
+			return rc;
+	}
+	return exec_now(conn, sql, err);
 }
 
 /*
@@ -157,45 +196,65 @@ static void rewrite_placeholders(orm_buf *b, int *nparams, const char *sql)
 	}
 }
 
-static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_err *err)
+/* Frees what new_stmt() allocated. */
+static void free_stmt(orm_dbstmt *stmt)
+{
+	if (!stmt)
+		return;
+	orm_free(stmt->sql);
+	orm_buf_free(&stmt->text);
+	orm_free(stmt->values);
+	orm_free(stmt->offsets);
+	orm_free(stmt);
+}
+
+/* A statement for `sql`, rewritten and named, not yet on the server. */
+static orm_dbstmt *new_stmt(orm_dbconn *conn, const char *sql)
 {
 	orm_buf text = ORM_BUF_INIT;
-	orm_dbstmt *stmt = NULL;
+	orm_dbstmt *stmt = orm_calloc(1, sizeof *stmt);
+	int nparams;
+
+	rewrite_placeholders(&text, &nparams, sql);
+	if (!stmt || text.failed || !(stmt->sql = orm_buf_detach(&text))) {
+		orm_buf_free(&text);
+		free_stmt(stmt);
+		return NULL;
+	}
+	stmt->nparams = nparams;
+	stmt->values = orm_calloc((size_t)nparams + 1, sizeof *stmt->values);
+	stmt->offsets = orm_calloc((size_t)nparams + 1, sizeof *stmt->offsets);
+	if (!stmt->values || !stmt->offsets) {
+		free_stmt(stmt);
+		return NULL;
+	}
+	stmt->id = ++conn->last_stmt_id;
+	snprintf(stmt->name, sizeof stmt->name, "orm_%u", stmt->id);
+	stmt->row = -1;
+	return stmt;
+}
+
+static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_err *err)
+{
+	orm_dbstmt *stmt;
 	PGresult *res = NULL;
-	int nparams, rc;
+	int rc;
 
 	assert(out && conn && sql);
 	*out = NULL;
 	if (conn->broken)
 		return orm_pg_abandoned(err);
 	deallocate_stale(conn);
-
-	stmt = orm_calloc(1, sizeof *stmt);
-	rewrite_placeholders(&text, &nparams, sql);
-	if (!stmt || text.failed) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-		goto done;
-	}
-	stmt->sql = orm_buf_detach(&text);
-	if (!stmt->sql) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-		goto done;
-	}
-	stmt->nparams = nparams;
-	stmt->values = orm_calloc((size_t)nparams + 1, sizeof *stmt->values);
-	stmt->offsets = orm_calloc((size_t)nparams + 1, sizeof *stmt->offsets);
-	if (!stmt->values || !stmt->offsets) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-		goto done;
-	}
-	stmt->id = ++conn->last_stmt_id;
-	snprintf(stmt->name, sizeof stmt->name, "orm_%u", stmt->id);
+	if (!(stmt = new_stmt(conn, sql)))
+		return orm_err_set(err, ORM_ENOMEM, "out of memory");
 
 	/* No parameter types: the server infers each from its context
 	 * (a column it is compared with or inserted into), and the values
 	 * are sent as text that it parses as that type. */
+	if ((rc = orm_pg_queue_begin(conn, err)) < 0)
+		goto done;
 	if (!PQsendPrepare(conn->pg, stmt->name, stmt->sql, 0, NULL)) {
-		rc = orm_pg_result_error(err, conn->pg, NULL);
+		rc = orm_pg_send_failed(conn, err);
 		goto done;
 	}
 	if ((rc = orm_pg_finish(conn, &res, err)) < 0)
@@ -206,23 +265,15 @@ static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_e
 	}
 
 	stmt->conn = conn;
-	stmt->row = -1;
 	stmt->next = conn->stmts;
 	if (conn->stmts)
 		conn->stmts->prev = stmt;
 	conn->stmts = stmt;
 	*out = stmt;
 	stmt = NULL;
-	rc = ORM_OK;
 done:
 	PQclear(res);
-	if (stmt) {
-		orm_free(stmt->sql);
-		orm_free(stmt->values);
-		orm_free(stmt->offsets);
-	}
-	orm_free(stmt);
-	orm_buf_free(&text);
+	free_stmt(stmt);
 	return rc;
 }
 
@@ -359,11 +410,13 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
 	if ((rc = params_as_text(&stmt->text, stmt->values, stmt->offsets, params, nparams, err)) <
 	    0)
 		return rc;
-	if (!PQsendQueryPrepared(stmt->conn->pg, stmt->name, (int)nparams, stmt->values, NULL, NULL,
-	                         0))
-		rc = orm_pg_result_error(err, stmt->conn->pg, NULL);
-	else
-		rc = orm_pg_finish(stmt->conn, &stmt->res, err);
+	if ((rc = orm_pg_queue_begin(stmt->conn, err)) == ORM_OK) {
+		if (PQsendQueryPrepared(stmt->conn->pg, stmt->name, (int)nparams, stmt->values,
+		                        NULL, NULL, 0))
+			rc = orm_pg_finish(stmt->conn, &stmt->res, err);
+		else
+			rc = orm_pg_send_failed(stmt->conn, err);
+	}
 	if (stmt->text.cap > KEEP_TEXT)
 		orm_buf_free(&stmt->text);
 	if (rc < 0) {
@@ -399,107 +452,168 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
  */
 static int pg_next(orm_dbstmt *stmt, orm_err *err);
 
+/* A batch being run: what each step needs, and how far it got. */
+struct batch {
+	orm_dbstmt *stmt;
+	PGconn *pg;
+	size_t nparams;
+	int (*on_row)(void *ctx, size_t row, const orm_dbstmt *stmt);
+	void *ctx;
+	orm_err *err;
+	int64_t changes;
+	long deadline;  /* of the answer being waited for (0: none) */
+	bool cancelled; /* the cancel request has been sent */
+	bool lost;      /* nothing more can be read: the connection failed */
+	int rc;         /* the first error */
+};
+
+/* Keeps `rc` as the batch's error unless an earlier one is kept. */
+static void batch_error(struct batch *b, const PGresult *res)
+{
+	if (b->rc == ORM_OK)
+		b->rc = orm_pg_result_error(b->err, b->pg, res);
+}
+
+/* Sends rows [first, first + n) and the sync ending them; how many went. */
+static size_t send_rows(struct batch *b, const orm_value *params, size_t first, size_t n)
+{
+	orm_dbstmt *stmt = b->stmt;
+	size_t sent;
+
+	for (sent = 0; sent < n; sent++) {
+		const orm_value *row = params + (first + sent) * b->nparams;
+
+		if ((b->rc = params_as_text(&stmt->text, stmt->values, stmt->offsets, row,
+		                            b->nparams, b->err)) < 0)
+			break;
+		if (!PQsendQueryPrepared(b->pg, stmt->name, (int)b->nparams, stmt->values, NULL,
+		                         NULL, 0)) {
+			batch_error(b, NULL);
+			break;
+		}
+	}
+	if (!PQpipelineSync(b->pg)) {
+		batch_error(b, NULL);
+		b->lost = true; /* the connection is broken: nothing to read */
+	}
+	return sent;
+}
+
+/* The next answer in the pipeline, waited for with the statement timeout;
+ * NULL when the connection failed (b->lost). */
+static PGresult *next_answer(struct batch *b)
+{
+	int rc = orm_pg_wait_pipeline(b->stmt->conn, &b->deadline, &b->cancelled, b->err);
+	PGresult *res = NULL;
+
+	if (rc < 0)
+		b->rc = rc;
+	else if (!(res = PQgetResult(b->pg)))
+		batch_error(b, NULL);
+	b->lost = res == NULL;
+	return res;
+}
+
+/* Row `row`'s answer: its changes counted and, with on_row, handed over
+ * on its first result row. After an error, the rows after it come back
+ * "aborted" and are skipped. */
+static void take_row(struct batch *b, size_t row, PGresult *res)
+{
+	orm_dbstmt *stmt = b->stmt;
+
+	if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED)
+		return;
+	if (!orm_pg_result_ok(res)) {
+		batch_error(b, res);
+		return;
+	}
+	if (b->rc != ORM_OK)
+		return;
+	b->changes += changes_of(res);
+	if (b->on_row) {
+		stmt->res = res;
+		stmt->row = -1;
+		b->rc = b->on_row(b->ctx, row, pg_next(stmt, b->err) == ORM_ROW ? stmt : NULL);
+		stmt->res = NULL;
+		stmt->row = -1;
+	}
+}
+
+/* Reads the answers to `sent` rows from `first` on, each followed by a
+ * NULL, then the sync's; before them a queued BEGIN's. */
+static void read_rows(struct batch *b, size_t first, size_t sent)
+{
+	orm_dbconn *conn = b->stmt->conn;
+	PGresult *res;
+
+	b->deadline = orm_pg_statement_deadline(conn);
+	if (conn->begin_queued) {
+		conn->begin_queued = false;
+		if (!(res = next_answer(b)))
+			return;
+		if (!orm_pg_result_ok(res))
+			batch_error(b, res); /* and the rows come back "aborted" */
+		PQclear(res);
+		PQclear(PQgetResult(b->pg));
+	}
+	for (size_t k = 0; k < sent; k++) {
+		if (!(res = next_answer(b)))
+			return;
+		take_row(b, first + k, res);
+		PQclear(res);
+		PQclear(PQgetResult(b->pg));
+		if (!b->cancelled)
+			b->deadline = orm_pg_statement_deadline(conn);
+	}
+	if (!(res = next_answer(b)))
+		return;
+	if (PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		batch_error(b, res);
+	PQclear(res);
+}
+
 static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t nparams, size_t nrows,
                             int (*on_row)(void *ctx, size_t row, const orm_dbstmt *stmt), void *ctx,
                             orm_err *err)
 {
-	int64_t changes = 0;
-	PGresult *res;
-	PGconn *pg;
-	long deadline;
-	bool cancelled = false;
-	int rc = ORM_OK, wrc;
+	struct batch b = {
+	    .stmt = stmt, .nparams = nparams, .on_row = on_row, .ctx = ctx, .err = err};
+	orm_dbconn *conn = stmt->conn;
 
 	assert(stmt && (params || nparams * nrows == 0));
 	pg_reset(stmt);
 	stmt->changes = 0;
-	if (!stmt->conn)
+	if (!conn)
 		return orm_err_set(err, ORM_ESTATE, "the statement's connection is closed");
 	if (nparams != (size_t)stmt->nparams)
 		return orm_err_set(err, ORM_EINVAL, "the statement takes %d parameters, %zu given",
 		                   stmt->nparams, nparams);
 	if (nrows == 0)
 		return ORM_OK;
-	if (stmt->conn->broken)
+	if (conn->broken)
 		return orm_pg_abandoned(err);
-	pg = stmt->conn->pg;
-	if (!PQenterPipelineMode(pg)) {
-		rc = orm_pg_result_error(err, pg, NULL);
-		goto done;
-	}
+	b.pg = conn->pg;
+	if ((b.rc = orm_pg_queue_begin(conn, err)) < 0)
+		return b.rc;
+	if (!PQenterPipelineMode(b.pg))
+		batch_error(&b, NULL);
+	for (size_t first = 0; first < nrows && b.rc == ORM_OK && !b.lost; first += PIPELINE_ROWS) {
+		size_t n = nrows - first < PIPELINE_ROWS ? nrows - first : PIPELINE_ROWS;
+		size_t sent = send_rows(&b, params, first, n);
 
-	for (size_t first = 0; first < nrows && rc == ORM_OK; first += PIPELINE_ROWS) {
-		size_t n = nrows - first < PIPELINE_ROWS ? nrows - first : PIPELINE_ROWS, sent;
-
-		for (sent = 0; sent < n; sent++) {
-			if ((rc = params_as_text(&stmt->text, stmt->values, stmt->offsets,
-			                         params + (first + sent) * nparams, nparams, err)) <
-			    0)
-				break;
-			if (!PQsendQueryPrepared(pg, stmt->name, (int)nparams, stmt->values, NULL,
-			                         NULL, 0)) {
-				rc = orm_pg_result_error(err, pg, NULL);
-				break;
-			}
-		}
-		if (!PQpipelineSync(pg)) {
-			if (rc == ORM_OK)
-				rc = orm_pg_result_error(err, pg, NULL);
-			goto done; /* the connection is broken: nothing to read */
-		}
-		/* Each statement's result, then the NULL ending it; then the sync's.
-		 * Each wait is bounded by the statement timeout. */
-		deadline = orm_pg_statement_deadline(stmt->conn);
-		for (size_t k = 0; k < sent; k++) {
-			if ((wrc = orm_pg_wait_pipeline(stmt->conn, &deadline, &cancelled, err)) <
-			    0) {
-				rc = wrc;
-				goto done;
-			}
-			res = PQgetResult(pg);
-			if (!res) {
-				if (rc == ORM_OK)
-					rc = orm_pg_result_error(err, pg, NULL);
-				goto done;
-			}
-			if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
-				/* skipped after an earlier error */
-			} else if (!orm_pg_result_ok(res)) {
-				if (rc == ORM_OK)
-					rc = orm_pg_result_error(err, pg, res);
-			} else if (rc == ORM_OK) {
-				changes += changes_of(res);
-				if (on_row) {
-					stmt->res = res;
-					stmt->row = -1;
-					rc = on_row(ctx, first + k,
-					            pg_next(stmt, err) == ORM_ROW ? stmt : NULL);
-					stmt->res = NULL;
-					stmt->row = -1;
-				}
-			}
-			PQclear(res);
-			PQclear(PQgetResult(pg));
-			if (!cancelled)
-				deadline = orm_pg_statement_deadline(stmt->conn);
-		}
-		if ((wrc = orm_pg_wait_pipeline(stmt->conn, &deadline, &cancelled, err)) < 0) {
-			rc = wrc;
-			goto done;
-		}
-		res = PQgetResult(pg);
-		if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == ORM_OK)
-			rc = orm_pg_result_error(err, pg, res);
-		PQclear(res);
+		if (!b.lost)
+			read_rows(&b, first, sent);
 	}
-done:
-	if (!stmt->conn->broken && PQpipelineStatus(pg) != PQ_PIPELINE_OFF &&
-	    !PQexitPipelineMode(pg) && rc == ORM_OK)
-		rc = orm_pg_result_error(err, pg, NULL);
-	stmt->changes = changes;
+	if (conn->begin_queued) { /* never read: out of step with the server */
+		conn->begin_queued = false;
+		conn->broken = true;
+	}
+	if (!conn->broken && PQpipelineStatus(b.pg) != PQ_PIPELINE_OFF && !PQexitPipelineMode(b.pg))
+		batch_error(&b, NULL);
+	stmt->changes = b.changes;
 	if (stmt->text.cap > KEEP_TEXT)
 		orm_buf_free(&stmt->text);
-	return rc;
+	return b.rc;
 }
 
 /* ---- Reading rows -------------------------------------------------------------------------- */
@@ -645,11 +759,7 @@ static void pg_finalize(orm_dbstmt *stmt)
 			deallocate_stale(conn);
 		}
 	}
-	orm_free(stmt->sql);
-	orm_buf_free(&stmt->text);
-	orm_free(stmt->values);
-	orm_free(stmt->offsets);
-	orm_free(stmt);
+	free_stmt(stmt);
 }
 
 /* ---- DDL (chapter 3) ------------------------------------------------

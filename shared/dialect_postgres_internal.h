@@ -59,6 +59,13 @@ struct orm_dbconn {
 	 * request too, so its answer may still come; nothing more is sent,
 	 * and the pool closes it (never left half-read). */
 	bool broken;
+	/* BEGIN was asked for and not sent yet: it goes out with the
+	 * transaction's first statement, both before either answer is read,
+	 * so the two cost one round trip (see pg_exec). */
+	bool begin_deferred;
+	/* That BEGIN is queued, in pipeline mode, ahead of the command being
+	 * sent: orm_pg_finish reads its answer first. */
+	bool begin_queued;
 	unsigned last_stmt_id; /* statements are named orm_1, orm_2, ... */
 	orm_dbstmt *stmts;     /* live statements, orphaned by disconnect */
 	/* Statements finalized while the transaction was aborted, when even
@@ -95,6 +102,8 @@ void orm_pg_put_line(char *dst, size_t size, size_t *len, const char *s);
 int orm_pg_result_error(orm_err *err, PGconn *pg, const PGresult *res);
 bool orm_pg_result_ok(const PGresult *res);
 long orm_pg_statement_deadline(const orm_dbconn *conn);
+int orm_pg_queue_begin(orm_dbconn *conn, orm_err *err);
+int orm_pg_send_failed(orm_dbconn *conn, orm_err *err);
 int orm_pg_finish(orm_dbconn *conn, PGresult **out, orm_err *err);
 PGresult *orm_pg_exec_timed(orm_dbconn *conn, const char *sql, orm_err *err, int *rc);
 int orm_pg_wait_pipeline(orm_dbconn *conn, long *deadline, bool *cancelled, orm_err *err);

@@ -212,44 +212,23 @@ long orm_pg_statement_deadline(const orm_dbconn *conn)
 }
 
 /*
- * After a command was sent (PQsendQuery, PQsendPrepare, ...): reads its
- * results to the end and hands back the first failed one, or else the
- * last, in *out (NULL when there was none), as PQexec does. A failure to
- * even get one is returned as a code, with err set.
+ * Reads the results of one command to the end (the NULL after them) and
+ * hands back the first failed one, or else the last, in *out (NULL when
+ * there was none), as PQexec does. A failure to even get one is returned
+ * as a code, with err set.
  */
-int orm_pg_finish(orm_dbconn *conn, PGresult **out, orm_err *err)
+static int read_results(orm_dbconn *conn, PGresult **out, orm_err *err)
 {
 	long deadline = orm_pg_statement_deadline(conn);
 	bool cancelled = false;
 	PGresult *res = NULL, *r;
-	int ready;
+	int rc;
 
 	*out = NULL;
 	for (;;) {
-		ready = wait_ready(conn->pg, deadline);
-		if (ready == 0 && !cancelled) {
-			send_cancel(conn->pg);
-			cancelled = true;
-			deadline = now_ms() + CANCEL_WAIT_MS;
-			continue;
-		}
-		if (ready == 0) {
+		if ((rc = orm_pg_wait_pipeline(conn, &deadline, &cancelled, err)) < 0) {
 			PQclear(res);
-			conn->broken = true;
-			return orm_err_set(
-			    err, ORM_ETIMEOUT,
-			    "the statement ran past statement_timeout_ms (%d ms) and "
-			    "the server answered neither it nor a cancel request: "
-			    "the connection is abandoned",
-			    conn->timeout_ms);
-		}
-		if (ready < 0) {
-			int rc = orm_pg_result_error(err, conn->pg, NULL);
-
-			PQclear(res);
-			conn->broken = true;
-			err->code = ORM_ECONNECT;
-			return rc < 0 ? ORM_ECONNECT : rc;
+			return rc;
 		}
 		if (!(r = PQgetResult(conn->pg)))
 			break;
@@ -264,6 +243,90 @@ int orm_pg_finish(orm_dbconn *conn, PGresult **out, orm_err *err)
 	}
 	*out = res;
 	return ORM_OK;
+}
+
+/*
+ * Queues the deferred BEGIN (pg_exec), if there is one, ahead of the
+ * command about to be sent: pipeline mode lets both go out before either
+ * answer is read, and orm_pg_finish reads BEGIN's first. A failure here
+ * is BEGIN's, reported as it would have been at BEGIN itself.
+ */
+int orm_pg_queue_begin(orm_dbconn *conn, orm_err *err)
+{
+	if (!conn->begin_deferred)
+		return ORM_OK;
+	conn->begin_deferred = false;
+	if (!PQenterPipelineMode(conn->pg) ||
+	    !PQsendQueryParams(conn->pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) {
+		conn->broken = PQpipelineStatus(conn->pg) != PQ_PIPELINE_OFF;
+		return orm_pg_result_error(err, conn->pg, NULL);
+	}
+	conn->begin_queued = true;
+	return ORM_OK;
+}
+
+/* A command could not be sent (the connection is lost, or out of
+ * memory): its error, and a BEGIN queued ahead of it is given up with the
+ * connection, which is now out of step with the server. */
+int orm_pg_send_failed(orm_dbconn *conn, orm_err *err)
+{
+	if (conn->begin_queued) {
+		conn->begin_queued = false;
+		conn->broken = true;
+	}
+	return orm_pg_result_error(err, conn->pg, NULL);
+}
+
+/* orm_pg_finish for a command sent behind a queued BEGIN: BEGIN's answer,
+ * the command's, the sync's; BEGIN's failure is the one reported. */
+static int finish_after_begin(orm_dbconn *conn, PGresult **out, orm_err *err)
+{
+	PGresult *begin = NULL, *sync;
+	long deadline;
+	bool cancelled = false;
+	int rc;
+
+	*out = NULL;
+	conn->begin_queued = false;
+	if (!PQpipelineSync(conn->pg)) {
+		conn->broken = true;
+		(void)orm_pg_result_error(err, conn->pg, NULL);
+		return err->code = ORM_ECONNECT;
+	}
+	if ((rc = read_results(conn, &begin, err)) < 0 || (rc = read_results(conn, out, err)) < 0)
+		goto done;
+	deadline = orm_pg_statement_deadline(conn);
+	if ((rc = orm_pg_wait_pipeline(conn, &deadline, &cancelled, err)) < 0)
+		goto done;
+	sync = PQgetResult(conn->pg);
+	if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC || !PQexitPipelineMode(conn->pg)) {
+		conn->broken = true; /* out of step with the server */
+		rc = orm_pg_result_error(err, conn->pg, sync);
+	}
+	PQclear(sync);
+	if (rc == ORM_OK && (!begin || !orm_pg_result_ok(begin))) {
+		PQclear(*out); /* "aborted": BEGIN's own error says why */
+		*out = begin;
+		begin = NULL;
+	}
+done:
+	PQclear(begin);
+	if (rc < 0) {
+		PQclear(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/*
+ * After a command was sent (PQsendQuery, PQsendPrepare, ...): its results,
+ * as read_results gives them, with a queued BEGIN's read first.
+ */
+int orm_pg_finish(orm_dbconn *conn, PGresult **out, orm_err *err)
+{
+	if (conn->begin_queued)
+		return finish_after_begin(conn, out, err);
+	return read_results(conn, out, err);
 }
 
 /* PQexec with the deadline: the result (to PQclear) or NULL with err set
@@ -281,9 +344,9 @@ PGresult *orm_pg_exec_timed(orm_dbconn *conn, const char *sql, orm_err *err, int
 }
 
 /*
- * In pipeline mode (pg_execute_batch): waits until the next PQgetResult
- * will not block, with the same deadline, cancel request and abandoning
- * as finish(). *deadline (0: none) is the current statement's; *cancelled
+ * Waits until the next PQgetResult will not block (in pipeline mode too),
+ * sending a cancel request at *deadline (0: none; the current statement's)
+ * and abandoning the connection if even that goes unanswered. *cancelled
  * tells whether the cancel request has been sent.
  */
 int orm_pg_wait_pipeline(orm_dbconn *conn, long *deadline, bool *cancelled, orm_err *err)
@@ -340,7 +403,7 @@ bool orm_pg_is_alive(orm_dbconn *conn, bool ping)
 		if (poll(&p, 1, 0) == 0)
 			return true;
 	}
-	if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+	if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE || conn->begin_deferred)
 		return false; /* mid-transaction, yet given back: not ours to judge */
 	res = orm_pg_exec_timed(conn, "", &err, &rc);
 	rc = res && orm_pg_result_ok(res) && PQstatus(conn->pg) == CONNECTION_OK;
