@@ -313,6 +313,7 @@ static void pg_reset(orm_dbstmt *stmt)
 	PQclear(stmt->res);
 	stmt->res = NULL;
 	stmt->row = -1;
+	stmt->kinds_known = false;
 }
 
 /* Appends i in decimal. snprintf("%" PRId64) does the same through the
@@ -536,6 +537,7 @@ static void take_row(struct batch *b, size_t row, PGresult *res)
 		b->rc = b->on_row(b->ctx, row, pg_next(stmt, b->err) == ORM_ROW ? stmt : NULL);
 		stmt->res = NULL;
 		stmt->row = -1;
+		stmt->kinds_known = false;
 	}
 }
 
@@ -618,6 +620,33 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 
 /* ---- Reading rows -------------------------------------------------------------------------- */
 
+/* How a column's text becomes an orm_value, by its type. */
+enum { KIND_TEXT, KIND_INT, KIND_FLOAT, KIND_BOOL, KIND_DATE, KIND_DATETIME };
+
+static int kind_of(Oid type)
+{
+	switch (type) {
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+	case OID_OID:
+		return KIND_INT;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		return KIND_FLOAT;
+	case OID_BOOL:
+		return KIND_BOOL;
+	case OID_DATE:
+		return KIND_DATE;
+	case OID_TIMESTAMP:
+	case OID_TIMESTAMPTZ:
+		return KIND_DATETIME;
+	default: /* text, varchar, enum types, uuid, json...: their text form */
+		return KIND_TEXT;
+	}
+}
+
 static int pg_next(orm_dbstmt *stmt, orm_err *err)
 {
 	(void)err;
@@ -625,7 +654,16 @@ static int pg_next(orm_dbstmt *stmt, orm_err *err)
 		return ORM_DONE;
 	if (stmt->row < PQntuples(stmt->res))
 		stmt->row++;
-	return stmt->row < PQntuples(stmt->res) ? ORM_ROW : ORM_DONE;
+	if (stmt->row >= PQntuples(stmt->res))
+		return ORM_DONE;
+	if (!stmt->kinds_known) {
+		int n = PQnfields(stmt->res);
+
+		for (int col = 0; col < n && col < KNOWN_COLS; col++)
+			stmt->kinds[col] = (uint8_t)kind_of(PQftype(stmt->res, col));
+		stmt->kinds_known = true;
+	}
+	return ORM_ROW;
 }
 
 static int pg_ncols(const orm_dbstmt *stmt)
@@ -658,49 +696,65 @@ static int64_t parse_int64(const char *text)
 	return *text == '-' ? -(int64_t)u : (int64_t)u;
 }
 
+/*
+ * Column `col` of the current row, read as `kind`. libpq gives NULL as an
+ * empty text, which no number, boolean or date is written as: only an
+ * empty text is asked whether it is NULL, and only a text's length is
+ * asked for (a number's is not needed).
+ */
+static inline orm_value read_value(const PGresult *res, int row, int col, int kind)
+{
+	const char *text = PQgetvalue(res, row, col); /* NULL out of range */
+	orm_value v = {.type = ORM_TYPE_NULL};
+
+	if (!text)
+		return v;
+	if (kind != KIND_TEXT && kind != KIND_DATE && kind != KIND_DATETIME) {
+		if (!*text && PQgetisnull(res, row, col))
+			return v;
+		if (kind == KIND_INT) {
+			v.type = ORM_TYPE_INT;
+			v.u.i = parse_int64(text);
+		} else if (kind == KIND_FLOAT) {
+			v.type = ORM_TYPE_FLOAT;
+			v.u.f = strtod(text, NULL); /* also reads NaN and Infinity */
+		} else {
+			v.type = ORM_TYPE_BOOL;
+			v.u.b = text[0] == 't';
+		}
+		return v;
+	}
+	v.u.s.ptr = text;
+	v.u.s.len = (size_t)PQgetlength(res, row, col);
+	if (v.u.s.len == 0 && PQgetisnull(res, row, col))
+		return v;
+	v.type = kind == KIND_DATE       ? ORM_TYPE_DATE
+	         : kind == KIND_DATETIME ? ORM_TYPE_DATETIME
+	                                 : ORM_TYPE_TEXT;
+	return v;
+}
+
+static inline int kind_at(const orm_dbstmt *stmt, int col)
+{
+	if (col >= 0 && col < KNOWN_COLS && stmt->kinds_known)
+		return stmt->kinds[col];
+	return kind_of(PQftype(stmt->res, col));
+}
+
 static orm_value pg_column(const orm_dbstmt *stmt, int col)
 {
-	const PGresult *res = stmt->res;
-	const char *text;
-	orm_value v = orm_null();
-	Oid type;
+	if (!stmt->res)
+		return orm_null();
+	return read_value(stmt->res, stmt->row, col, kind_at(stmt, col));
+}
 
-	/* PQgetisnull() answers 1 for a row or column out of range too. */
-	if (!res || PQgetisnull(res, stmt->row, col))
-		return v;
-	text = PQgetvalue(res, stmt->row, col);
-	switch ((type = PQftype(res, col))) {
-	case OID_INT2:
-	case OID_INT4:
-	case OID_INT8:
-	case OID_OID:
-		v.type = ORM_TYPE_INT;
-		v.u.i = parse_int64(text);
-		break;
-	case OID_FLOAT4:
-	case OID_FLOAT8:
-	case OID_NUMERIC:
-		v.type = ORM_TYPE_FLOAT;
-		v.u.f = strtod(text, NULL); /* also reads NaN and Infinity */
-		break;
-	case OID_BOOL:
-		v.type = ORM_TYPE_BOOL;
-		v.u.b = text[0] == 't';
-		break;
-	case OID_DATE:
-	case OID_TIMESTAMP:
-	case OID_TIMESTAMPTZ:
-		v.type = type == OID_DATE ? ORM_TYPE_DATE : ORM_TYPE_DATETIME;
-		v.u.s.ptr = text;
-		v.u.s.len = (size_t)PQgetlength(res, stmt->row, col);
-		break;
-	default: /* text, varchar, enum types, uuid, json...: their text form */
-		v.type = ORM_TYPE_TEXT;
-		v.u.s.ptr = text;
-		v.u.s.len = (size_t)PQgetlength(res, stmt->row, col);
-		break;
-	}
-	return v;
+/* Columns first .. first + n - 1 at once (dialect.h's row()). */
+static void pg_row(const orm_dbstmt *stmt, int first, int n, orm_value *out)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = stmt->res
+		             ? read_value(stmt->res, stmt->row, first + i, kind_at(stmt, first + i))
+		             : orm_null();
 }
 
 static int64_t pg_changes(const orm_dbstmt *stmt)
@@ -806,6 +860,7 @@ const orm_dialect orm_dialect_postgres = {
     .ncols = pg_ncols,
     .colname = pg_colname,
     .column = pg_column,
+    .row = pg_row,
     .changes = pg_changes,
     .reset = pg_reset,
     .finalize = pg_finalize,

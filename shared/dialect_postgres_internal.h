@@ -74,6 +74,8 @@ struct orm_dbconn {
 	size_t nstale, capstale;
 };
 
+#define KNOWN_COLS 64
+
 struct orm_dbstmt {
 	orm_dbconn *conn; /* NULL once the connection has been closed */
 	orm_dbstmt *prev, *next;
@@ -83,6 +85,12 @@ struct orm_dbstmt {
 	int nparams;
 	PGresult *res; /* rows of the last execute, or NULL */
 	int row;       /* current row; -1 before the first next() */
+	/* How each column of `res` is read (KIND_*, dialect_postgres.c),
+	 * from its type OID: found once per result, when next() reaches
+	 * its first row, rather than once per value. For the first
+	 * KNOWN_COLS columns; further ones are asked every time. */
+	bool kinds_known;
+	uint8_t kinds[KNOWN_COLS];
 	int64_t changes;
 	/* The parameters as text, and libpq's array of pointers into it:
 	 * kept from one execute to the next, so running a cached statement

@@ -530,39 +530,70 @@ static const char *colname(const orm_dbstmt *stmt, int col)
 	return sqlite3_column_name(stmt->stmt, col);
 }
 
-static orm_value column(const orm_dbstmt *stmt, int col)
+/*
+ * One value, typed from SQLite's storage class and the column's declared
+ * kind. sqlite3_column_value() finds the column once; sqlite3_column_type(),
+ * _int64(), _text() and _bytes() would each find it again (and enter and
+ * leave the connection's mutex). The value is "unprotected" - read without
+ * that mutex - which SQLite allows on a connection opened without one
+ * (SQLITE_OPEN_NOMUTEX, see open_conn), as ours are.
+ */
+static inline orm_value read_value(sqlite3_stmt *s, int col, int kind)
 {
-	sqlite3_stmt *s = stmt->stmt;
-	int kind = col < KNOWN_COLS ? stmt->kinds[col] : decl_kind(s, col);
-	/* One call finds the column; sqlite3_column_type(), _int64(),
-	 * _text() and _bytes() would each find it again (and enter and leave
-	 * the connection's mutex). The value is "unprotected" - read without
-	 * that mutex - which SQLite allows on a connection opened without
-	 * one (SQLITE_OPEN_NOMUTEX, see open_conn), as ours are. */
 	sqlite3_value *val = sqlite3_column_value(s, col);
-	orm_value v;
+	orm_value v = {.type = ORM_TYPE_NULL};
 
 	switch (sqlite3_value_type(val)) {
 	case SQLITE_INTEGER:
 		/* SQLite stores booleans as 0/1; the declared type tells. */
-		if (kind == KIND_BOOLEAN)
-			return orm_bool(sqlite3_value_int64(val) != 0);
-		return orm_int(sqlite3_value_int64(val));
+		if (kind == KIND_BOOLEAN) {
+			v.type = ORM_TYPE_BOOL;
+			v.u.b = sqlite3_value_int64(val) != 0;
+		} else {
+			v.type = ORM_TYPE_INT;
+			v.u.i = sqlite3_value_int64(val);
+		}
+		break;
 	case SQLITE_FLOAT:
-		return orm_float(sqlite3_value_double(val));
+		v.type = ORM_TYPE_FLOAT;
+		v.u.f = sqlite3_value_double(val);
+		break;
 	case SQLITE_TEXT:
 	case SQLITE_BLOB:
 		/* sqlite3_value_text() NUL-terminates, blobs included; the
 		 * length is asked after the text, as SQLite's docs advise. */
-		v = orm_text_len((const char *)sqlite3_value_text(val),
-		                 (size_t)sqlite3_value_bytes(val));
-		if (kind == KIND_DATE)
-			v.type = ORM_TYPE_DATE;
-		else if (kind == KIND_DATETIME)
-			v.type = ORM_TYPE_DATETIME;
-		return v;
-	default:
-		return orm_null();
+		v.u.s.ptr = (const char *)sqlite3_value_text(val);
+		v.u.s.len = (size_t)sqlite3_value_bytes(val);
+		v.type = kind == KIND_DATE       ? ORM_TYPE_DATE
+		         : kind == KIND_DATETIME ? ORM_TYPE_DATETIME
+		                                 : ORM_TYPE_TEXT;
+		break;
+	}
+	return v;
+}
+
+static orm_value column(const orm_dbstmt *stmt, int col)
+{
+	int kind = col < KNOWN_COLS ? stmt->kinds[col] : decl_kind(stmt->stmt, col);
+
+	return read_value(stmt->stmt, col, kind);
+}
+
+/* Columns first .. first + n - 1 at once: column() without a call through
+ * the dialect's table for each. Past the last column, NULL. */
+static void row_values(const orm_dbstmt *stmt, int first, int n, orm_value *out)
+{
+	int ncol = sqlite3_data_count(stmt->stmt);
+
+	for (int i = 0; i < n; i++) {
+		int col = first + i;
+
+		if (col < 0 || col >= ncol)
+			out[i] = (orm_value){.type = ORM_TYPE_NULL};
+		else if (col < KNOWN_COLS)
+			out[i] = read_value(stmt->stmt, col, stmt->kinds[col]);
+		else
+			out[i] = read_value(stmt->stmt, col, decl_kind(stmt->stmt, col));
 	}
 }
 
@@ -626,6 +657,7 @@ const orm_dialect orm_dialect_sqlite = {
     .ncols = ncols,
     .colname = colname,
     .column = column,
+    .row = row_values,
     .changes = changes,
     .reset = reset,
     .finalize = finalize,

@@ -69,6 +69,12 @@ struct orm_result {
 	int nslots;
 };
 
+/* Columns first .. first + n - 1 of the current row into out[0..n-1], as
+ * orm_result_value reads each, in one call through the dialect (its row()):
+ * for the loader, which reads every column of a row. Text is borrowed
+ * until the next orm_result_next. */
+void orm_result_values(const orm_result *res, int first, int n, orm_value *out);
+
 /* Gives a statement back: to the cache when it came from there (entry),
  * else finalizes it. */
 void orm_conn_release_stmt(orm_conn *conn, orm_dbstmt *stmt, orm_stmt_entry *entry);

@@ -65,6 +65,22 @@ orm_value orm_result_value(const orm_result *res, int col)
 	return res->conn->engine->dialect->column(res->stmt, col);
 }
 
+void orm_result_values(const orm_result *res, int first, int n, orm_value *out)
+{
+	const orm_dialect *d = res->conn->engine->dialect;
+
+	assert(first >= 0 && n >= 0 && first + n <= orm_result_ncols(res));
+	if (res->state != ORM_ROW) {
+		for (int i = 0; i < n; i++)
+			out[i] = orm_null();
+	} else if (d->row) {
+		d->row(res->stmt, first, n, out);
+	} else {
+		for (int i = 0; i < n; i++)
+			out[i] = d->column(res->stmt, first + i);
+	}
+}
+
 bool orm_result_is_null(const orm_result *res, int col)
 {
 	return orm_result_value(res, col).type == ORM_TYPE_NULL;
