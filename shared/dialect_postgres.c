@@ -16,9 +16,10 @@
  *   - maps SQLSTATE codes onto the library's short list of error codes,
  *     keeping PostgreSQL's own message, DETAIL and HINT on one line.
  *
- * Every call is synchronous: one command is in flight per connection at a
- * time. Batched inserts in libpq's pipeline mode, when they come, add their
- * state to struct orm_dbconn, which nothing outside this file sees.
+ * Every call waits for its answer before it returns, with two exceptions
+ * that save round trips, both in libpq's pipeline mode: a batch of rows
+ * (execute_batch) goes out at once, and BEGIN goes out with the
+ * transaction's first statement rather than on its own (pg_exec).
  */
 #include "dialect_postgres_internal.h"
 
@@ -110,92 +111,6 @@ static void deallocate_stale(orm_dbconn *conn)
 	orm_buf_free(&sql);
 }
 
-/* True for the characters that may continue an identifier. */
-static bool is_ident(char c)
-{
-	return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
-}
-
-/* Length of a dollar-quote tag ($$ or $name$) starting at s, or 0. */
-static size_t dollar_tag(const char *s)
-{
-	size_t n = 1;
-
-	if (isalpha((unsigned char)s[n]) || s[n] == '_' || (unsigned char)s[n] >= 0x80)
-		while (is_ident(s[n]) && s[n] != '$')
-			n++;
-	return s[n] == '$' ? n + 1 : 0;
-}
-
-/*
- * Copies `sql` into b with every '?' placeholder written as $1, $2, ...,
- * and counts them into *nparams. A '?' inside a string literal ('...',
- * E'...', $tag$...$tag$), a quoted identifier ("...") or a comment (-- and
- * nested slash-star) is text, not a placeholder. An unterminated literal
- * is copied as it is; the server reports it.
- */
-static void rewrite_placeholders(orm_buf *b, int *nparams, const char *sql)
-{
-	const char *p = sql;
-
-	*nparams = 0;
-	while (*p) {
-		const char *start = p;
-		char c = *p;
-
-		if (c == '\'' || c == '"') {
-			/* E'...' strings take backslash escapes. */
-			bool escapes = c == '\'' && p > sql && (p[-1] == 'E' || p[-1] == 'e') &&
-			               (p - 1 == sql || !is_ident(p[-2]));
-			p++;
-			while (*p) {
-				if (escapes && *p == '\\' && p[1]) {
-					p += 2;
-				} else if (*p == c && p[1] == c) {
-					p += 2; /* '' or "" stands for one quote */
-				} else if (*p == c) {
-					p++;
-					break;
-				} else {
-					p++;
-				}
-			}
-		} else if (c == '-' && p[1] == '-') {
-			while (*p && *p != '\n')
-				p++;
-		} else if (c == '/' && p[1] == '*') {
-			int depth = 0;
-			while (*p) {
-				if (p[0] == '/' && p[1] == '*') {
-					depth++;
-					p += 2;
-				} else if (p[0] == '*' && p[1] == '/') {
-					p += 2;
-					if (--depth == 0)
-						break;
-				} else {
-					p++;
-				}
-			}
-		} else if (c == '$' && (p == sql || !is_ident(p[-1])) && dollar_tag(p)) {
-			size_t taglen = dollar_tag(p);
-			const char *end;
-			p += taglen;
-			end = p;
-			while (*end && strncmp(end, start, taglen) != 0)
-				end++;
-			p = *end ? end + taglen : end;
-		} else if (c == '?') {
-			orm_buf_printf(b, "$%d", ++*nparams);
-			p++;
-			continue;
-		} else {
-			p++;
-		}
-		orm_buf_put(b, start, (size_t)(p - start));
-	}
-}
-
 /* Frees what new_stmt() allocated. */
 static void free_stmt(orm_dbstmt *stmt)
 {
@@ -215,7 +130,7 @@ static orm_dbstmt *new_stmt(orm_dbconn *conn, const char *sql)
 	orm_dbstmt *stmt = orm_calloc(1, sizeof *stmt);
 	int nparams;
 
-	rewrite_placeholders(&text, &nparams, sql);
+	orm_pg_rewrite_placeholders(&text, &nparams, sql);
 	if (!stmt || text.failed || !(stmt->sql = orm_buf_detach(&text))) {
 		orm_buf_free(&text);
 		free_stmt(stmt);
@@ -287,25 +202,6 @@ static int pg_nparams(const orm_dbstmt *stmt)
 	return stmt->nparams;
 }
 
-/* Writes f as the shortest decimal text that reads back as the same double,
- * so 0.1 is sent as "0.1" (which matters when the column is numeric). */
-static void format_float(char *dst, size_t size, double f)
-{
-	if (isnan(f)) {
-		snprintf(dst, size, "NaN");
-		return;
-	}
-	if (isinf(f)) {
-		snprintf(dst, size, f > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(dst, size, "%.*g", digits, f);
-		if (strtod(dst, NULL) == f)
-			return;
-	}
-}
-
 static void pg_reset(orm_dbstmt *stmt)
 {
 	if (!stmt)
@@ -314,72 +210,6 @@ static void pg_reset(orm_dbstmt *stmt)
 	stmt->res = NULL;
 	stmt->row = -1;
 	stmt->kinds_known = false;
-}
-
-/* Appends i in decimal. snprintf("%" PRId64) does the same through the
- * whole printf machinery, a few hundred instructions for every integer of
- * every statement; this is a handful per digit. */
-static void put_int64(orm_buf *b, int64_t i)
-{
-	char digits[24], *p = digits + sizeof digits;
-	/* The magnitude as unsigned, so INT64_MIN has one too. */
-	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (i < 0)
-		*--p = '-';
-	orm_buf_put(b, p, (size_t)(digits + sizeof digits - p));
-}
-
-/*
- * Writes `params` as text, one after the other, into `text` (emptied
- * first), and points values[i] at each (NULL for SQL NULL) once the buffer
- * has stopped growing. `offsets` is scratch of nparams entries.
- */
-static int params_as_text(orm_buf *text, const char **values, size_t *offsets,
-                          const orm_value *params, size_t nparams, orm_err *err)
-{
-	orm_buf_reset(text);
-	for (size_t i = 0; i < nparams; i++) {
-		const orm_value *v = &params[i];
-		char num[40];
-
-		offsets[i] = text->len;
-		switch (v->type) {
-		case ORM_TYPE_NULL:
-			offsets[i] = SIZE_MAX;
-			continue;
-		case ORM_TYPE_INT:
-			put_int64(text, v->u.i);
-			break;
-		case ORM_TYPE_FLOAT:
-			format_float(num, sizeof num, v->u.f);
-			orm_buf_puts(text, num);
-			break;
-		case ORM_TYPE_BOOL:
-			orm_buf_puts(text, v->u.b ? "true" : "false");
-			break;
-		case ORM_TYPE_TEXT:
-		case ORM_TYPE_DATE:
-		case ORM_TYPE_DATETIME:
-			if (v->u.s.len > 0 && memchr(v->u.s.ptr, '\0', v->u.s.len))
-				return orm_err_set(err, ORM_EINVAL,
-				                   "parameter %zu contains a NUL character, which "
-				                   "PostgreSQL text cannot hold",
-				                   i + 1);
-			orm_buf_put(text, v->u.s.ptr, v->u.s.len);
-			break;
-		}
-		orm_buf_put(text, "", 1); /* keeps the terminating NUL */
-	}
-	if (text->failed)
-		return orm_err_set(err, ORM_ENOMEM, "out of memory");
-	for (size_t i = 0; i < nparams; i++)
-		values[i] = offsets[i] == SIZE_MAX ? NULL : text->ptr + offsets[i];
-	return ORM_OK;
 }
 
 /* Rows a command changed. PQcmdTuples also counts the rows of a SELECT;
@@ -408,8 +238,8 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
 
 	if (stmt->conn->broken)
 		return orm_pg_abandoned(err);
-	if ((rc = params_as_text(&stmt->text, stmt->values, stmt->offsets, params, nparams, err)) <
-	    0)
+	if ((rc = orm_pg_params_as_text(&stmt->text, stmt->values, stmt->offsets, params, nparams,
+	                                err)) < 0)
 		return rc;
 	if ((rc = orm_pg_queue_begin(stmt->conn, err)) == ORM_OK) {
 		if (PQsendQueryPrepared(stmt->conn->pg, stmt->name, (int)nparams, stmt->values,
@@ -484,8 +314,8 @@ static size_t send_rows(struct batch *b, const orm_value *params, size_t first, 
 	for (sent = 0; sent < n; sent++) {
 		const orm_value *row = params + (first + sent) * b->nparams;
 
-		if ((b->rc = params_as_text(&stmt->text, stmt->values, stmt->offsets, row,
-		                            b->nparams, b->err)) < 0)
+		if ((b->rc = orm_pg_params_as_text(&stmt->text, stmt->values, stmt->offsets, row,
+		                                   b->nparams, b->err)) < 0)
 			break;
 		if (!PQsendQueryPrepared(b->pg, stmt->name, (int)b->nparams, stmt->values, NULL,
 		                         NULL, 0)) {

@@ -105,6 +105,9 @@ struct orm_dbstmt {
 #define KEEP_TEXT 16384
 
 /* dialect_postgres_wire.c */
+void orm_pg_rewrite_placeholders(orm_buf *b, int *nparams, const char *sql);
+int orm_pg_params_as_text(orm_buf *text, const char **values, size_t *offsets,
+                          const orm_value *params, size_t nparams, orm_err *err);
 bool orm_pg_is_alive(orm_dbconn *conn, bool ping);
 void orm_pg_put_line(char *dst, size_t size, size_t *len, const char *s);
 int orm_pg_result_error(orm_err *err, PGconn *pg, const PGresult *res);
