@@ -61,6 +61,19 @@ static bool can_defer_begin(orm_dbconn *conn)
 }
 
 /*
+ * ROLLBACK cannot fail but for a lost connection, and nothing waits for
+ * it: it is sent, and its answer read before the connection's next
+ * command (orm_pg_settle), so ending a transaction costs no round trip.
+ */
+static int send_rollback(orm_dbconn *conn, orm_err *err)
+{
+	if (!PQsendQuery(conn->pg, "ROLLBACK"))
+		return orm_pg_result_error(err, conn->pg, NULL);
+	conn->rollback_unread = true;
+	return ORM_OK;
+}
+
+/*
  * BEGIN, COMMIT, ROLLBACK, DDL... Each would cost a round trip; BEGIN's
  * answer tells nothing the transaction's first statement would not, so
  * BEGIN waits for it and goes out with it (orm_pg_queue_begin): a read
@@ -74,6 +87,8 @@ static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
 	assert(conn && sql);
 	if (conn->broken)
 		return orm_pg_abandoned(err);
+	if ((rc = orm_pg_settle(conn, err)) < 0)
+		return rc;
 	if (strcmp(sql, "BEGIN") == 0 && !conn->begin_deferred && can_defer_begin(conn)) {
 		conn->begin_deferred = true;
 		return ORM_OK;
@@ -85,6 +100,8 @@ static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
 		if ((rc = exec_now(conn, "BEGIN", err)) < 0)
 			return rc;
 	}
+	if (strcmp(sql, "ROLLBACK") == 0)
+		return send_rollback(conn, err);
 	return exec_now(conn, sql, err);
 }
 
@@ -159,6 +176,8 @@ static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_e
 	*out = NULL;
 	if (conn->broken)
 		return orm_pg_abandoned(err);
+	if ((rc = orm_pg_settle(conn, err)) < 0)
+		return rc;
 	deallocate_stale(conn);
 	if (!(stmt = new_stmt(conn, sql)))
 		return orm_err_set(err, ORM_ENOMEM, "out of memory");
@@ -238,6 +257,8 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
 
 	if (stmt->conn->broken)
 		return orm_pg_abandoned(err);
+	if ((rc = orm_pg_settle(stmt->conn, err)) < 0)
+		return rc;
 	if ((rc = orm_pg_params_as_text(&stmt->text, stmt->values, stmt->offsets, params, nparams,
 	                                err)) < 0)
 		return rc;
@@ -425,7 +446,7 @@ static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t np
 	if (conn->broken)
 		return orm_pg_abandoned(err);
 	b.pg = conn->pg;
-	if ((b.rc = orm_pg_queue_begin(conn, err)) < 0)
+	if ((b.rc = orm_pg_settle(conn, err)) < 0 || (b.rc = orm_pg_queue_begin(conn, err)) < 0)
 		return b.rc;
 	if (!PQenterPipelineMode(b.pg))
 		batch_error(&b, NULL);
@@ -616,6 +637,7 @@ static void deallocate_later(orm_dbconn *conn, unsigned id)
  */
 static void pg_finalize(orm_dbstmt *stmt)
 {
+	orm_err ignored = {0, ""};
 	orm_dbconn *conn;
 
 	if (!stmt)
@@ -630,11 +652,11 @@ static void pg_finalize(orm_dbstmt *stmt)
 		if (stmt->next)
 			stmt->next->prev = stmt->prev;
 	}
-	if (conn && !conn->broken && PQstatus(conn->pg) == CONNECTION_OK) {
+	if (conn && !conn->broken && orm_pg_settle(conn, &ignored) == ORM_OK &&
+	    PQstatus(conn->pg) == CONNECTION_OK) {
 		if (PQtransactionStatus(conn->pg) == PQTRANS_INERROR) {
 			deallocate_later(conn, stmt->id);
 		} else {
-			orm_err ignored = {0, ""};
 			char sql[48];
 			int rc;
 

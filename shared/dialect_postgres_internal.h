@@ -66,6 +66,10 @@ struct orm_dbconn {
 	/* That BEGIN is queued, in pipeline mode, ahead of the command being
 	 * sent: orm_pg_finish reads its answer first. */
 	bool begin_queued;
+	/* ROLLBACK was sent and its answer is not read yet: nothing waits
+	 * for it, so it is read before the connection's next command
+	 * (orm_pg_settle), by when it has usually arrived. */
+	bool rollback_unread;
 	unsigned last_stmt_id; /* statements are named orm_1, orm_2, ... */
 	orm_dbstmt *stmts;     /* live statements, orphaned by disconnect */
 	/* Statements finalized while the transaction was aborted, when even
@@ -114,6 +118,7 @@ int orm_pg_result_error(orm_err *err, PGconn *pg, const PGresult *res);
 bool orm_pg_result_ok(const PGresult *res);
 long orm_pg_statement_deadline(const orm_dbconn *conn);
 int orm_pg_queue_begin(orm_dbconn *conn, orm_err *err);
+int orm_pg_settle(orm_dbconn *conn, orm_err *err);
 int orm_pg_send_failed(orm_dbconn *conn, orm_err *err);
 int orm_pg_finish(orm_dbconn *conn, PGresult **out, orm_err *err);
 PGresult *orm_pg_exec_timed(orm_dbconn *conn, const char *sql, orm_err *err, int *rc);

@@ -423,6 +423,27 @@ static int read_results(orm_dbconn *conn, PGresult **out, orm_err *err)
 }
 
 /*
+ * Reads the answer to a ROLLBACK sent without waiting for it (pg_exec),
+ * before the connection is used again. Its failure - the connection lost
+ * meanwhile - is the next command's.
+ */
+int orm_pg_settle(orm_dbconn *conn, orm_err *err)
+{
+	PGresult *res;
+	int rc;
+
+	if (!conn->rollback_unread)
+		return ORM_OK;
+	conn->rollback_unread = false;
+	if ((rc = read_results(conn, &res, err)) < 0)
+		return rc;
+	if (!res || !orm_pg_result_ok(res))
+		rc = orm_pg_result_error(err, conn->pg, res);
+	PQclear(res);
+	return rc;
+}
+
+/*
  * Queues the deferred BEGIN (pg_exec), if there is one, ahead of the
  * command about to be sent: pipeline mode lets both go out before either
  * answer is read, and orm_pg_finish reads BEGIN's first. A failure here
@@ -572,7 +593,7 @@ bool orm_pg_is_alive(orm_dbconn *conn, bool ping)
 	orm_err err = {0, ""};
 	int rc;
 
-	if (conn->broken || PQstatus(conn->pg) != CONNECTION_OK)
+	if (conn->broken || orm_pg_settle(conn, &err) < 0 || PQstatus(conn->pg) != CONNECTION_OK)
 		return false;
 	if (!ping) {
 		struct pollfd p = {.fd = PQsocket(conn->pg), .events = POLLIN};

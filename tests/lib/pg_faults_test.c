@@ -223,11 +223,10 @@ static void pool__connection_killed_while_idle_is_replaced(void **state)
 	orm_engine_free(engine);
 }
 
-/* Ends `victim`'s server process from another connection and waits until
- * it is gone. */
-static void terminate(orm_engine *engine, orm_conn *victim)
+/* Ends server process `pid` from another connection and waits until it
+ * is gone. */
+static void terminate_pid(orm_engine *engine, orm_value pid)
 {
-	orm_value pid = orm_int(conn_int(victim, "SELECT pg_backend_pid()"));
 	orm_conn *killer;
 
 	check(NULL, orm_engine_connect(&killer, engine), "connect");
@@ -251,6 +250,12 @@ static void terminate(orm_engine *engine, orm_conn *victim)
 		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
 	}
 	orm_conn_close(killer);
+}
+
+/* Ends `victim`'s server process (asking it its pid). */
+static void terminate(orm_engine *engine, orm_conn *victim)
+{
+	terminate_pid(engine, orm_int(conn_int(victim, "SELECT pg_backend_pid()")));
 }
 
 /* BEGIN waits for the first statement to go out with it, but not on a
@@ -299,6 +304,39 @@ static void begin__killed_before_the_first_statement_fails_that_statement(void *
 	assert_true(orm_conn_errmsg(conn)[0] != '\0');
 	assert_null(strchr(orm_conn_errmsg(conn), '\n'));
 	(void)orm_conn_rollback(conn);
+	orm_conn_close(conn);
+	assert_int_equal(unit_of_work(engine, 2), ORM_OK);
+	check(NULL, orm_engine_connect(&conn, engine), "connect");
+	assert_int_equal(conn_int(conn, "SELECT count(*) FROM units WHERE k = 1"), 0);
+	orm_conn_close(conn);
+	orm_engine_free(engine);
+}
+
+/* ROLLBACK is sent without waiting for its answer, which is read before
+ * the connection's next command: a connection lost meanwhile fails that
+ * command, and the pool replaces it. */
+static void rollback__connection_lost_after_it_fails_the_next_command(void **state)
+{
+	orm_engine *engine;
+	orm_conn *conn;
+	orm_value v = orm_int(1), pid;
+	int rc;
+
+	(void)state;
+	engine = units_engine(2);
+	check(NULL, orm_engine_connect(&conn, engine), "connect");
+	pid = orm_int(conn_int(conn, "SELECT pg_backend_pid()"));
+	check(conn, orm_conn_begin(conn), "begin");
+	check(conn, orm_conn_execute(NULL, conn, "INSERT INTO units (k) VALUES (?)", &v, 1),
+	      "insert");
+	check(conn, orm_conn_rollback(conn), "rollback");
+	terminate_pid(engine, pid);
+	rc = orm_conn_execute(NULL, conn, "SELECT 1", NULL, 0);
+	print_message("the next command after ROLLBACK on a killed connection: %s: %s\n",
+	              orm_strerror(rc), orm_conn_errmsg(conn));
+	assert_int_equal(rc, ORM_ECONNECT);
+	assert_true(orm_conn_errmsg(conn)[0] != '\0');
+	assert_null(strchr(orm_conn_errmsg(conn), '\n'));
 	orm_conn_close(conn);
 	assert_int_equal(unit_of_work(engine, 2), ORM_OK);
 	check(NULL, orm_engine_connect(&conn, engine), "connect");
@@ -404,6 +442,8 @@ int main(void)
 	    cmocka_unit_test_teardown(begin__fails_on_a_connection_killed_between_transactions,
 	                              teardown),
 	    cmocka_unit_test_teardown(begin__killed_before_the_first_statement_fails_that_statement,
+	                              teardown),
+	    cmocka_unit_test_teardown(rollback__connection_lost_after_it_fails_the_next_command,
 	                              teardown),
 	    cmocka_unit_test_teardown(timeout__stalled_backend_times_out_and_is_abandoned,
 	                              teardown),
