@@ -548,62 +548,68 @@ static const char *colname(const orm_dbstmt *stmt, int col)
  * that mutex - which SQLite allows on a connection opened without one
  * (SQLITE_OPEN_NOMUTEX, see open_conn), as ours are.
  */
-static inline orm_value read_value(sqlite3_stmt *s, int col, int kind)
+static inline void read_value(orm_value *v, sqlite3_stmt *s, int col, int kind)
 {
 	sqlite3_value *val = sqlite3_column_value(s, col);
-	orm_value v = {.type = ORM_TYPE_NULL};
 
+	/* The whole union is defined, zeroes past a number, as orm_int()
+	 * leaves it. */
+	v->u.s.len = 0;
 	switch (sqlite3_value_type(val)) {
 	case SQLITE_INTEGER:
 		/* SQLite stores booleans as 0/1; the declared type tells. */
 		if (kind == KIND_BOOLEAN) {
-			v.type = ORM_TYPE_BOOL;
-			v.u.b = sqlite3_value_int64(val) != 0;
+			v->type = ORM_TYPE_BOOL;
+			v->u.i = 0;
+			v->u.b = sqlite3_value_int64(val) != 0;
 		} else {
-			v.type = ORM_TYPE_INT;
-			v.u.i = sqlite3_value_int64(val);
+			v->type = ORM_TYPE_INT;
+			v->u.i = sqlite3_value_int64(val);
 		}
-		break;
+		return;
 	case SQLITE_FLOAT:
-		v.type = ORM_TYPE_FLOAT;
-		v.u.f = sqlite3_value_double(val);
-		break;
+		v->type = ORM_TYPE_FLOAT;
+		v->u.f = sqlite3_value_double(val);
+		return;
 	case SQLITE_TEXT:
 	case SQLITE_BLOB:
 		/* sqlite3_value_text() NUL-terminates, blobs included; the
 		 * length is asked after the text, as SQLite's docs advise. */
-		v.u.s.ptr = (const char *)sqlite3_value_text(val);
-		v.u.s.len = (size_t)sqlite3_value_bytes(val);
-		v.type = kind == KIND_DATE       ? ORM_TYPE_DATE
-		         : kind == KIND_DATETIME ? ORM_TYPE_DATETIME
-		                                 : ORM_TYPE_TEXT;
-		break;
+		v->u.s.ptr = (const char *)sqlite3_value_text(val);
+		v->u.s.len = (size_t)sqlite3_value_bytes(val);
+		v->type = kind == KIND_DATE       ? ORM_TYPE_DATE
+		          : kind == KIND_DATETIME ? ORM_TYPE_DATETIME
+		                                  : ORM_TYPE_TEXT;
+		return;
+	default:
+		*v = orm_null();
+		return;
 	}
-	return v;
 }
 
 static orm_value column(const orm_dbstmt *stmt, int col)
 {
 	int kind = col < KNOWN_COLS ? stmt->kinds[col] : decl_kind(stmt->stmt, col);
+	orm_value v;
 
-	return read_value(stmt->stmt, col, kind);
+	read_value(&v, stmt->stmt, col, kind);
+	return v;
 }
 
 /* Columns first .. first + n - 1 at once: column() without a call through
- * the dialect's table for each. Past the last column, NULL. */
+ * the dialect's table for each, written straight into `out`. Past the last
+ * column, NULL. */
 static void row_values(const orm_dbstmt *stmt, int first, int n, orm_value *out)
 {
-	int ncol = sqlite3_data_count(stmt->stmt);
+	sqlite3_stmt *s = stmt->stmt;
+	int ncol = sqlite3_data_count(s);
 
-	for (int i = 0; i < n; i++) {
-		int col = first + i;
-
+	for (int i = 0, col = first; i < n; i++, col++) {
 		if (col < 0 || col >= ncol)
-			out[i] = (orm_value){.type = ORM_TYPE_NULL};
-		else if (col < KNOWN_COLS)
-			out[i] = read_value(stmt->stmt, col, stmt->kinds[col]);
+			out[i] = orm_null();
 		else
-			out[i] = read_value(stmt->stmt, col, decl_kind(stmt->stmt, col));
+			read_value(&out[i], s, col,
+			           col < KNOWN_COLS ? stmt->kinds[col] : decl_kind(s, col));
 	}
 }
 
