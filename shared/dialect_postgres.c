@@ -548,41 +548,56 @@ static int64_t parse_int64(const char *text)
 }
 
 /*
- * Column `col` of the current row, read as `kind`. libpq gives NULL as an
- * empty text, which no number, boolean or date is written as: only an
+ * Column `col` of row `row` into *v, read as `kind`. libpq gives NULL as
+ * an empty text, which no number, boolean or date is written as: only an
  * empty text is asked whether it is NULL, and only a text's length is
  * asked for (a number's is not needed).
  */
-static inline orm_value read_value(const PGresult *res, int row, int col, int kind)
+static inline void read_value(orm_value *v, const PGresult *res, int row, int col, int kind)
 {
 	const char *text = PQgetvalue(res, row, col); /* NULL out of range */
-	orm_value v = {.type = ORM_TYPE_NULL};
 
+	v->u.s.len = 0; /* the whole union defined, as orm_int() leaves it */
 	if (!text)
-		return v;
-	if (kind != KIND_TEXT && kind != KIND_DATE && kind != KIND_DATETIME) {
-		if (!*text && PQgetisnull(res, row, col))
-			return v;
-		if (kind == KIND_INT) {
-			v.type = ORM_TYPE_INT;
-			v.u.i = parse_int64(text);
-		} else if (kind == KIND_FLOAT) {
-			v.type = ORM_TYPE_FLOAT;
-			v.u.f = strtod(text, NULL); /* also reads NaN and Infinity */
-		} else {
-			v.type = ORM_TYPE_BOOL;
-			v.u.b = text[0] == 't';
-		}
-		return v;
+		goto null;
+	switch (kind) {
+	case KIND_INT:
+		if (!*text)
+			break;
+		v->type = ORM_TYPE_INT;
+		v->u.i = parse_int64(text);
+		return;
+	case KIND_FLOAT:
+		if (!*text)
+			break;
+		v->type = ORM_TYPE_FLOAT;
+		v->u.f = strtod(text, NULL); /* also reads NaN and Infinity */
+		return;
+	case KIND_BOOL:
+		if (!*text)
+			break;
+		v->type = ORM_TYPE_BOOL;
+		v->u.i = 0;
+		v->u.b = text[0] == 't';
+		return;
+	default:
+		v->u.s.len = (size_t)PQgetlength(res, row, col);
+		if (v->u.s.len == 0)
+			break;
+		v->u.s.ptr = text;
+		v->type = kind == KIND_DATE       ? ORM_TYPE_DATE
+		          : kind == KIND_DATETIME ? ORM_TYPE_DATETIME
+		                                  : ORM_TYPE_TEXT;
+		return;
 	}
-	v.u.s.ptr = text;
-	v.u.s.len = (size_t)PQgetlength(res, row, col);
-	if (v.u.s.len == 0 && PQgetisnull(res, row, col))
-		return v;
-	v.type = kind == KIND_DATE       ? ORM_TYPE_DATE
-	         : kind == KIND_DATETIME ? ORM_TYPE_DATETIME
-	                                 : ORM_TYPE_TEXT;
-	return v;
+	/* An empty text: NULL, or (for text) the empty string. */
+	if (!PQgetisnull(res, row, col)) {
+		v->type = ORM_TYPE_TEXT;
+		v->u.s.ptr = text;
+		return;
+	}
+null:
+	*v = orm_null();
 }
 
 static inline int kind_at(const orm_dbstmt *stmt, int col)
@@ -594,18 +609,27 @@ static inline int kind_at(const orm_dbstmt *stmt, int col)
 
 static orm_value pg_column(const orm_dbstmt *stmt, int col)
 {
-	if (!stmt->res)
-		return orm_null();
-	return read_value(stmt->res, stmt->row, col, kind_at(stmt, col));
+	orm_value v = orm_null();
+
+	if (stmt->res)
+		read_value(&v, stmt->res, stmt->row, col, kind_at(stmt, col));
+	return v;
 }
 
-/* Columns first .. first + n - 1 at once (dialect.h's row()). */
+/* Columns first .. first + n - 1 at once (dialect.h's row()), written
+ * straight into `out`. */
 static void pg_row(const orm_dbstmt *stmt, int first, int n, orm_value *out)
 {
-	for (int i = 0; i < n; i++)
-		out[i] = stmt->res
-		             ? read_value(stmt->res, stmt->row, first + i, kind_at(stmt, first + i))
-		             : orm_null();
+	const PGresult *res = stmt->res;
+	bool known = stmt->kinds_known && first >= 0 && first + n <= KNOWN_COLS;
+
+	for (int i = 0; i < n; i++) {
+		if (!res)
+			out[i] = orm_null();
+		else
+			read_value(&out[i], res, stmt->row, first + i,
+			           known ? stmt->kinds[first + i] : kind_at(stmt, first + i));
+	}
 }
 
 static int64_t pg_changes(const orm_dbstmt *stmt)
