@@ -101,6 +101,13 @@ typedef struct orm_dialect {
 	 * always false there. */
 	bool (*fk_violation_unnamed)(const char *msg);
 
+	/* ---- A whole row at once (the loader's hot path) ----------------
+	 * Columns first .. first + n - 1 of the current row into out[0..n-1],
+	 * each as column() reads it (borrowed text included), in one call
+	 * rather than one per value: loading a row reads every column of its
+	 * model. Columns that do not exist, or no current row, read as NULL. */
+	void (*row)(const orm_dbstmt *stmt, int first, int n, orm_value *out);
+
 	/* ---- DDL (chapter 3, ddl.c) ------------------------------------
 	 * CREATE TABLE, CREATE INDEX and DROP are written by ddl.c alike for
 	 * every database; only what differs is asked of the dialect. */

@@ -16,22 +16,20 @@
  *   - maps SQLSTATE codes onto the library's short list of error codes,
  *     keeping PostgreSQL's own message, DETAIL and HINT on one line.
  *
- * Every call is synchronous: one command is in flight per connection at a
- * time. Batched inserts in libpq's pipeline mode, when they come, add their
- * state to struct orm_dbconn, which nothing outside this file sees.
+ * Every call waits for its answer before it returns, with two exceptions
+ * that save round trips, both in libpq's pipeline mode: a batch of rows
+ * (execute_batch) goes out at once, and BEGIN goes out with the
+ * transaction's first statement rather than on its own (pg_exec).
  */
 #include "dialect_postgres_internal.h"
 
 /* ---- Running SQL --------------------------------------------------------------------------- */
 
-static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
+static int exec_now(orm_dbconn *conn, const char *sql, orm_err *err)
 {
 	PGresult *res;
 	int rc = ORM_OK;
 
-	assert(conn && sql);
-	if (conn->broken)
-		return orm_pg_abandoned(err);
 	res = orm_pg_exec_timed(conn, sql, err, &rc);
 	if (rc < 0)
 		return rc;
@@ -46,6 +44,65 @@ static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
 		                 "failed");
 	PQclear(res);
 	return rc;
+}
+
+/*
+ * Whether BEGIN can wait for the transaction's first statement: only on a
+ * connection that is idle with nothing to say. Anything waiting on its
+ * socket - most often the server's "terminating connection" before it
+ * closes it - is read by sending BEGIN now, so that BEGIN fails, as it
+ * would have without the wait.
+ */
+static bool can_defer_begin(orm_dbconn *conn)
+{
+	struct pollfd p = {.fd = PQsocket(conn->pg), .events = POLLIN};
+
+	return PQtransactionStatus(conn->pg) == PQTRANS_IDLE && poll(&p, 1, 0) == 0;
+}
+
+/*
+ * ROLLBACK cannot fail but for a lost connection, and nothing waits for
+ * it: it is sent, and its answer read before the connection's next
+ * command (orm_pg_settle), so ending a transaction costs no round trip.
+ */
+static int send_rollback(orm_dbconn *conn, orm_err *err)
+{
+	if (!PQsendQuery(conn->pg, "ROLLBACK"))
+		return orm_pg_result_error(err, conn->pg, NULL);
+	conn->rollback_unread = true;
+	return ORM_OK;
+}
+
+/*
+ * BEGIN, COMMIT, ROLLBACK, DDL... Each would cost a round trip; BEGIN's
+ * answer tells nothing the transaction's first statement would not, so
+ * BEGIN waits for it and goes out with it (orm_pg_queue_begin): a read
+ * is one round trip instead of two. A transaction that sent nothing ends
+ * without a word to the server.
+ */
+static int pg_exec(orm_dbconn *conn, const char *sql, orm_err *err)
+{
+	int rc;
+
+	assert(conn && sql);
+	if (conn->broken)
+		return orm_pg_abandoned(err);
+	if ((rc = orm_pg_settle(conn, err)) < 0)
+		return rc;
+	if (strcmp(sql, "BEGIN") == 0 && !conn->begin_deferred && can_defer_begin(conn)) {
+		conn->begin_deferred = true;
+		return ORM_OK;
+	}
+	if (conn->begin_deferred) {
+		conn->begin_deferred = false;
+		if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
+			return ORM_OK;
+		if ((rc = exec_now(conn, "BEGIN", err)) < 0)
+			return rc;
+	}
+	if (strcmp(sql, "ROLLBACK") == 0)
+		return send_rollback(conn, err);
+	return exec_now(conn, sql, err);
 }
 
 /*
@@ -71,131 +128,67 @@ static void deallocate_stale(orm_dbconn *conn)
 	orm_buf_free(&sql);
 }
 
-/* True for the characters that may continue an identifier. */
-static bool is_ident(char c)
+/* Frees what new_stmt() allocated. */
+static void free_stmt(orm_dbstmt *stmt)
 {
-	return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
+	if (!stmt)
+		return;
+	orm_free(stmt->sql);
+	orm_buf_free(&stmt->text);
+	orm_free(stmt->values);
+	orm_free(stmt->offsets);
+	orm_free(stmt);
 }
 
-/* Length of a dollar-quote tag ($$ or $name$) starting at s, or 0. */
-static size_t dollar_tag(const char *s)
-{
-	size_t n = 1;
-
-	if (isalpha((unsigned char)s[n]) || s[n] == '_' || (unsigned char)s[n] >= 0x80)
-		while (is_ident(s[n]) && s[n] != '$')
-			n++;
-	return s[n] == '$' ? n + 1 : 0;
-}
-
-/*
- * Copies `sql` into b with every '?' placeholder written as $1, $2, ...,
- * and counts them into *nparams. A '?' inside a string literal ('...',
- * E'...', $tag$...$tag$), a quoted identifier ("...") or a comment (-- and
- * nested slash-star) is text, not a placeholder. An unterminated literal
- * is copied as it is; the server reports it.
- */
-static void rewrite_placeholders(orm_buf *b, int *nparams, const char *sql)
-{
-	const char *p = sql;
-
-	*nparams = 0;
-	while (*p) {
-		const char *start = p;
-		char c = *p;
-
-		if (c == '\'' || c == '"') {
-			/* E'...' strings take backslash escapes. */
-			bool escapes = c == '\'' && p > sql && (p[-1] == 'E' || p[-1] == 'e') &&
-			               (p - 1 == sql || !is_ident(p[-2]));
-			p++;
-			while (*p) {
-				if (escapes && *p == '\\' && p[1]) {
-					p += 2;
-				} else if (*p == c && p[1] == c) {
-					p += 2; /* '' or "" stands for one quote */
-				} else if (*p == c) {
-					p++;
-					break;
-				} else {
-					p++;
-				}
-			}
-		} else if (c == '-' && p[1] == '-') {
-			while (*p && *p != '\n')
-				p++;
-		} else if (c == '/' && p[1] == '*') {
-			int depth = 0;
-			while (*p) {
-				if (p[0] == '/' && p[1] == '*') {
-					depth++;
-					p += 2;
-				} else if (p[0] == '*' && p[1] == '/') {
-					p += 2;
-					if (--depth == 0)
-						break;
-				} else {
-					p++;
-				}
-			}
-		} else if (c == '$' && (p == sql || !is_ident(p[-1])) && dollar_tag(p)) {
-			size_t taglen = dollar_tag(p);
-			const char *end;
-			p += taglen;
-			end = p;
-			while (*end && strncmp(end, start, taglen) != 0)
-				end++;
-			p = *end ? end + taglen : end;
-		} else if (c == '?') {
-			orm_buf_printf(b, "$%d", ++*nparams);
-			p++;
-			continue;
-		} else {
-			p++;
-		}
-		orm_buf_put(b, start, (size_t)(p - start));
-	}
-}
-
-static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_err *err)
+/* A statement for `sql`, rewritten and named, not yet on the server. */
+static orm_dbstmt *new_stmt(orm_dbconn *conn, const char *sql)
 {
 	orm_buf text = ORM_BUF_INIT;
-	orm_dbstmt *stmt = NULL;
-	PGresult *res = NULL;
-	int nparams, rc;
+	orm_dbstmt *stmt = orm_calloc(1, sizeof *stmt);
+	int nparams;
 
-	assert(out && conn && sql);
-	*out = NULL;
-	if (conn->broken)
-		return orm_pg_abandoned(err);
-	deallocate_stale(conn);
-
-	stmt = orm_calloc(1, sizeof *stmt);
-	rewrite_placeholders(&text, &nparams, sql);
-	if (!stmt || text.failed) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-		goto done;
-	}
-	stmt->sql = orm_buf_detach(&text);
-	if (!stmt->sql) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-		goto done;
+	orm_pg_rewrite_placeholders(&text, &nparams, sql);
+	if (!stmt || text.failed || !(stmt->sql = orm_buf_detach(&text))) {
+		orm_buf_free(&text);
+		free_stmt(stmt);
+		return NULL;
 	}
 	stmt->nparams = nparams;
 	stmt->values = orm_calloc((size_t)nparams + 1, sizeof *stmt->values);
 	stmt->offsets = orm_calloc((size_t)nparams + 1, sizeof *stmt->offsets);
 	if (!stmt->values || !stmt->offsets) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory");
-		goto done;
+		free_stmt(stmt);
+		return NULL;
 	}
 	stmt->id = ++conn->last_stmt_id;
 	snprintf(stmt->name, sizeof stmt->name, "orm_%u", stmt->id);
+	stmt->row = -1;
+	return stmt;
+}
+
+static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_err *err)
+{
+	orm_dbstmt *stmt;
+	PGresult *res = NULL;
+	int rc;
+
+	assert(out && conn && sql);
+	*out = NULL;
+	if (conn->broken)
+		return orm_pg_abandoned(err);
+	if ((rc = orm_pg_settle(conn, err)) < 0)
+		return rc;
+	deallocate_stale(conn);
+	if (!(stmt = new_stmt(conn, sql)))
+		return orm_err_set(err, ORM_ENOMEM, "out of memory");
 
 	/* No parameter types: the server infers each from its context
 	 * (a column it is compared with or inserted into), and the values
 	 * are sent as text that it parses as that type. */
+	if ((rc = orm_pg_queue_begin(conn, err)) < 0)
+		goto done;
 	if (!PQsendPrepare(conn->pg, stmt->name, stmt->sql, 0, NULL)) {
-		rc = orm_pg_result_error(err, conn->pg, NULL);
+		rc = orm_pg_send_failed(conn, err);
 		goto done;
 	}
 	if ((rc = orm_pg_finish(conn, &res, err)) < 0)
@@ -206,23 +199,15 @@ static int pg_prepare(orm_dbstmt **out, orm_dbconn *conn, const char *sql, orm_e
 	}
 
 	stmt->conn = conn;
-	stmt->row = -1;
 	stmt->next = conn->stmts;
 	if (conn->stmts)
 		conn->stmts->prev = stmt;
 	conn->stmts = stmt;
 	*out = stmt;
 	stmt = NULL;
-	rc = ORM_OK;
 done:
 	PQclear(res);
-	if (stmt) {
-		orm_free(stmt->sql);
-		orm_free(stmt->values);
-		orm_free(stmt->offsets);
-	}
-	orm_free(stmt);
-	orm_buf_free(&text);
+	free_stmt(stmt);
 	return rc;
 }
 
@@ -236,25 +221,6 @@ static int pg_nparams(const orm_dbstmt *stmt)
 	return stmt->nparams;
 }
 
-/* Writes f as the shortest decimal text that reads back as the same double,
- * so 0.1 is sent as "0.1" (which matters when the column is numeric). */
-static void format_float(char *dst, size_t size, double f)
-{
-	if (isnan(f)) {
-		snprintf(dst, size, "NaN");
-		return;
-	}
-	if (isinf(f)) {
-		snprintf(dst, size, f > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(dst, size, "%.*g", digits, f);
-		if (strtod(dst, NULL) == f)
-			return;
-	}
-}
-
 static void pg_reset(orm_dbstmt *stmt)
 {
 	if (!stmt)
@@ -262,72 +228,7 @@ static void pg_reset(orm_dbstmt *stmt)
 	PQclear(stmt->res);
 	stmt->res = NULL;
 	stmt->row = -1;
-}
-
-/* Appends i in decimal. snprintf("%" PRId64) does the same through the
- * whole printf machinery, a few hundred instructions for every integer of
- * every statement; this is a handful per digit. */
-static void put_int64(orm_buf *b, int64_t i)
-{
-	char digits[24], *p = digits + sizeof digits;
-	/* The magnitude as unsigned, so INT64_MIN has one too. */
-	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (i < 0)
-		*--p = '-';
-	orm_buf_put(b, p, (size_t)(digits + sizeof digits - p));
-}
-
-/*
- * Writes `params` as text, one after the other, into `text` (emptied
- * first), and points values[i] at each (NULL for SQL NULL) once the buffer
- * has stopped growing. `offsets` is scratch of nparams entries.
- */
-static int params_as_text(orm_buf *text, const char **values, size_t *offsets,
-                          const orm_value *params, size_t nparams, orm_err *err)
-{
-	orm_buf_reset(text);
-	for (size_t i = 0; i < nparams; i++) {
-		const orm_value *v = &params[i];
-		char num[40];
-
-		offsets[i] = text->len;
-		switch (v->type) {
-		case ORM_TYPE_NULL:
-			offsets[i] = SIZE_MAX;
-			continue;
-		case ORM_TYPE_INT:
-			put_int64(text, v->u.i);
-			break;
-		case ORM_TYPE_FLOAT:
-			format_float(num, sizeof num, v->u.f);
-			orm_buf_puts(text, num);
-			break;
-		case ORM_TYPE_BOOL:
-			orm_buf_puts(text, v->u.b ? "true" : "false");
-			break;
-		case ORM_TYPE_TEXT:
-		case ORM_TYPE_DATE:
-		case ORM_TYPE_DATETIME:
-			if (v->u.s.len > 0 && memchr(v->u.s.ptr, '\0', v->u.s.len))
-				return orm_err_set(err, ORM_EINVAL,
-				                   "parameter %zu contains a NUL character, which "
-				                   "PostgreSQL text cannot hold",
-				                   i + 1);
-			orm_buf_put(text, v->u.s.ptr, v->u.s.len);
-			break;
-		}
-		orm_buf_put(text, "", 1); /* keeps the terminating NUL */
-	}
-	if (text->failed)
-		return orm_err_set(err, ORM_ENOMEM, "out of memory");
-	for (size_t i = 0; i < nparams; i++)
-		values[i] = offsets[i] == SIZE_MAX ? NULL : text->ptr + offsets[i];
-	return ORM_OK;
+	stmt->kinds_known = false;
 }
 
 /* Rows a command changed. PQcmdTuples also counts the rows of a SELECT;
@@ -356,14 +257,18 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
 
 	if (stmt->conn->broken)
 		return orm_pg_abandoned(err);
-	if ((rc = params_as_text(&stmt->text, stmt->values, stmt->offsets, params, nparams, err)) <
-	    0)
+	if ((rc = orm_pg_settle(stmt->conn, err)) < 0)
 		return rc;
-	if (!PQsendQueryPrepared(stmt->conn->pg, stmt->name, (int)nparams, stmt->values, NULL, NULL,
-	                         0))
-		rc = orm_pg_result_error(err, stmt->conn->pg, NULL);
-	else
-		rc = orm_pg_finish(stmt->conn, &stmt->res, err);
+	if ((rc = orm_pg_params_as_text(&stmt->text, stmt->values, stmt->offsets, params, nparams,
+	                                err)) < 0)
+		return rc;
+	if ((rc = orm_pg_queue_begin(stmt->conn, err)) == ORM_OK) {
+		if (PQsendQueryPrepared(stmt->conn->pg, stmt->name, (int)nparams, stmt->values,
+		                        NULL, NULL, 0))
+			rc = orm_pg_finish(stmt->conn, &stmt->res, err);
+		else
+			rc = orm_pg_send_failed(stmt->conn, err);
+	}
 	if (stmt->text.cap > KEEP_TEXT)
 		orm_buf_free(&stmt->text);
 	if (rc < 0) {
@@ -399,110 +304,199 @@ static int pg_execute(orm_dbstmt *stmt, const orm_value *params, size_t nparams,
  */
 static int pg_next(orm_dbstmt *stmt, orm_err *err);
 
+/* A batch being run: what each step needs, and how far it got. */
+struct batch {
+	orm_dbstmt *stmt;
+	PGconn *pg;
+	size_t nparams;
+	int (*on_row)(void *ctx, size_t row, const orm_dbstmt *stmt);
+	void *ctx;
+	orm_err *err;
+	int64_t changes;
+	long deadline;  /* of the answer being waited for (0: none) */
+	bool cancelled; /* the cancel request has been sent */
+	bool lost;      /* nothing more can be read: the connection failed */
+	int rc;         /* the first error */
+};
+
+/* Keeps `rc` as the batch's error unless an earlier one is kept. */
+static void batch_error(struct batch *b, const PGresult *res)
+{
+	if (b->rc == ORM_OK)
+		b->rc = orm_pg_result_error(b->err, b->pg, res);
+}
+
+/* Sends rows [first, first + n) and the sync ending them; how many went. */
+static size_t send_rows(struct batch *b, const orm_value *params, size_t first, size_t n)
+{
+	orm_dbstmt *stmt = b->stmt;
+	size_t sent;
+
+	for (sent = 0; sent < n; sent++) {
+		const orm_value *row = params + (first + sent) * b->nparams;
+
+		if ((b->rc = orm_pg_params_as_text(&stmt->text, stmt->values, stmt->offsets, row,
+		                                   b->nparams, b->err)) < 0)
+			break;
+		if (!PQsendQueryPrepared(b->pg, stmt->name, (int)b->nparams, stmt->values, NULL,
+		                         NULL, 0)) {
+			batch_error(b, NULL);
+			break;
+		}
+	}
+	if (!PQpipelineSync(b->pg)) {
+		batch_error(b, NULL);
+		b->lost = true; /* the connection is broken: nothing to read */
+	}
+	return sent;
+}
+
+/* The next answer in the pipeline, waited for with the statement timeout;
+ * NULL when the connection failed (b->lost). */
+static PGresult *next_answer(struct batch *b)
+{
+	int rc = orm_pg_wait_pipeline(b->stmt->conn, &b->deadline, &b->cancelled, b->err);
+	PGresult *res = NULL;
+
+	if (rc < 0)
+		b->rc = rc;
+	else if (!(res = PQgetResult(b->pg)))
+		batch_error(b, NULL);
+	b->lost = res == NULL;
+	return res;
+}
+
+/* Row `row`'s answer: its changes counted and, with on_row, handed over
+ * on its first result row. After an error, the rows after it come back
+ * "aborted" and are skipped. */
+static void take_row(struct batch *b, size_t row, PGresult *res)
+{
+	orm_dbstmt *stmt = b->stmt;
+
+	if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED)
+		return;
+	if (!orm_pg_result_ok(res)) {
+		batch_error(b, res);
+		return;
+	}
+	if (b->rc != ORM_OK)
+		return;
+	b->changes += changes_of(res);
+	if (b->on_row) {
+		stmt->res = res;
+		stmt->row = -1;
+		b->rc = b->on_row(b->ctx, row, pg_next(stmt, b->err) == ORM_ROW ? stmt : NULL);
+		stmt->res = NULL;
+		stmt->row = -1;
+		stmt->kinds_known = false;
+	}
+}
+
+/* Reads the answers to `sent` rows from `first` on, each followed by a
+ * NULL, then the sync's; before them a queued BEGIN's. */
+static void read_rows(struct batch *b, size_t first, size_t sent)
+{
+	orm_dbconn *conn = b->stmt->conn;
+	PGresult *res;
+
+	b->deadline = orm_pg_statement_deadline(conn);
+	if (conn->begin_queued) {
+		conn->begin_queued = false;
+		if (!(res = next_answer(b)))
+			return;
+		if (!orm_pg_result_ok(res))
+			batch_error(b, res); /* and the rows come back "aborted" */
+		PQclear(res);
+		PQclear(PQgetResult(b->pg));
+	}
+	for (size_t k = 0; k < sent; k++) {
+		if (!(res = next_answer(b)))
+			return;
+		take_row(b, first + k, res);
+		PQclear(res);
+		PQclear(PQgetResult(b->pg));
+		if (!b->cancelled)
+			b->deadline = orm_pg_statement_deadline(conn);
+	}
+	if (!(res = next_answer(b)))
+		return;
+	if (PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		batch_error(b, res);
+	PQclear(res);
+}
+
 static int pg_execute_batch(orm_dbstmt *stmt, const orm_value *params, size_t nparams, size_t nrows,
                             int (*on_row)(void *ctx, size_t row, const orm_dbstmt *stmt), void *ctx,
                             orm_err *err)
 {
-	int64_t changes = 0;
-	PGresult *res;
-	PGconn *pg;
-	long deadline;
-	bool cancelled = false;
-	int rc = ORM_OK, wrc;
+	struct batch b = {
+	    .stmt = stmt, .nparams = nparams, .on_row = on_row, .ctx = ctx, .err = err};
+	orm_dbconn *conn = stmt->conn;
 
 	assert(stmt && (params || nparams * nrows == 0));
 	pg_reset(stmt);
 	stmt->changes = 0;
-	if (!stmt->conn)
+	if (!conn)
 		return orm_err_set(err, ORM_ESTATE, "the statement's connection is closed");
 	if (nparams != (size_t)stmt->nparams)
 		return orm_err_set(err, ORM_EINVAL, "the statement takes %d parameters, %zu given",
 		                   stmt->nparams, nparams);
 	if (nrows == 0)
 		return ORM_OK;
-	if (stmt->conn->broken)
+	if (conn->broken)
 		return orm_pg_abandoned(err);
-	pg = stmt->conn->pg;
-	if (!PQenterPipelineMode(pg)) {
-		rc = orm_pg_result_error(err, pg, NULL);
-		goto done;
-	}
+	b.pg = conn->pg;
+	if ((b.rc = orm_pg_settle(conn, err)) < 0 || (b.rc = orm_pg_queue_begin(conn, err)) < 0)
+		return b.rc;
+	if (!PQenterPipelineMode(b.pg))
+		batch_error(&b, NULL);
+	for (size_t first = 0; first < nrows && b.rc == ORM_OK && !b.lost; first += PIPELINE_ROWS) {
+		size_t n = nrows - first < PIPELINE_ROWS ? nrows - first : PIPELINE_ROWS;
+		size_t sent = send_rows(&b, params, first, n);
 
-	for (size_t first = 0; first < nrows && rc == ORM_OK; first += PIPELINE_ROWS) {
-		size_t n = nrows - first < PIPELINE_ROWS ? nrows - first : PIPELINE_ROWS, sent;
-
-		for (sent = 0; sent < n; sent++) {
-			if ((rc = params_as_text(&stmt->text, stmt->values, stmt->offsets,
-			                         params + (first + sent) * nparams, nparams, err)) <
-			    0)
-				break;
-			if (!PQsendQueryPrepared(pg, stmt->name, (int)nparams, stmt->values, NULL,
-			                         NULL, 0)) {
-				rc = orm_pg_result_error(err, pg, NULL);
-				break;
-			}
-		}
-		if (!PQpipelineSync(pg)) {
-			if (rc == ORM_OK)
-				rc = orm_pg_result_error(err, pg, NULL);
-			goto done; /* the connection is broken: nothing to read */
-		}
-		/* Each statement's result, then the NULL ending it; then the sync's.
-		 * Each wait is bounded by the statement timeout. */
-		deadline = orm_pg_statement_deadline(stmt->conn);
-		for (size_t k = 0; k < sent; k++) {
-			if ((wrc = orm_pg_wait_pipeline(stmt->conn, &deadline, &cancelled, err)) <
-			    0) {
-				rc = wrc;
-				goto done;
-			}
-			res = PQgetResult(pg);
-			if (!res) {
-				if (rc == ORM_OK)
-					rc = orm_pg_result_error(err, pg, NULL);
-				goto done;
-			}
-			if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
-				/* skipped after an earlier error */
-			} else if (!orm_pg_result_ok(res)) {
-				if (rc == ORM_OK)
-					rc = orm_pg_result_error(err, pg, res);
-			} else if (rc == ORM_OK) {
-				changes += changes_of(res);
-				if (on_row) {
-					stmt->res = res;
-					stmt->row = -1;
-					rc = on_row(ctx, first + k,
-					            pg_next(stmt, err) == ORM_ROW ? stmt : NULL);
-					stmt->res = NULL;
-					stmt->row = -1;
-				}
-			}
-			PQclear(res);
-			PQclear(PQgetResult(pg));
-			if (!cancelled)
-				deadline = orm_pg_statement_deadline(stmt->conn);
-		}
-		if ((wrc = orm_pg_wait_pipeline(stmt->conn, &deadline, &cancelled, err)) < 0) {
-			rc = wrc;
-			goto done;
-		}
-		res = PQgetResult(pg);
-		if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == ORM_OK)
-			rc = orm_pg_result_error(err, pg, res);
-		PQclear(res);
+		if (!b.lost)
+			read_rows(&b, first, sent);
 	}
-done:
-	if (!stmt->conn->broken && PQpipelineStatus(pg) != PQ_PIPELINE_OFF &&
-	    !PQexitPipelineMode(pg) && rc == ORM_OK)
-		rc = orm_pg_result_error(err, pg, NULL);
-	stmt->changes = changes;
+	if (conn->begin_queued) { /* never read: out of step with the server */
+		conn->begin_queued = false;
+		conn->broken = true;
+	}
+	if (!conn->broken && PQpipelineStatus(b.pg) != PQ_PIPELINE_OFF && !PQexitPipelineMode(b.pg))
+		batch_error(&b, NULL);
+	stmt->changes = b.changes;
 	if (stmt->text.cap > KEEP_TEXT)
 		orm_buf_free(&stmt->text);
-	return rc;
+	return b.rc;
 }
 
 /* ---- Reading rows -------------------------------------------------------------------------- */
+
+/* How a column's text becomes an orm_value, by its type. */
+enum { KIND_TEXT, KIND_INT, KIND_FLOAT, KIND_BOOL, KIND_DATE, KIND_DATETIME };
+
+static int kind_of(Oid type)
+{
+	switch (type) {
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+	case OID_OID:
+		return KIND_INT;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		return KIND_FLOAT;
+	case OID_BOOL:
+		return KIND_BOOL;
+	case OID_DATE:
+		return KIND_DATE;
+	case OID_TIMESTAMP:
+	case OID_TIMESTAMPTZ:
+		return KIND_DATETIME;
+	default: /* text, varchar, enum types, uuid, json...: their text form */
+		return KIND_TEXT;
+	}
+}
 
 static int pg_next(orm_dbstmt *stmt, orm_err *err)
 {
@@ -511,7 +505,16 @@ static int pg_next(orm_dbstmt *stmt, orm_err *err)
 		return ORM_DONE;
 	if (stmt->row < PQntuples(stmt->res))
 		stmt->row++;
-	return stmt->row < PQntuples(stmt->res) ? ORM_ROW : ORM_DONE;
+	if (stmt->row >= PQntuples(stmt->res))
+		return ORM_DONE;
+	if (!stmt->kinds_known) {
+		int n = PQnfields(stmt->res);
+
+		for (int col = 0; col < n && col < KNOWN_COLS; col++)
+			stmt->kinds[col] = (uint8_t)kind_of(PQftype(stmt->res, col));
+		stmt->kinds_known = true;
+	}
+	return ORM_ROW;
 }
 
 static int pg_ncols(const orm_dbstmt *stmt)
@@ -544,49 +547,89 @@ static int64_t parse_int64(const char *text)
 	return *text == '-' ? -(int64_t)u : (int64_t)u;
 }
 
+/*
+ * Column `col` of row `row` into *v, read as `kind`. libpq gives NULL as
+ * an empty text, which no number, boolean or date is written as: only an
+ * empty text is asked whether it is NULL, and only a text's length is
+ * asked for (a number's is not needed).
+ */
+static inline void read_value(orm_value *v, const PGresult *res, int row, int col, int kind)
+{
+	const char *text = PQgetvalue(res, row, col); /* NULL out of range */
+
+	v->u.s.len = 0; /* the whole union defined, as orm_int() leaves it */
+	if (!text)
+		goto null;
+	switch (kind) {
+	case KIND_INT:
+		if (!*text)
+			break;
+		v->type = ORM_TYPE_INT;
+		v->u.i = parse_int64(text);
+		return;
+	case KIND_FLOAT:
+		if (!*text)
+			break;
+		v->type = ORM_TYPE_FLOAT;
+		v->u.f = strtod(text, NULL); /* also reads NaN and Infinity */
+		return;
+	case KIND_BOOL:
+		if (!*text)
+			break;
+		v->type = ORM_TYPE_BOOL;
+		v->u.i = 0;
+		v->u.b = text[0] == 't';
+		return;
+	default:
+		v->u.s.len = (size_t)PQgetlength(res, row, col);
+		if (v->u.s.len == 0)
+			break;
+		v->u.s.ptr = text;
+		v->type = kind == KIND_DATE       ? ORM_TYPE_DATE
+		          : kind == KIND_DATETIME ? ORM_TYPE_DATETIME
+		                                  : ORM_TYPE_TEXT;
+		return;
+	}
+	/* An empty text: NULL, or (for text) the empty string. */
+	if (!PQgetisnull(res, row, col)) {
+		v->type = ORM_TYPE_TEXT;
+		v->u.s.ptr = text;
+		return;
+	}
+null:
+	*v = orm_null();
+}
+
+static inline int kind_at(const orm_dbstmt *stmt, int col)
+{
+	if (col >= 0 && col < KNOWN_COLS && stmt->kinds_known)
+		return stmt->kinds[col];
+	return kind_of(PQftype(stmt->res, col));
+}
+
 static orm_value pg_column(const orm_dbstmt *stmt, int col)
 {
-	const PGresult *res = stmt->res;
-	const char *text;
 	orm_value v = orm_null();
-	Oid type;
 
-	/* PQgetisnull() answers 1 for a row or column out of range too. */
-	if (!res || PQgetisnull(res, stmt->row, col))
-		return v;
-	text = PQgetvalue(res, stmt->row, col);
-	switch ((type = PQftype(res, col))) {
-	case OID_INT2:
-	case OID_INT4:
-	case OID_INT8:
-	case OID_OID:
-		v.type = ORM_TYPE_INT;
-		v.u.i = parse_int64(text);
-		break;
-	case OID_FLOAT4:
-	case OID_FLOAT8:
-	case OID_NUMERIC:
-		v.type = ORM_TYPE_FLOAT;
-		v.u.f = strtod(text, NULL); /* also reads NaN and Infinity */
-		break;
-	case OID_BOOL:
-		v.type = ORM_TYPE_BOOL;
-		v.u.b = text[0] == 't';
-		break;
-	case OID_DATE:
-	case OID_TIMESTAMP:
-	case OID_TIMESTAMPTZ:
-		v.type = type == OID_DATE ? ORM_TYPE_DATE : ORM_TYPE_DATETIME;
-		v.u.s.ptr = text;
-		v.u.s.len = (size_t)PQgetlength(res, stmt->row, col);
-		break;
-	default: /* text, varchar, enum types, uuid, json...: their text form */
-		v.type = ORM_TYPE_TEXT;
-		v.u.s.ptr = text;
-		v.u.s.len = (size_t)PQgetlength(res, stmt->row, col);
-		break;
-	}
+	if (stmt->res)
+		read_value(&v, stmt->res, stmt->row, col, kind_at(stmt, col));
 	return v;
+}
+
+/* Columns first .. first + n - 1 at once (dialect.h's row()), written
+ * straight into `out`. */
+static void pg_row(const orm_dbstmt *stmt, int first, int n, orm_value *out)
+{
+	const PGresult *res = stmt->res;
+	bool known = stmt->kinds_known && first >= 0 && first + n <= KNOWN_COLS;
+
+	for (int i = 0; i < n; i++) {
+		if (!res)
+			out[i] = orm_null();
+		else
+			read_value(&out[i], res, stmt->row, first + i,
+			           known ? stmt->kinds[first + i] : kind_at(stmt, first + i));
+	}
 }
 
 static int64_t pg_changes(const orm_dbstmt *stmt)
@@ -618,6 +661,7 @@ static void deallocate_later(orm_dbconn *conn, unsigned id)
  */
 static void pg_finalize(orm_dbstmt *stmt)
 {
+	orm_err ignored = {0, ""};
 	orm_dbconn *conn;
 
 	if (!stmt)
@@ -632,11 +676,11 @@ static void pg_finalize(orm_dbstmt *stmt)
 		if (stmt->next)
 			stmt->next->prev = stmt->prev;
 	}
-	if (conn && !conn->broken && PQstatus(conn->pg) == CONNECTION_OK) {
+	if (conn && !conn->broken && orm_pg_settle(conn, &ignored) == ORM_OK &&
+	    PQstatus(conn->pg) == CONNECTION_OK) {
 		if (PQtransactionStatus(conn->pg) == PQTRANS_INERROR) {
 			deallocate_later(conn, stmt->id);
 		} else {
-			orm_err ignored = {0, ""};
 			char sql[48];
 			int rc;
 
@@ -645,11 +689,7 @@ static void pg_finalize(orm_dbstmt *stmt)
 			deallocate_stale(conn);
 		}
 	}
-	orm_free(stmt->sql);
-	orm_buf_free(&stmt->text);
-	orm_free(stmt->values);
-	orm_free(stmt->offsets);
-	orm_free(stmt);
+	free_stmt(stmt);
 }
 
 /* ---- DDL (chapter 3) ------------------------------------------------
@@ -696,6 +736,7 @@ const orm_dialect orm_dialect_postgres = {
     .ncols = pg_ncols,
     .colname = pg_colname,
     .column = pg_column,
+    .row = pg_row,
     .changes = pg_changes,
     .reset = pg_reset,
     .finalize = pg_finalize,

@@ -59,6 +59,17 @@ struct orm_dbconn {
 	 * request too, so its answer may still come; nothing more is sent,
 	 * and the pool closes it (never left half-read). */
 	bool broken;
+	/* BEGIN was asked for and not sent yet: it goes out with the
+	 * transaction's first statement, both before either answer is read,
+	 * so the two cost one round trip (see pg_exec). */
+	bool begin_deferred;
+	/* That BEGIN is queued, in pipeline mode, ahead of the command being
+	 * sent: orm_pg_finish reads its answer first. */
+	bool begin_queued;
+	/* ROLLBACK was sent and its answer is not read yet: nothing waits
+	 * for it, so it is read before the connection's next command
+	 * (orm_pg_settle), by when it has usually arrived. */
+	bool rollback_unread;
 	unsigned last_stmt_id; /* statements are named orm_1, orm_2, ... */
 	orm_dbstmt *stmts;     /* live statements, orphaned by disconnect */
 	/* Statements finalized while the transaction was aborted, when even
@@ -66,6 +77,8 @@ struct orm_dbconn {
 	unsigned *stale;
 	size_t nstale, capstale;
 };
+
+#define KNOWN_COLS 64
 
 struct orm_dbstmt {
 	orm_dbconn *conn; /* NULL once the connection has been closed */
@@ -76,6 +89,12 @@ struct orm_dbstmt {
 	int nparams;
 	PGresult *res; /* rows of the last execute, or NULL */
 	int row;       /* current row; -1 before the first next() */
+	/* How each column of `res` is read (KIND_*, dialect_postgres.c),
+	 * from its type OID: found once per result, when next() reaches
+	 * its first row, rather than once per value. For the first
+	 * KNOWN_COLS columns; further ones are asked every time. */
+	bool kinds_known;
+	uint8_t kinds[KNOWN_COLS];
 	int64_t changes;
 	/* The parameters as text, and libpq's array of pointers into it:
 	 * kept from one execute to the next, so running a cached statement
@@ -90,11 +109,17 @@ struct orm_dbstmt {
 #define KEEP_TEXT 16384
 
 /* dialect_postgres_wire.c */
+void orm_pg_rewrite_placeholders(orm_buf *b, int *nparams, const char *sql);
+int orm_pg_params_as_text(orm_buf *text, const char **values, size_t *offsets,
+                          const orm_value *params, size_t nparams, orm_err *err);
 bool orm_pg_is_alive(orm_dbconn *conn, bool ping);
 void orm_pg_put_line(char *dst, size_t size, size_t *len, const char *s);
 int orm_pg_result_error(orm_err *err, PGconn *pg, const PGresult *res);
 bool orm_pg_result_ok(const PGresult *res);
 long orm_pg_statement_deadline(const orm_dbconn *conn);
+int orm_pg_queue_begin(orm_dbconn *conn, orm_err *err);
+int orm_pg_settle(orm_dbconn *conn, orm_err *err);
+int orm_pg_send_failed(orm_dbconn *conn, orm_err *err);
 int orm_pg_finish(orm_dbconn *conn, PGresult **out, orm_err *err);
 PGresult *orm_pg_exec_timed(orm_dbconn *conn, const char *sql, orm_err *err, int *rc);
 int orm_pg_wait_pipeline(orm_dbconn *conn, long *deadline, bool *cancelled, orm_err *err);

@@ -208,35 +208,24 @@ static bool single_connection(const orm_url *url)
 
 static int run(sqlite3 *db, const char *sql, orm_err *err);
 
-static int open_conn(orm_dbconn **out, const orm_url *url, const orm_engine_options *opts,
-                     orm_err *err)
+/* sqlite3_open_v2's flags for the URL's ?mode=, as in SQLite's own URIs:
+ * ro, rw (the file must exist), rwc (the default: created if missing). */
+static int open_flags(const char *mode)
 {
-	orm_dbconn *conn = NULL;
-	sqlite3 *db = NULL;
-	const char *mode = orm_url_query_get(url, "mode");
-	bool read_only = mode && !strcmp(mode, "ro");
+	if (mode && !strcmp(mode, "ro"))
+		return SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READONLY;
+	if (mode && !strcmp(mode, "rw"))
+		return SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READWRITE;
+	return SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+}
+
+/* The engine's options on a database just opened. */
+static int configure(orm_dbconn *conn, sqlite3 *db, const orm_url *url,
+                     const orm_engine_options *opts, bool read_only, orm_err *err)
+{
 	bool in_memory = strcmp(url->database, ":memory:") == 0;
-	int flags = SQLITE_OPEN_NOMUTEX;
 	int rc;
 
-	*out = NULL;
-	/* ?mode= as in SQLite's own URIs: ro, rw (the file must exist), rwc. */
-	if (read_only)
-		flags |= SQLITE_OPEN_READONLY;
-	else if (mode && !strcmp(mode, "rw"))
-		flags |= SQLITE_OPEN_READWRITE;
-	else
-		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	if (!(conn = orm_calloc(1, sizeof *conn))) {
-		rc = orm_err_set(err, ORM_ENOMEM, "out of memory opening '%s'", url->database);
-		goto done;
-	}
-	if ((rc = sqlite3_open_v2(url->database, &db, flags, NULL)) != SQLITE_OK) {
-		rc = orm_err_set(err, rc == SQLITE_NOMEM ? ORM_ENOMEM : ORM_ECONNECT,
-		                 "cannot open SQLite database '%s': %s", url->database,
-		                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-		goto done;
-	}
 	conn->timeout_ms = opts->statement_timeout_ms;
 	if (conn->timeout_ms > 0)
 		sqlite3_progress_handler(db, PROGRESS_STEPS, on_progress, conn);
@@ -246,13 +235,11 @@ static int open_conn(orm_dbconn **out, const orm_url *url, const orm_engine_opti
 	    db, opts->connect_timeout > INT_MAX / 1000 ? INT_MAX : opts->connect_timeout * 1000);
 	/* Off by default in SQLite, for backward compatibility. */
 	if (opts->sqlite_foreign_keys && (rc = run(db, "PRAGMA foreign_keys = ON", err)) < 0)
-		goto done;
+		return rc;
 	/* A file that is not a database only shows on the first read. */
-	if ((rc = run(db, "SELECT count(*) FROM sqlite_schema", err)) < 0) {
-		rc = orm_err_set(err, rc, "cannot open SQLite database '%s': %s", url->database,
-		                 sqlite3_errmsg(db));
-		goto done;
-	}
+	if ((rc = run(db, "SELECT count(*) FROM sqlite_schema", err)) < 0)
+		return orm_err_set(err, rc, "cannot open SQLite database '%s': %s", url->database,
+		                   sqlite3_errmsg(db));
 	/*
 	 * Many writers on one file (BOOK.md, chapter 1). A
 	 * transaction that reads, then writes, must upgrade its read lock to
@@ -266,11 +253,34 @@ static int open_conn(orm_dbconn **out, const orm_url *url, const orm_engine_opti
 	if (opts->sqlite_wal && !in_memory && !read_only && *url->database)
 		(void)run(db, "PRAGMA journal_mode = WAL", NULL);
 	conn->begin_immediate = opts->sqlite_begin_immediate && !read_only;
+	return ORM_OK;
+}
+
+static int open_conn(orm_dbconn **out, const orm_url *url, const orm_engine_options *opts,
+                     orm_err *err)
+{
+	orm_dbconn *conn = NULL;
+	sqlite3 *db = NULL;
+	const char *mode = orm_url_query_get(url, "mode");
+	int rc;
+
+	*out = NULL;
+	if (!(conn = orm_calloc(1, sizeof *conn))) {
+		rc = orm_err_set(err, ORM_ENOMEM, "out of memory opening '%s'", url->database);
+		goto done;
+	}
+	if ((rc = sqlite3_open_v2(url->database, &db, open_flags(mode), NULL)) != SQLITE_OK) {
+		rc = orm_err_set(err, rc == SQLITE_NOMEM ? ORM_ENOMEM : ORM_ECONNECT,
+		                 "cannot open SQLite database '%s': %s", url->database,
+		                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		goto done;
+	}
+	if ((rc = configure(conn, db, url, opts, mode && !strcmp(mode, "ro"), err)) < 0)
+		goto done;
 	conn->db = db;
 	db = NULL;
 	*out = conn;
 	conn = NULL;
-	rc = ORM_OK;
 done:
 	sqlite3_close(db);
 	orm_free(conn);
@@ -534,39 +544,76 @@ static const char *colname(const orm_dbstmt *stmt, int col)
 	return sqlite3_column_name(stmt->stmt, col);
 }
 
-static orm_value column(const orm_dbstmt *stmt, int col)
+/*
+ * One value, typed from SQLite's storage class and the column's declared
+ * kind. sqlite3_column_value() finds the column once; sqlite3_column_type(),
+ * _int64(), _text() and _bytes() would each find it again (and enter and
+ * leave the connection's mutex). The value is "unprotected" - read without
+ * that mutex - which SQLite allows on a connection opened without one
+ * (SQLITE_OPEN_NOMUTEX, see open_conn), as ours are.
+ */
+static inline void read_value(orm_value *v, sqlite3_stmt *s, int col, int kind)
 {
-	sqlite3_stmt *s = stmt->stmt;
-	int kind = col < KNOWN_COLS ? stmt->kinds[col] : decl_kind(s, col);
-	/* One call finds the column; sqlite3_column_type(), _int64(),
-	 * _text() and _bytes() would each find it again (and enter and leave
-	 * the connection's mutex). The value is "unprotected" - read without
-	 * that mutex - which SQLite allows on a connection opened without
-	 * one (SQLITE_OPEN_NOMUTEX, see open_conn), as ours are. */
 	sqlite3_value *val = sqlite3_column_value(s, col);
-	orm_value v;
 
+	/* The whole union is defined, zeroes past a number, as orm_int()
+	 * leaves it. */
+	v->u.s.len = 0;
 	switch (sqlite3_value_type(val)) {
 	case SQLITE_INTEGER:
 		/* SQLite stores booleans as 0/1; the declared type tells. */
-		if (kind == KIND_BOOLEAN)
-			return orm_bool(sqlite3_value_int64(val) != 0);
-		return orm_int(sqlite3_value_int64(val));
+		if (kind == KIND_BOOLEAN) {
+			v->type = ORM_TYPE_BOOL;
+			v->u.i = 0;
+			v->u.b = sqlite3_value_int64(val) != 0;
+		} else {
+			v->type = ORM_TYPE_INT;
+			v->u.i = sqlite3_value_int64(val);
+		}
+		return;
 	case SQLITE_FLOAT:
-		return orm_float(sqlite3_value_double(val));
+		v->type = ORM_TYPE_FLOAT;
+		v->u.f = sqlite3_value_double(val);
+		return;
 	case SQLITE_TEXT:
 	case SQLITE_BLOB:
 		/* sqlite3_value_text() NUL-terminates, blobs included; the
 		 * length is asked after the text, as SQLite's docs advise. */
-		v = orm_text_len((const char *)sqlite3_value_text(val),
-		                 (size_t)sqlite3_value_bytes(val));
-		if (kind == KIND_DATE)
-			v.type = ORM_TYPE_DATE;
-		else if (kind == KIND_DATETIME)
-			v.type = ORM_TYPE_DATETIME;
-		return v;
+		v->u.s.ptr = (const char *)sqlite3_value_text(val);
+		v->u.s.len = (size_t)sqlite3_value_bytes(val);
+		v->type = kind == KIND_DATE       ? ORM_TYPE_DATE
+		          : kind == KIND_DATETIME ? ORM_TYPE_DATETIME
+		                                  : ORM_TYPE_TEXT;
+		return;
 	default:
-		return orm_null();
+		*v = orm_null();
+		return;
+	}
+}
+
+static orm_value column(const orm_dbstmt *stmt, int col)
+{
+	int kind = col < KNOWN_COLS ? stmt->kinds[col] : decl_kind(stmt->stmt, col);
+	orm_value v;
+
+	read_value(&v, stmt->stmt, col, kind);
+	return v;
+}
+
+/* Columns first .. first + n - 1 at once: column() without a call through
+ * the dialect's table for each, written straight into `out`. Past the last
+ * column, NULL. */
+static void row_values(const orm_dbstmt *stmt, int first, int n, orm_value *out)
+{
+	sqlite3_stmt *s = stmt->stmt;
+	int ncol = sqlite3_data_count(s);
+
+	for (int i = 0, col = first; i < n; i++, col++) {
+		if (col < 0 || col >= ncol)
+			out[i] = orm_null();
+		else
+			read_value(&out[i], s, col,
+			           col < KNOWN_COLS ? stmt->kinds[col] : decl_kind(s, col));
 	}
 }
 
@@ -630,6 +677,7 @@ const orm_dialect orm_dialect_sqlite = {
     .ncols = ncols,
     .colname = colname,
     .column = column,
+    .row = row_values,
     .changes = changes,
     .reset = reset,
     .finalize = finalize,

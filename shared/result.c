@@ -65,15 +65,20 @@ orm_value orm_result_value(const orm_result *res, int col)
 	return res->conn->engine->dialect->column(res->stmt, col);
 }
 
-void orm_result_values(orm_value *out, const orm_result *res, int col0, int n)
+void orm_result_values(orm_value *out, const orm_result *res, int first, int n)
 {
-	orm_value (*column)(const orm_dbstmt *, int) = res->conn->engine->dialect->column;
+	const orm_dialect *d = res->conn->engine->dialect;
 
-	assert(res->state == ORM_ROW && col0 >= 0 && col0 + n <= res->ncols);
-	for (int i = 0; i < n; i++)
-		out[i] = res->state == ORM_ROW && col0 + i < res->ncols
-		             ? column(res->stmt, col0 + i)
-		             : orm_null();
+	assert(first >= 0 && n >= 0 && first + n <= orm_result_ncols(res));
+	if (res->state != ORM_ROW) {
+		for (int i = 0; i < n; i++)
+			out[i] = orm_null();
+	} else if (d->row) {
+		d->row(res->stmt, first, n, out);
+	} else {
+		for (int i = 0; i < n; i++)
+			out[i] = d->column(res->stmt, first + i);
+	}
 }
 
 bool orm_result_is_null(const orm_result *res, int col)

@@ -223,6 +223,128 @@ static void pool__connection_killed_while_idle_is_replaced(void **state)
 	orm_engine_free(engine);
 }
 
+/* Ends server process `pid` from another connection and waits until it
+ * is gone. */
+static void terminate_pid(orm_engine *engine, orm_value pid)
+{
+	orm_conn *killer;
+
+	check(NULL, orm_engine_connect(&killer, engine), "connect");
+	check(killer,
+	      orm_conn_execute(NULL, killer, "SELECT pg_terminate_backend(?::integer)", &pid, 1),
+	      "terminate");
+	for (int i = 0; i < 200; i++) {
+		orm_result *res;
+		bool gone;
+
+		check(killer,
+		      orm_conn_execute(
+		          &res, killer,
+		          "SELECT count(*) FROM pg_stat_activity WHERE pid = ?::integer", &pid, 1),
+		      "look");
+		assert_int_equal(orm_result_next(res), ORM_ROW);
+		gone = orm_result_int(res, 0) == 0;
+		orm_result_free(res);
+		if (gone)
+			break;
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	orm_conn_close(killer);
+}
+
+/* Ends `victim`'s server process (asking it its pid). */
+static void terminate(orm_engine *engine, orm_conn *victim)
+{
+	terminate_pid(engine, orm_int(conn_int(victim, "SELECT pg_backend_pid()")));
+}
+
+/* BEGIN waits for the first statement to go out with it, but not on a
+ * connection the server has closed: that BEGIN fails, as it always did. */
+static void begin__fails_on_a_connection_killed_between_transactions(void **state)
+{
+	orm_engine *engine;
+	orm_conn *conn;
+	int rc;
+
+	(void)state;
+	engine = units_engine(2);
+	check(NULL, orm_engine_connect(&conn, engine), "connect");
+	terminate(engine, conn);
+	rc = orm_conn_begin(conn);
+	print_message("BEGIN on a killed connection: %s: %s\n", orm_strerror(rc),
+	              orm_conn_errmsg(conn));
+	assert_int_equal(rc, ORM_ECONNECT);
+	assert_non_null(strstr(orm_conn_errmsg(conn), "terminating connection"));
+	assert_null(strchr(orm_conn_errmsg(conn), '\n'));
+	assert_false(orm_conn_in_transaction(conn));
+	orm_conn_close(conn);
+	assert_int_equal(unit_of_work(engine, 1), ORM_OK);
+	orm_engine_free(engine);
+}
+
+/* Killed after BEGIN: the first statement, which carries BEGIN, fails with
+ * the server's words, and the connection is not handed out again. */
+static void begin__killed_before_the_first_statement_fails_that_statement(void **state)
+{
+	orm_engine *engine;
+	orm_conn *conn;
+	orm_value v = orm_int(1);
+	int rc;
+
+	(void)state;
+	engine = units_engine(2);
+	check(NULL, orm_engine_connect(&conn, engine), "connect");
+	(void)conn_int(conn, "SELECT 1"); /* prepared before */
+	check(conn, orm_conn_begin(conn), "begin");
+	terminate(engine, conn);
+	rc = orm_conn_execute(NULL, conn, "INSERT INTO units (k) VALUES (?)", &v, 1);
+	print_message("the first statement after BEGIN on a killed connection: %s: %s\n",
+	              orm_strerror(rc), orm_conn_errmsg(conn));
+	assert_int_equal(rc, ORM_ECONNECT);
+	assert_true(orm_conn_errmsg(conn)[0] != '\0');
+	assert_null(strchr(orm_conn_errmsg(conn), '\n'));
+	(void)orm_conn_rollback(conn);
+	orm_conn_close(conn);
+	assert_int_equal(unit_of_work(engine, 2), ORM_OK);
+	check(NULL, orm_engine_connect(&conn, engine), "connect");
+	assert_int_equal(conn_int(conn, "SELECT count(*) FROM units WHERE k = 1"), 0);
+	orm_conn_close(conn);
+	orm_engine_free(engine);
+}
+
+/* ROLLBACK is sent without waiting for its answer, which is read before
+ * the connection's next command: a connection lost meanwhile fails that
+ * command, and the pool replaces it. */
+static void rollback__connection_lost_after_it_fails_the_next_command(void **state)
+{
+	orm_engine *engine;
+	orm_conn *conn;
+	orm_value v = orm_int(1), pid;
+	int rc;
+
+	(void)state;
+	engine = units_engine(2);
+	check(NULL, orm_engine_connect(&conn, engine), "connect");
+	pid = orm_int(conn_int(conn, "SELECT pg_backend_pid()"));
+	check(conn, orm_conn_begin(conn), "begin");
+	check(conn, orm_conn_execute(NULL, conn, "INSERT INTO units (k) VALUES (?)", &v, 1),
+	      "insert");
+	check(conn, orm_conn_rollback(conn), "rollback");
+	terminate_pid(engine, pid);
+	rc = orm_conn_execute(NULL, conn, "SELECT 1", NULL, 0);
+	print_message("the next command after ROLLBACK on a killed connection: %s: %s\n",
+	              orm_strerror(rc), orm_conn_errmsg(conn));
+	assert_int_equal(rc, ORM_ECONNECT);
+	assert_true(orm_conn_errmsg(conn)[0] != '\0');
+	assert_null(strchr(orm_conn_errmsg(conn), '\n'));
+	orm_conn_close(conn);
+	assert_int_equal(unit_of_work(engine, 2), ORM_OK);
+	check(NULL, orm_engine_connect(&conn, engine), "connect");
+	assert_int_equal(conn_int(conn, "SELECT count(*) FROM units WHERE k = 1"), 0);
+	orm_conn_close(conn);
+	orm_engine_free(engine);
+}
+
 static pid_t stopped_backend;
 
 static void timeout__stalled_backend_times_out_and_is_abandoned(void **state)
@@ -317,6 +439,12 @@ int main(void)
 	    cmocka_unit_test_teardown(restart__running_session_fails_once_then_the_next_works,
 	                              teardown),
 	    cmocka_unit_test_teardown(pool__connection_killed_while_idle_is_replaced, teardown),
+	    cmocka_unit_test_teardown(begin__fails_on_a_connection_killed_between_transactions,
+	                              teardown),
+	    cmocka_unit_test_teardown(begin__killed_before_the_first_statement_fails_that_statement,
+	                              teardown),
+	    cmocka_unit_test_teardown(rollback__connection_lost_after_it_fails_the_next_command,
+	                              teardown),
 	    cmocka_unit_test_teardown(timeout__stalled_backend_times_out_and_is_abandoned,
 	                              teardown),
 	    cmocka_unit_test_teardown(timeout__stalled_backend_times_out_a_batch, teardown),
