@@ -158,9 +158,17 @@ static uint32_t short_hash(uint64_t hash)
 	return (uint32_t)(hash & 0xffffffu);
 }
 
+/* A slot's tag: the object's 24 bits, and bit 24 set so that a used slot's
+ * tag is never 0, an empty slot's. */
+static uint32_t slot_tag(uint32_t h24)
+{
+	return h24 | (1u << 24);
+}
+
+/* The slot a probe starts at, from 24 bits of hash or a slot's tag. */
 static size_t home_slot(uint32_t h24, size_t cap)
 {
-	return (size_t)(((uint64_t)h24 * cap) >> 24);
+	return (size_t)(((uint64_t)(h24 & 0xffffffu) * cap) >> 24);
 }
 
 /* Whether h's primary key is vals (h of info's model). The usual key, one
@@ -188,59 +196,79 @@ orm_object *orm_map_find(const orm_session *s, const orm_model_info *info, const
 
 	if (s->mapcap == 0)
 		return NULL;
-	uint32_t h24 = short_hash(hash);
+	uint32_t tag = slot_tag(short_hash(hash));
 
-	for (size_t i = home_slot(h24, s->mapcap); s->map[i]; i = (i + 1) & mask) {
+	/* The tags are read in a row, and an object only when its tag
+	 * matches: a key that is not there (every row a query loads for the
+	 * first time) costs no visit to other objects' memory. */
+	for (size_t i = home_slot(tag, s->mapcap); s->maptags[i]; i = (i + 1) & mask) {
+		if (s->maptags[i] != tag)
+			continue;
 		orm_object *h = s->map[i];
-		/* The hash, kept in the object, rules out most other keys
-		 * before their fields are compared. */
-		if (h->key_hash == h24 && h->model == info->model && same_key(info, h, vals))
+		if (h->model == info->model && same_key(info, h, vals))
 			return h;
 	}
 	return NULL;
 }
 
-/* Makes room for `extra` more objects, keeping the table at most half
- * full: a look-up for a key that is not there (every first get) then
- * probes two or three slots on average. */
+/* The table's slots and their tags, in one block of ncap entries. */
+static int map_alloc(orm_session *s, size_t ncap, orm_object ***slots, uint32_t **tags)
+{
+	void *block = orm_calloc(ncap, sizeof **slots + sizeof **tags);
+	if (!block)
+		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory growing the identity map");
+	*slots = block;
+	*tags = (uint32_t *)(void *)(*slots + ncap);
+	return ORM_OK;
+}
+
+/* Makes room for `extra` more objects, keeping the table at most four
+ * fifths full. Linear probing over the tags (four bytes a slot, read in a
+ * row) stays cheap that full, and the table is smaller than a half-full
+ * one: 1.5 MB for 100,000 objects instead of 2. */
 int orm_map_reserve(orm_session *s, size_t extra)
 {
 	size_t need = s->mapcount + extra, ncap;
-	orm_object **slots;
+	orm_object **slots = NULL;
+	uint32_t *tags = NULL;
+	int rc;
 
-	if (need * 2 <= s->mapcap)
+	if (need * 5 <= s->mapcap * 4)
 		return ORM_OK;
 	ncap = s->mapcap ? s->mapcap : 64;
-	while (need * 2 > ncap)
+	while (need * 5 > ncap * 4)
 		ncap *= 2;
-	slots = orm_calloc(ncap, sizeof *slots);
-	if (!slots)
-		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory growing the identity map");
+	if ((rc = map_alloc(s, ncap, &slots, &tags)) < 0)
+		return rc;
+	/* Moved by their tags: no object is visited. */
 	for (size_t i = 0; i < s->mapcap; i++) {
-		if (s->map[i]) {
-			size_t j = home_slot(s->map[i]->key_hash, ncap);
-			while (slots[j])
+		if (s->maptags[i]) {
+			size_t j = home_slot(s->maptags[i], ncap);
+			while (tags[j])
 				j = (j + 1) & (ncap - 1);
 			slots[j] = s->map[i];
+			tags[j] = s->maptags[i];
 		}
 	}
 	orm_free(s->map);
 	s->map = slots;
+	s->maptags = tags;
 	s->mapcap = ncap;
 	return ORM_OK;
 }
 
-/* Adds h under `hash`; room must have been reserved. */
 void orm_map_insert(orm_session *s, orm_object *h, uint64_t hash)
 {
-	size_t mask = s->mapcap - 1, i = home_slot(short_hash(hash), s->mapcap);
+	uint32_t tag = slot_tag(short_hash(hash));
+	size_t mask = s->mapcap - 1, i = home_slot(tag, s->mapcap);
 
 	assert(s->mapcount < s->mapcap && !(h->flags & ORM_OBJ_IN_MAP));
-	while (s->map[i])
+	while (s->maptags[i])
 		i = (i + 1) & mask;
 	s->map[i] = h;
+	s->maptags[i] = tag;
 	s->mapcount++;
-	h->key_hash = short_hash(hash) & 0xffffffu; /* read back by find, grow and remove */
+	h->key_hash = short_hash(hash); /* read back by remove, and by a rollback's re-insert */
 	h->flags |= ORM_OBJ_IN_MAP;
 }
 
@@ -253,17 +281,19 @@ void orm_map_remove(orm_session *s, orm_object *h)
 	if (!(h->flags & ORM_OBJ_IN_MAP))
 		return;
 	for (i = home_slot(h->key_hash, s->mapcap); s->map[i] != h; i = (i + 1) & mask)
-		assert(s->map[i]);
-	for (j = (i + 1) & mask; s->map[j]; j = (j + 1) & mask) {
-		size_t home = home_slot(s->map[j]->key_hash, s->mapcap);
+		assert(s->maptags[i]);
+	for (j = (i + 1) & mask; s->maptags[j]; j = (j + 1) & mask) {
+		size_t home = home_slot(s->maptags[j], s->mapcap);
 		/* Move j into the hole at i unless its home lies in (i, j]. */
 		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (!stays) {
 			s->map[i] = s->map[j];
+			s->maptags[i] = s->maptags[j];
 			i = j;
 		}
 	}
 	s->map[i] = NULL;
+	s->maptags[i] = 0;
 	s->mapcount--;
 	h->flags &= ~ORM_OBJ_IN_MAP;
 }

@@ -91,10 +91,13 @@ struct orm_session {
 	size_t npending, cappending;
 
 	/* The identity map: (model, primary key) -> object, open addressing
-	 * with linear probing; an empty slot is NULL. A slot holds only the
-	 * object: its key's hash is in the object (h->key_hash), so a slot is
-	 * 8 bytes instead of 16, and the table of a big flush half the size. */
+	 * with linear probing. Beside each slot, a tag: 24 bits of the key's
+	 * hash with bit 24 set, 0 for an empty slot. A probe reads tags, which
+	 * lie in a row, and visits an object only when its tag matches; a
+	 * growing table moves slots by their tags alone. Slots and tags are
+	 * one block (map; maptags points into it). */
 	orm_object **map;
+	uint32_t *maptags;
 	size_t mapcap, mapcount; /* mapcap is a power of two */
 
 	/* Where the objects and strings of loaded rows are allocated (see
