@@ -473,23 +473,51 @@ static void undo_failed_send(orm_session *s)
 	orm_err_copy(&s->err, &saved);
 }
 
+/* A pending list longer than this is freed before the new objects go into
+ * the identity map (apply_new_states): 64 KiB of pointers. */
+#define PENDING_BIG 8192
+
+/* The new object h, inserted: persistent, in the identity map. */
+static void apply_inserted(orm_session *s, orm_object *h, orm_model_info **info)
+{
+	info_of(s, h, info);
+	orm_object_take_snapshot(h);
+	h->state = ORM_PERSISTENT;
+	h->flags |= ORM_OBJ_INSERTED | ORM_OBJ_LAST_FLUSH;
+	orm_map_insert(s, h, orm_map_object_hash(*info, h));
+}
+
 /* Phase 3: it all worked. New objects are persistent and in the identity
  * map, snapshots are taken, deleted objects leave the map. (The null bits
  * were settled when the flush was planned, and the keys written since,
- * generated or filled from references, set their own.) */
-static void apply_new_states(orm_session *s, const flush_plan *fp)
+ * generated or filled from references, set their own.)
+ *
+ * This is where a large flush peaks in memory: the identity map's new
+ * slots are touched here for the first time, and all at once (a key's
+ * slot is anywhere). So what only the planning needed (masks, ranks) is
+ * freed first, and a long pending list too: then the new objects are
+ * found in the session's list of objects, where every pending object is,
+ * in state pending. 100,000 new objects: the map's 1.5 MB comes without
+ * the 1.3 MB of lists. */
+static void apply_new_states(orm_session *s, flush_plan *fp)
 {
 	orm_model_info *info = NULL;
 
-	for (size_t p = 0; p < s->npending; p++) {
-		orm_object *h = s->pending[p];
-		if (!h)
-			continue;
-		info_of(s, h, &info);
-		orm_object_take_snapshot(h);
-		h->state = ORM_PERSISTENT;
-		h->flags |= ORM_OBJ_INSERTED | ORM_OBJ_LAST_FLUSH;
-		orm_map_insert(s, h, orm_map_object_hash(info, h));
+	orm_free(fp->masks);
+	orm_free(fp->ranks);
+	fp->masks = NULL;
+	fp->ranks = NULL;
+	if (s->npending > PENDING_BIG) {
+		orm_free(s->pending);
+		s->pending = NULL;
+		s->cappending = 0;
+		for (size_t i = 0; i < s->nobjs; i++)
+			if (s->objs[i]->state == ORM_PENDING)
+				apply_inserted(s, s->objs[i], &info);
+	} else {
+		for (size_t p = 0; p < s->npending; p++)
+			if (s->pending[p])
+				apply_inserted(s, s->pending[p], &info);
 	}
 	s->npending = 0;
 	for (size_t i = 0; i < fp->nupd; i++) {
