@@ -2,8 +2,9 @@
  * flush_test.c - the flush of chapter 2 on SQLite and PostgreSQL from one
  * source: what a flush after a commit writes (with and without
  * expire_on_commit), a COMMIT that fails after its flush, the order of a
- * flush that updates, deletes and inserts at once, and text parameters
- * that need only live for the call that sends them.
+ * flush that updates, deletes and inserts at once, text parameters
+ * that need only live for the call that sends them, and a flush of more
+ * new objects than the pending list is kept for.
  *
  * Each test starts from an empty database (session_fixture.h) and reads
  * the engine's echo to see what was sent.
@@ -299,6 +300,71 @@ static void flush__text_parameters_need_only_live_for_the_call(void **state)
 	orm_conn_close(conn);
 }
 
+/* ---- a large flush ------------------------------------------------------ */
+
+/* More new objects than the flush keeps its pending list for (it frees a
+ * long one before filling the identity map, and finds the new objects in
+ * the session's list instead): every one is inserted and in the identity
+ * map, one expunged before the flush is not, a change after the commit
+ * UPDATEs only its column, and the session takes new objects again. */
+static void flush__a_flush_of_many_new_objects_maps_every_one(void **state)
+{
+	enum { N = 9000 };
+	User **users = calloc(N, sizeof *users);
+	User *gone, *again, *got;
+	orm_query *q;
+	void **all;
+	size_t count;
+	char email[32];
+	const char *echo;
+	(void)state;
+
+	assert_non_null(users);
+	for (int i = 0; i < N; i++) {
+		snprintf(email, sizeof email, "u%d@example.com", i);
+		users[i] = new_user(email);
+		ok(orm_session_add(fx.session, users[i]));
+	}
+	gone = users[N / 2];
+	ok(orm_session_expunge(fx.session, gone));
+	ok(orm_session_commit(fx.session));
+	assert_int_equal(query_int("SELECT count(*) FROM users", NULL, 0), N - 1);
+	assert_int_equal(orm_object_state(gone), ORM_TRANSIENT);
+	for (int i = 0; i < N; i++)
+		if (users[i] != gone)
+			assert_int_equal(orm_object_state(users[i]), ORM_PERSISTENT);
+	/* Every row loaded again comes back as the object inserted (the
+	 * identity map has each one), in key order, which is insert order. */
+	ok(orm_query_new(&q, fx.session, &User_model));
+	ok(orm_query_order_by(q, "id", ORM_ASC));
+	ok(orm_query_all(&all, &count, q));
+	assert_int_equal(count, N - 1);
+	for (size_t i = 0, j = 0; i < count; i++, j++) {
+		if (users[j] == gone)
+			j++;
+		assert_ptr_equal(all[i], users[j]);
+	}
+	orm_free(all);
+	orm_query_free(q);
+	ok(orm_set_text(&users[7]->email, "seven@example.com"));
+	echo_reset();
+	ok(orm_session_commit(fx.session));
+	echo = echo_since();
+	assert_contains(echo, update_of("users", "email"));
+	assert_int_equal(occurrences(echo, "UPDATE"), 1);
+
+	again = new_user("again@example.com");
+	ok(orm_session_add(fx.session, again));
+	ok(orm_session_commit(fx.session));
+	assert_true(again->id > 0);
+	ok(orm_session_get((void **)&got, fx.session, &User_model, orm_int(again->id)));
+	assert_ptr_equal(got, again);
+	assert_int_equal(
+	    query_int("SELECT count(*) FROM users WHERE email = 'seven@example.com'", NULL, 0), 1);
+	orm_object_free(gone);
+	free(users);
+}
+
 int main(void)
 {
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, fixture_teardown)
@@ -312,6 +378,7 @@ int main(void)
 	        fixture_teardown),
 	    TEST(flush__inserts_updates_and_deletes_of_one_flush_keep_their_order),
 	    TEST(flush__text_parameters_need_only_live_for_the_call),
+	    TEST(flush__a_flush_of_many_new_objects_maps_every_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
