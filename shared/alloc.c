@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "orm/alloc.h"
+#include "internal.h"
 
 static void *default_realloc(void *ptr, size_t size, void *ctx)
 {
@@ -39,6 +39,11 @@ void orm_set_allocator(orm_realloc_fn new_realloc, orm_free_fn new_free, void *c
 		free_fn = default_free;
 		alloc_ctx = NULL;
 	}
+}
+
+bool orm_alloc_is_default(void)
+{
+	return realloc_fn == default_realloc && free_fn == default_free;
 }
 
 void *orm_realloc(void *ptr, size_t size)

@@ -33,6 +33,7 @@
 typedef struct orm_arena_block {
 	struct orm_arena_block *next;
 	size_t used, cap; /* bytes of data[] handed out, and its size */
+	size_t populated; /* bytes of data[] whose pages are resident (arena.c) */
 	/* Expunged objects still living in it, and the list of blocks that
 	 * have some (process-wide, under a lock: an expunged object may be
 	 * freed in any thread, and knows only its own address). */

@@ -9,12 +9,18 @@
 #define ORM_INTERNAL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "orm/alloc.h"
 #include "orm/error.h"
 
 #define ORM_ERRMSG_MAX 512
+
+/* Whether orm_malloc/orm_free are the C library's (no orm_set_allocator):
+ * memory kept across calls, like the arena's spare blocks, is only kept
+ * then, so it is never handed to another allocator's free. */
+bool orm_alloc_is_default(void);
 
 /* The message of a handle's last error. Every handle embeds one. */
 typedef struct orm_err {

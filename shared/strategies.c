@@ -255,10 +255,12 @@ static int cmp_int64(const void *a, const void *b)
 }
 
 /* Runs `sql` with `params` and loads every row as an object of `info`;
- * each one is handed to `fn` (may be NULL). */
+ * each one is handed to `fn` (may be NULL), with whether the row made it
+ * (it was not in the session). */
 static int select_rows(orm_session *s, orm_conn *conn, const orm_model_info *info, const char *sql,
                        const orm_value *params, size_t nparams,
-                       int (*fn)(orm_session *s, orm_object *obj, const orm_result *res, void *ctx),
+                       int (*fn)(orm_session *s, orm_object *obj, bool loaded_now,
+                                 const orm_result *res, void *ctx),
                        void *ctx)
 {
 	orm_result *res = NULL;
@@ -267,9 +269,10 @@ static int select_rows(orm_session *s, orm_conn *conn, const orm_model_info *inf
 	if ((rc = orm_conn_execute(&res, conn, sql, params, nparams)) < 0)
 		return orm_session_conn_error(s, rc, info->model->tablename);
 	while ((rc = orm_result_next(res)) == ORM_ROW) {
+		size_t before = s->nobjs;
 		void *obj;
 		if ((rc = orm_session_load_row(&obj, s, info, res)) < 0 ||
-		    (fn && (rc = fn(s, orm_object_header(obj), res, ctx)) < 0))
+		    (fn && (rc = fn(s, orm_object_header(obj), s->nobjs != before, res, ctx)) < 0))
 			goto done;
 	}
 	if (rc < 0)
@@ -306,16 +309,28 @@ static size_t parent_slot(const selectin_ctx *ctx, int64_t key)
 	return i;
 }
 
-static int selectin_adopt(orm_session *s, orm_object *child, const orm_result *res, void *ctx_)
+static int selectin_adopt(orm_session *s, orm_object *child, bool loaded_now, const orm_result *res,
+                          void *ctx_)
 {
 	selectin_ctx *ctx = ctx_;
-	orm_value key = orm_result_value(res, (int)ctx->ri->link.fk);
+	const orm_column *fk = &child->model->columns[ctx->ri->link.fk];
 	orm_object *parent;
 
-	if (ctx->by_int && key.type == ORM_TYPE_INT)
-		parent = ctx->parents[parent_slot(ctx, key.u.i)];
-	else
-		parent = orm_session_lookup(s, ctx->parent_info, key);
+	/* A child the row just made has the row's key in its field (never
+	 * NULL: NULL is IN no list): read from there, in cache, and not
+	 * from the row again. A child the session had keeps its own. */
+	if (ctx->by_int && loaded_now && int64_field(fk)) {
+		int64_t key =
+		    *(const int64_t *)(const void *)((const char *)orm_object_data(child) +
+		                                     fk->offset);
+		parent = ctx->parents[parent_slot(ctx, key)];
+	} else {
+		orm_value key = orm_result_value(res, (int)ctx->ri->link.fk);
+		if (ctx->by_int && key.type == ORM_TYPE_INT)
+			parent = ctx->parents[parent_slot(ctx, key.u.i)];
+		else
+			parent = orm_session_lookup(s, ctx->parent_info, key);
+	}
 	if (!parent)
 		return ORM_OK;
 	return adopt(s, ctx->ri, parent, child);

@@ -157,6 +157,68 @@ static void arena__an_expunged_object_freed_before_its_session_closes(void **sta
 	reopen();
 }
 
+/* The email of user number i of the big-load test: 400 characters, so
+ * that a few thousand users fill the arena's full-size blocks. */
+static void long_email(char *buf, size_t size, size_t i)
+{
+	int n = snprintf(buf, size, "%05zu@", i);
+	memset(buf + n, 'x', size - 1 - (size_t)n);
+	buf[size - 1] = '\0';
+}
+
+/* Every user, loaded by a query, checked against long_email(). */
+static void load_and_check_users(size_t nusers)
+{
+	orm_query *q = NULL;
+	void **rows = NULL;
+	size_t n = 0;
+	char want[401];
+
+	ok(orm_query_new(&q, fx.session, &User_model));
+	ok(orm_query_order_by(q, "id", ORM_ASC));
+	ok(orm_query_all(&rows, &n, q));
+	assert_int_equal(n, nusers);
+	for (size_t i = 0; i < n; i++) {
+		long_email(want, sizeof want, i);
+		assert_string_equal(((User *)rows[i])->email, want);
+	}
+	orm_free(rows);
+	orm_query_free(q);
+}
+
+/* Megabytes loaded by one session, then by the next: a closed session's
+ * blocks are handed to the next one (arena.c), except the block an
+ * expunged object still lives in, which the next load must not touch. */
+static void arena__a_big_load_after_a_closed_one_leaves_expunged_objects_alone(void **state)
+{
+	enum { NUSERS = 4000 };
+	const char **emails = calloc(NUSERS, sizeof *emails);
+	char(*texts)[401] = calloc(NUSERS, sizeof *texts);
+	int64_t *ids = calloc(NUSERS, sizeof *ids);
+	User *last;
+	(void)state;
+
+	assert_true(emails && texts && ids);
+	for (size_t i = 0; i < NUSERS; i++) {
+		long_email(texts[i], sizeof texts[i], i);
+		emails[i] = texts[i];
+	}
+	committed_users(ids, emails, NUSERS);
+	reopen();
+	load_and_check_users(NUSERS);
+	last = get_user(fx.session, ids[NUSERS - 1]); /* in the last, full-size block */
+	ok(orm_session_expunge(fx.session, last));
+	reopen(); /* its other blocks are kept for the next session */
+	load_and_check_users(NUSERS);
+	reopen();
+	load_and_check_users(NUSERS);
+	assert_string_equal(last->email, texts[NUSERS - 1]);
+	orm_object_free(last);
+	free(emails);
+	free(texts);
+	free(ids);
+}
+
 /* Loads two users into a fresh session's arena, renames one, expunges the
  * other and closes: stops at the first step that runs out of memory. */
 static void oom_scenario(const int64_t *ids)
@@ -209,6 +271,7 @@ int main(void)
 	    TEST(arena__an_expunged_object_keeps_its_changes_and_finds_no_others),
 	    TEST(arena__an_expunged_object_freed_before_its_session_closes),
 	    TEST(arena__running_out_of_memory_while_loading_or_expunging_is_an_error),
+	    TEST(arena__a_big_load_after_a_closed_one_leaves_expunged_objects_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
