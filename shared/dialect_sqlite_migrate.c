@@ -176,6 +176,15 @@ static int reflect_text_constraints(orm_refl_table *t, const char *create, orm_e
 	return rc;
 }
 
+/* The end of a catalogue read: ORM_ENOMEM keeps the message the reflection
+ * set, another failure is the connection's own. */
+static int read_done(int rc, orm_conn *conn, orm_err *err)
+{
+	if (rc == ORM_ENOMEM)
+		return rc;
+	return rc < 0 ? orm_err_set(err, rc, "%s", orm_conn_errmsg(conn)) : ORM_OK;
+}
+
 /* The table's columns, in order (PRAGMA table_info), their types in
  * capitals. */
 static int reflect_columns(orm_refl_table *t, orm_conn *conn, orm_err *err)
@@ -203,11 +212,7 @@ static int reflect_columns(orm_refl_table *t, orm_conn *conn, orm_err *err)
 			break;
 	}
 	orm_result_free(res);
-	if (rc == ORM_ENOMEM)
-		return rc; /* its message is set */
-	if (rc < 0)
-		return orm_err_set(err, rc, "%s", orm_conn_errmsg(conn));
-	return ORM_OK;
+	return read_done(rc, conn, err);
 }
 
 /* Indexes made by CREATE INDEX (origin 'c'); UNIQUE constraints'
@@ -281,11 +286,7 @@ static int reflect_foreign_keys(orm_refl_table *t, orm_conn *conn, orm_err *err)
 			break;
 	}
 	orm_result_free(res);
-	if (rc == ORM_ENOMEM)
-		return rc; /* its message is set */
-	if (rc < 0)
-		return orm_err_set(err, rc, "%s", orm_conn_errmsg(conn));
-	return ORM_OK;
+	return read_done(rc, conn, err);
 }
 
 static int reflect_table(orm_reflection *r, orm_conn *conn, const char *name, const char *create,

@@ -29,31 +29,6 @@
 /* Columns read from a row per call into the result (see load_columns). */
 enum { LOAD_CHUNK = 16 };
 
-/* A column of the row read already (the primary key, by
- * orm_session_load_row_at), so that load_columns does not read it again. */
-typedef struct known_value {
-	size_t col;
-	orm_value v;
-} known_value;
-
-/* Columns at .. at + n - 1 of the model from the row into vals. */
-static void read_chunk(orm_value *vals, const orm_result *res, int col0, size_t at, size_t n,
-                       const known_value *known)
-{
-	size_t k;
-
-	if (!known || known->col < at || known->col >= at + n) {
-		orm_result_values(vals, res, col0 + (int)at, (int)n);
-		return;
-	}
-	k = known->col - at;
-	if (k)
-		orm_result_values(vals, res, col0 + (int)at, (int)k);
-	vals[k] = known->v;
-	if (k + 1 < n)
-		orm_result_values(vals + k + 1, res, col0 + (int)(at + k + 1), (int)(n - k - 1));
-}
-
 /*
  * Stores the current row (the model's columns in order) into h's fields
  * and snapshot. With keep_changes, columns the learner changed since the
@@ -64,7 +39,7 @@ static void read_chunk(orm_value *vals, const orm_result *res, int col0, size_t 
  * into the session's arena.
  */
 static int load_columns(orm_session *s, orm_object *h, const orm_result *res, int col0,
-                        bool keep_changes, const known_value *known)
+                        bool keep_changes)
 {
 	bool fresh = h->state == ORM_TRANSIENT && !h->session; /* orm_session_load_new_row's */
 	const orm_model *m = h->model;
@@ -76,7 +51,7 @@ static int load_columns(orm_session *s, orm_object *h, const orm_result *res, in
 
 	for (size_t at = 0; at < m->ncolumns; at += LOAD_CHUNK) {
 		size_t n = m->ncolumns - at < LOAD_CHUNK ? m->ncolumns - at : LOAD_CHUNK;
-		read_chunk(vals, res, col0, at, n, known);
+		orm_result_values(vals, res, col0 + (int)at, (int)n);
 		for (size_t i = at; i < at + n; i++) {
 			const orm_column *col = &m->columns[i];
 			bool is_null = vals[i - at].type == ORM_TYPE_NULL;
@@ -104,7 +79,7 @@ static int load_columns(orm_session *s, orm_object *h, const orm_result *res, in
 static int reload_columns(orm_session *s, const orm_model_info *info, orm_object *h,
                           const orm_result *res, int col0, bool keep_changes)
 {
-	int rc = load_columns(s, h, res, col0, keep_changes, NULL);
+	int rc = load_columns(s, h, res, col0, keep_changes);
 	if (rc == ORM_OK && info->nrels)
 		s->maker->rel->after_load(s, info, h, false, keep_changes);
 	return rc;
@@ -112,8 +87,8 @@ static int reload_columns(orm_session *s, const orm_model_info *info, orm_object
 
 /* A new persistent object for the current row, whose key hashes to
  * `hash` and is not in the identity map yet. */
-static int load_new_row(void **out, orm_session *s, const orm_model_info *info,
-                        const orm_result *res, int col0, uint64_t hash, const known_value *known)
+int orm_session_load_new_row(void **out, orm_session *s, const orm_model_info *info,
+                             const orm_result *res, int col0, uint64_t hash)
 {
 	orm_object *h;
 	int rc;
@@ -125,7 +100,7 @@ static int load_new_row(void **out, orm_session *s, const orm_model_info *info,
 	if (!h)
 		return orm_err_set(&s->err, ORM_ENOMEM, "out of memory loading a %s",
 		                   info->model->name);
-	if ((rc = load_columns(s, h, res, col0, false, known)) < 0) {
+	if ((rc = load_columns(s, h, res, col0, false)) < 0) {
 		orm_object_destroy(h);
 		return rc;
 	}
@@ -136,17 +111,10 @@ static int load_new_row(void **out, orm_session *s, const orm_model_info *info,
 	return ORM_OK;
 }
 
-int orm_session_load_new_row(void **out, orm_session *s, const orm_model_info *info,
-                             const orm_result *res, int col0, uint64_t hash)
-{
-	return load_new_row(out, s, info, res, col0, hash, NULL);
-}
-
 int orm_session_load_row_at(void **out, orm_session *s, const orm_model_info *info,
                             const orm_result *res, int col0)
 {
 	orm_value vals[MAX_PK];
-	known_value pk = {0, {0}};
 	orm_object *h;
 	uint64_t hash;
 	int rc;
@@ -154,7 +122,6 @@ int orm_session_load_row_at(void **out, orm_session *s, const orm_model_info *in
 	for (size_t k = 0; k < info->npk; k++) {
 		const orm_column *col = &info->model->columns[info->pk[k]];
 		orm_result_values(&vals[k], res, col0 + (int)info->pk[k], 1);
-		pk = (known_value){info->pk[k], vals[k]};
 		/* An integer read for an integer key is already in the map's
 		 * form (the usual case: no call to convert it). */
 		if (vals[k].type != ORM_TYPE_INT || !orm_session_is_integer_column(col))
@@ -162,8 +129,8 @@ int orm_session_load_row_at(void **out, orm_session *s, const orm_model_info *in
 	}
 	hash = orm_map_key_hash(info->model, vals, info->npk);
 	h = orm_map_find(s, info, vals, hash);
-	if (!h) /* the key as read is not read again, when it is the only one */
-		return load_new_row(out, s, info, res, col0, hash, info->npk == 1 ? &pk : NULL);
+	if (!h)
+		return orm_session_load_new_row(out, s, info, res, col0, hash);
 	/* Already in the session: the session's version wins, unless it was
 	 * expired, in which case the row refreshes it. */
 	if (h->flags & ORM_OBJ_EXPIRED) {

@@ -366,18 +366,16 @@ static int run_one(run *r, size_t index, bool up)
 	return up ? record_upgrade(r, index) : record_downgrade(r, index);
 }
 
-/* The revision N steps from the single current head (up or down); for
- * down, NULL means base. */
-static int relative(const orm_revision **out, run *r, const char *target, bool up)
+/* The index of the database's one current head for a relative target
+ * (+N, -N), SIZE_MAX at base; ORM_EINVAL when there are several. */
+static int single_head(size_t *out, run *r, const char *target)
 {
-	long n = strtol(target + 1, NULL, 10);
-	const orm_revision *at = NULL;
 	size_t nheads = 0;
 
-	*out = NULL;
+	*out = SIZE_MAX;
 	for (size_t i = 0; i < r->count; i++)
 		if (r->heads[i]) {
-			at = r->all[i];
+			*out = i;
 			nheads++;
 		}
 	if (nheads > 1)
@@ -385,6 +383,23 @@ static int relative(const orm_revision **out, run *r, const char *target, bool u
 		                   "'%s' counts from the current revision, but the database has "
 		                   "%zu heads: name a revision",
 		                   target, nheads);
+	return ORM_OK;
+}
+
+/* The revision N steps from the single current head (up or down); for
+ * down, NULL means base. */
+static int relative(const orm_revision **out, run *r, const char *target, bool up)
+{
+	long n = strtol(target + 1, NULL, 10);
+	const orm_revision *at = NULL;
+	size_t head;
+	int rc;
+
+	*out = NULL;
+	if ((rc = single_head(&head, r, target)) < 0)
+		return rc;
+	if (head != SIZE_MAX)
+		at = r->all[head];
 	for (long step = 0; step < n; step++) {
 		const orm_revision *next = NULL;
 		size_t found = 0;
@@ -438,18 +453,11 @@ static int relative(const orm_revision **out, run *r, const char *target, bool u
 static int steps_down(bool *keep, run *r, const bool *applied, const char *target)
 {
 	long n = strtol(target + 1, NULL, 10);
-	size_t at = SIZE_MAX, nheads = 0;
+	size_t at;
+	int rc;
 
-	for (size_t i = 0; i < r->count; i++)
-		if (r->heads[i]) {
-			at = i;
-			nheads++;
-		}
-	if (nheads > 1)
-		return orm_err_set(err_of(r), ORM_EINVAL,
-		                   "'%s' counts from the current revision, but the database has "
-		                   "%zu heads: name a revision",
-		                   target, nheads);
+	if ((rc = single_head(&at, r, target)) < 0)
+		return rc;
 	memcpy(keep, applied, r->count * sizeof *keep);
 	for (long step = 0; step < n; step++) {
 		const orm_revision *rev;
