@@ -400,6 +400,7 @@ static int relative(const orm_revision **out, run *r, const char *target, bool u
 		return rc;
 	if (head != SIZE_MAX)
 		at = r->all[head];
+	const char *from = at ? at->id : "base";
 	for (long step = 0; step < n; step++) {
 		const orm_revision *next = NULL;
 		size_t found = 0;
@@ -416,7 +417,7 @@ static int relative(const orm_revision **out, run *r, const char *target, bool u
 			if (found == 0)
 				return orm_err_set(err_of(r), ORM_EINVAL,
 				                   "upgrade %s: only %ld revision(s) above %s",
-				                   target, step, at ? at->id : "base");
+				                   target, step, from);
 			if (found > 1)
 				return orm_err_set(
 				    err_of(r), ORM_EINVAL,

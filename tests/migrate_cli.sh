@@ -77,6 +77,8 @@ expect 0 "Generating $work/" -- merge 4f2a 9c7e -m "merge test"
 
 expect 1 "unknown revision 'zz'" -- upgrade zz
 expect 1 "would go below base" -- downgrade -1
+# counted from where the database is, not from where the count stopped
+expect 1 "upgrade +5: only 2 revision(s) above base" -- upgrade +5
 expect 1 "downgrade --sql 'base' needs FROM:TO" -- downgrade --sql base
 expect 2 "FROM:TO ranges are for --sql only" -- upgrade 4f2a:9c7e
 expect 2 "unknown verb 'fly'" -- fly
